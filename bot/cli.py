@@ -1,0 +1,348 @@
+"""The `planbot` command: a thin layer over retrieval.engine / retrieval.ingest.
+
+Heavy imports (torch, sentence-transformers, faiss) happen inside the commands that
+need them, so `planbot --help`, `stats` and `regions` start fast.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from retrieval.errors import PlanbotError
+
+
+def _settings(index: str | None, model: str | None = None):
+    from bot.config import Settings
+
+    overrides = {}
+    if index:
+        overrides["index_dir"] = index
+    if model:
+        overrides["embedding_model"] = model
+    return Settings.load(**overrides)
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _fail(exc: Exception) -> None:
+    code = getattr(exc, "exit_code", 1)
+    from rich.markup import escape
+
+    _console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
+    sys.exit(code)
+
+
+def _dump(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=None if not sys.stdout.isatty() else 2, default=str))
+
+
+index_option = click.option("--index", "index", metavar="DIR", help="Index directory (default: $PLANBOT_INDEX, else ~/.local/share/planbot/index).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of formatted text.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="planbot")
+def cli() -> None:
+    """planbot: answers questions about regional industrial plans with quoted, sourced figures.
+
+    \b
+    Typical use:
+      planbot ingest ../shared/corpus          # index articles and reports
+      planbot ask "What GDP growth does Beijing target for 2025?"
+      planbot region Nanjing                   # digest of a region
+      planbot serve                            # run the Slack bot
+    """
+
+
+# -- ingest ------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@index_option
+@click.option("--model", metavar="NAME", help="sentence-transformers model name or path (default: bundled multilingual USE v3; $PLANBOT_EMBEDDING_MODEL).")
+@click.option("--rebuild", is_flag=True, help="Discard the existing index and build it anew.")
+@click.option("--prune", is_flag=True, help="Remove documents whose files no longer exist.")
+@click.option("--index-type", type=click.Choice(["auto", "flat", "hnsw"]), default="auto", show_default=True, help="FAISS index type; auto picks by corpus size.")
+@json_option
+def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
+    """Index articles and reports (.txt .md .html .docx .jsonl, files or folders).
+
+    Re-running only embeds what changed; a file that cannot be read is skipped and
+    named, and the exit status is 3 when anything was skipped.
+    """
+    from retrieval.ingest import ingest as run_ingest
+
+    settings = _settings(index, model)
+    err = _console(stderr=True)
+    progress_cb, finish = _progress(err, enabled=not as_json and sys.stderr.isatty())
+    try:
+        report = run_ingest(
+            list(paths), settings.index_dir, model=settings.embedding_model, rebuild=rebuild, prune=prune,
+            index_type=index_type, progress=progress_cb,
+        )
+    except PlanbotError as exc:
+        finish()
+        _fail(exc)
+    finish()
+    if as_json:
+        _dump(asdict(report))
+    else:
+        for s in report.skipped:
+            err.print(f"[yellow]skipped[/] {s.path}: {s.reason}", markup=True, highlight=False)
+        verb = "updated" if report.committed else "unchanged"
+        click.echo(
+            f"Index {verb}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.removed} removed, {len(report.skipped)} skipped; {report.chunks_embedded} chunks embedded; "
+            f"{report.documents} documents / {report.chunks} chunks in {report.index} ({report.seconds:.1f} s)"
+        )
+    if report.skipped:
+        sys.exit(3)
+
+
+def _progress(console, enabled: bool):
+    if not enabled:
+        return None, lambda: None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True)
+    tasks: dict[str, int] = {}
+    bar.start()
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total or 1)
+        bar.update(tasks[stage], completed=done, total=total or 1)
+
+    return update, bar.stop
+
+
+# -- stats -------------------------------------------------------------------------------------
+@cli.command()
+@index_option
+@json_option
+def stats(index, as_json) -> None:
+    """Documents, chunks, model, sources, languages and date range of the index."""
+    from retrieval.index import Index
+
+    settings = _settings(index)
+    try:
+        idx = Index.open(settings.index_dir)
+    except PlanbotError as exc:
+        _fail(exc)
+    data = idx.stats()
+    if as_json:
+        _dump(data)
+        return
+    con = _console()
+    con.print(f"[bold]{data['index']}[/]  ({data['generation']}, built {data['built_at']})")
+    con.print(f"{data['documents']} documents, {data['chunks']} chunks; model {data['model']} ({data['dim']}-d, {data['index_type']})")
+    if data["date_range"]:
+        con.print(f"dates {data['date_range'][0]} … {data['date_range'][1]}")
+    con.print("languages: " + ", ".join(f"{k} {v}" for k, v in data["languages"].items()))
+    con.print("sources:")
+    for name, n in list(data["sources"].items())[:20]:
+        con.print(f"  {n:5d}  {name}")
+
+
+# -- ask ---------------------------------------------------------------------------------------
+def _engine(index: str | None, model: str | None = None):
+    from retrieval.engine import Engine
+
+    settings = _settings(index, model)
+    return Engine(settings.index_dir, model=model or None)
+
+
+@cli.command()
+@click.argument("question", required=False)
+@index_option
+@click.option("--model", metavar="NAME", help="Embedding model (must match the index).")
+@click.option("-k", "--k", "k", default=5, show_default=True, help="Number of passages to consider for sources.")
+@click.option("--region", metavar="NAME", help="Restrict to a region and the regions inside it.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option("--file", "file", type=click.File("r", encoding="utf-8"), help="Answer one question per line (JSON Lines with --json).")
+@json_option
+def ask(question, index, model, k, region, mode, file, as_json) -> None:
+    """Answer QUESTION (English or Chinese) with verbatim quotes, figures and sources."""
+    if not question and not file:
+        raise click.UsageError("give a QUESTION, or --file FILE with one question per line")
+    try:
+        engine = _engine(index, model)
+    except PlanbotError as exc:
+        _fail(exc)
+    questions = [question] if question else [line.rstrip("\n") for line in file if line.strip()]
+    failed = False
+    for q in questions:
+        try:
+            ans = engine.ask(q, k=k, region=region, mode=mode)
+        except PlanbotError as exc:
+            if not file:
+                _fail(exc)
+            failed = True
+            _dump({"question": q, "error": str(exc)}) if as_json else _console(stderr=True).print(f"error: {exc}", markup=False)
+            continue
+        if as_json:
+            _dump(answer_json(ans))
+        else:
+            from bot.terminal import print_answer
+
+            print_answer(_console(), ans)
+    if failed:
+        sys.exit(1)
+
+
+def answer_json(ans) -> dict:
+    data = asdict(ans)
+    for q in data["quotes"]:
+        q["figures"] = [{k: f[k] for k in ("text", "value", "unit", "kind", "english", "chinese", "qualifier", "value_high")} for f in q["figures"]]
+    return data
+
+
+@cli.command()
+@index_option
+@click.option("--region", metavar="NAME", help="Restrict to a region.")
+def chat(index, region) -> None:
+    """Ask one question after another (history with arrow keys; Ctrl-D to leave)."""
+    try:
+        import readline  # noqa: F401  (line editing and history for input())
+    except ImportError:
+        pass
+    try:
+        engine = _engine(index)
+    except PlanbotError as exc:
+        _fail(exc)
+    from bot.terminal import print_answer
+
+    con = _console()
+    con.print("[dim]planbot chat — ask in English or Chinese; a follow-up keeps the previous question as context. Ctrl-D to leave.[/]")
+    previous = None
+    while True:
+        try:
+            q = input("? ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        if not q.strip():
+            continue
+        try:
+            print_answer(con, engine.ask(q, region=region, context=previous))
+            previous = q
+        except PlanbotError as exc:
+            con.print(f"[red]{exc}[/]", markup=True)
+
+
+# -- regions -----------------------------------------------------------------------------------
+@cli.command()
+@click.argument("name")
+@index_option
+@json_option
+def region(name, index, as_json) -> None:
+    """Digest of a region: key figures (achieved vs target), industries, plans, sources."""
+    from retrieval.errors import UnknownRegion
+
+    try:
+        engine = _light_engine(index)
+        digest = engine.region(name)
+    except UnknownRegion as exc:
+        if as_json:
+            _dump({"error": str(exc), "candidates": [asdict(c) if hasattr(c, "__dataclass_fields__") else c for c in exc.candidates]})
+            sys.exit(exc.exit_code)
+        _fail(exc)
+    except PlanbotError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(digest)
+    else:
+        from bot.terminal import print_digest
+
+        print_digest(_console(), digest)
+
+
+@cli.command()
+@index_option
+@json_option
+def regions(index, as_json) -> None:
+    """Regions that have documents, with document and figure counts, as a tree."""
+    try:
+        engine = _light_engine(index)
+        rows = engine.regions()
+    except PlanbotError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(rows)
+    else:
+        from bot.terminal import print_regions
+
+        print_regions(_console(), rows)
+
+
+def _light_engine(index):
+    """Region commands read the index and gazetteer only: no embedding model is loaded."""
+    from retrieval.digest import RegionReader
+
+    return RegionReader(_settings(index).index_dir)
+
+
+# -- serve -------------------------------------------------------------------------------------
+@cli.command()
+@index_option
+@click.option("--port", type=int, help="HTTP port when not in Socket Mode (default $PORT or 3000).")
+@click.option("--env-file", type=click.Path(dir_okay=False), help="Read settings from this .env file.")
+def serve(index, port, env_file) -> None:
+    """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP at /slack/events."""
+    from bot.config import Settings
+
+    overrides = {}
+    if index:
+        overrides["index_dir"] = index
+    if port:
+        overrides["port"] = port
+    try:
+        settings = Settings.load(env_file=env_file, **overrides)
+        settings.check_for_serve()
+        from bot.slack.app import serve as run
+
+        run(settings)
+    except PlanbotError as exc:
+        _fail(exc)
+
+
+# -- eval --------------------------------------------------------------------------------------
+@cli.command(name="eval")
+@click.argument("set_dir", type=click.Path(exists=True, file_okay=False))
+@index_option
+@click.option("--mode", type=click.Choice(["dense", "lexical", "hybrid", "all"]), default="all", show_default=True)
+@click.option("--limit", type=int, help="Only the first N questions.")
+@json_option
+def eval_cmd(set_dir, index, mode, limit, as_json) -> None:
+    """Measure retrieval and answers on a question set (format of ../shared/eval).
+
+    A set with passages.jsonl is indexed into a temporary index; otherwise the
+    given index is used. Reports recall@1/5/10, MRR, quote hit rate and correct
+    "not found" rate per mode, split by same- and cross-language questions.
+    """
+    from retrieval.evaluate import run_eval, format_report
+
+    settings = _settings(index)
+    try:
+        report = run_eval(Path(set_dir), settings.index_dir, modes=["dense", "lexical", "hybrid"] if mode == "all" else [mode], limit=limit)
+    except PlanbotError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(report)
+    else:
+        click.echo(format_report(report))
+
+
+def main() -> None:
+    cli(prog_name="planbot")
+
+
+if __name__ == "__main__":
+    main()

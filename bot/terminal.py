@@ -1,0 +1,94 @@
+"""Rich terminal rendering of answers, region digests and region lists."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+from rich.tree import Tree
+
+from retrieval.types import Answer, Quote
+
+
+def _highlight(quote: Quote) -> Text:
+    text = Text(quote.text)
+    for f in quote.figures:
+        if 0 <= f.start < f.end <= len(quote.text):
+            text.stylize("bold yellow", f.start, f.end)
+    return text
+
+
+def _cite(src) -> str:
+    parts = [src.title or src.path or src.doc_id]
+    if src.publisher:
+        parts.append(src.publisher)
+    if src.date:
+        parts.append(src.date)
+    where = src.url or src.path
+    return " · ".join(p for p in parts if p) + (f"\n    {where}" if where else "")
+
+
+def print_answer(con: Console, ans: Answer) -> None:
+    if not ans.answered:
+        con.print(f"[bold]{escape(ans.question)}[/]")
+        con.print("[red]Not found in the indexed sources.[/]")
+        for note in ans.notes:
+            con.print(f"[dim]{escape(note)}[/]")
+        if ans.nearest:
+            con.print("Closest sources:")
+            for s in ans.nearest:
+                con.print(f"  • {escape(_cite(s))}")
+        return
+    con.print(f"[bold]{escape(ans.question)}[/]\n")
+    for i, q in enumerate(ans.quotes, 1):
+        con.print(Text(f"{i}. ", style="bold") + Text("“") + _highlight(q) + Text("”"))
+        if q.rendering:
+            con.print(f"   [cyan]→ {escape(q.rendering)}[/]")
+        figs = [f for f in q.figures if f.english or f.chinese]
+        if figs:
+            con.print("   [dim]figures:[/] " + escape("; ".join(f"{f.text} = {f.english}" + (f" ({f.kind})" if f.kind != "unknown" else "") for f in figs)))
+        con.print(f"   [green]{escape(_cite(q.source))}[/]\n")
+
+
+def print_digest(con: Console, d: dict) -> None:
+    r = d["region"]
+    con.print(f"[bold]{escape(r['name'])}[/] {escape(r.get('name_zh') or '')}  [dim]({r['level']})[/]")
+    if not d.get("figures"):
+        con.print("[yellow]No figures found in the indexed sources for this region.[/]")
+    for kind, title in (("achieved", "Achieved"), ("target", "Targets"), ("unknown", "Other figures")):
+        figs = [f for f in d.get("figures", []) if f.get("kind") == kind]
+        if not figs:
+            continue
+        con.print(f"\n[bold underline]{title}[/]")
+        for f in figs:
+            period = f" ({f['period']})" if f.get("period") else ""
+            con.print(f"• [bold yellow]{escape(f['text'])}[/] {escape(f.get('metric') or '')}{escape(period)}")
+            con.print(f"  [dim]“{escape(f['quote'])}”[/]")
+            src = f.get("source") or {}
+            con.print(f"  [green]{escape(src.get('title') or '')}[/] {escape(src.get('date') or '')}")
+    if d.get("industries"):
+        con.print("\n[bold underline]Leading industries and plans[/]")
+        con.print(escape(", ".join(i["name"] if isinstance(i, dict) else str(i) for i in d["industries"])))
+    if d.get("sources"):
+        con.print("\n[bold underline]Sources[/]")
+        for s in d["sources"]:
+            con.print(f"• {escape(s.get('title') or s.get('doc_id', ''))} {escape(s.get('date') or '')} {escape(s.get('url') or s.get('path') or '')}")
+
+
+def print_regions(con: Console, rows: list[dict]) -> None:
+    if not rows:
+        con.print("No regions with documents yet: run `planbot ingest` first.")
+        return
+    by_parent: dict = {}
+    ids = {r["id"] for r in rows}
+    for r in rows:
+        parent = r.get("parent") if r.get("parent") in ids else None
+        by_parent.setdefault(parent, []).append(r)
+    root = Tree("[bold]Regions with documents[/]")
+
+    def add(node, parent):
+        for r in by_parent.get(parent, []):
+            label = f"{escape(r['name'])} {escape(r.get('name_zh') or '')} [dim]{r['documents']} docs, {r.get('figures', 0)} figures[/]"
+            add(node.add(label), r["id"])
+
+    add(root, None)
+    con.print(root)

@@ -1,0 +1,2 @@
+class EmbeddingError(Exception):
+    """A model could not be loaded or used; the message says which and why."""

@@ -1,0 +1,226 @@
+"""From retrieved chunks to an Answer: the sentences that answer, quoted verbatim, with figures.
+
+Sentences are re-scored against the question with several small signals (pure
+functions over numbers computed once per question), so each signal can be
+measured on its own in `planbot eval`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chunking import split_sentences, units
+from .figures import extract_figures, figure_category
+from .index import Index
+from .search import Hit
+from .text import fold, script_of, tokenize
+from .types import Answer, Figure, Quote, Source
+
+# Sentence score = weighted sum of these signals, each in [0, 1] (dense is a cosine).
+SIGNAL_WEIGHTS = {"dense": 0.45, "lexical": 0.35, "figure": 0.08, "metric": 0.10, "period": 0.06, "prior": 0.06}
+# Below this best-sentence score the corpus is taken not to hold the answer; chosen on
+# the unanswerable questions of the eval sets (docs/EVALUATION.md).
+ANSWER_THRESHOLD = 0.30
+MAX_QUOTES = 3
+QUOTE_FLOOR = 0.8  # further quotes must score at least this share of the best one
+MAX_CANDIDATE_SENTENCES = 120
+
+
+@dataclass
+class Candidate:
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    hit_rank: int
+    score: float = 0.0
+    signals: dict | None = None
+
+
+def candidate_sentences(index: Index, hits: list[Hit]) -> list[Candidate]:
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for rank, hit in enumerate(hits):
+        doc = index.document(hit.chunk.doc_id)
+        for s, e in split_sentences(doc.text, hit.chunk.start, hit.chunk.end):
+            if (doc.doc_id, s) in seen:
+                continue
+            seen.add((doc.doc_id, s))
+            out.append(Candidate(doc.doc_id, s, e, doc.text[s:e], rank))
+            if len(out) >= MAX_CANDIDATE_SENTENCES:
+                return out
+    return out
+
+
+def _coverage(q_weights: dict[str, float], idf: dict[str, float], sentence_tokens: set[str]) -> float:
+    total = sum(w * idf.get(t, 0.0) for t, w in q_weights.items())
+    if total <= 0:
+        return 0.0
+    return sum(w * idf.get(t, 0.0) for t, w in q_weights.items() if t in sentence_tokens) / total
+
+
+def _metric_forms(analysis) -> list[str]:
+    forms: list[str] = []
+    for term in getattr(analysis, "metric_terms", []) or []:
+        forms += [fold(f) for f in list(term.english) + list(term.zh) + list(getattr(term, "zh_hant", []))]
+    return [f for f in forms if f]
+
+
+def _period_years(analysis, doc_date: str | None) -> set[int]:
+    try:
+        from .query import resolve_period
+
+        return set(resolve_period(analysis, doc_date))
+    except Exception:
+        return set(getattr(analysis, "years", []) or [])
+
+
+def score_sentences(
+    candidates: list[Candidate],
+    sentence_vecs: np.ndarray,
+    query_vec: np.ndarray,
+    q_weights: dict[str, float],
+    idf: dict[str, float],
+    analysis,
+    doc_dates: dict[str, str | None],
+) -> None:
+    dense = sentence_vecs @ query_vec if len(candidates) else np.zeros(0)
+    metric_forms = _metric_forms(analysis)
+    wants_figure = bool(getattr(analysis, "wants_figure", False))
+    kind = getattr(analysis, "answer_kind", "other")
+    for c, d in zip(candidates, dense):
+        folded = fold(c.text)
+        figures = extract_figures(c.text)
+        fig = 0.0
+        if figures:
+            fig = 0.5
+            cats = {figure_category(f) for f in figures}
+            if (kind == "growth" and "growth" in cats) or (kind == "amount" and "amount" in cats) or (kind == "count" and "count" in cats) or (kind == "share" and cats & {"share", "growth"}) or kind in ("target", "other"):
+                fig = 1.0
+        years = _period_years(analysis, doc_dates.get(c.doc_id))
+        period = 0.0
+        if years:
+            if any(str(y) in folded for y in years):
+                period = 1.0
+            elif any(f"{y}" in (doc_dates.get(c.doc_id) or "") for y in years):
+                period = 0.5
+        signals = {
+            "dense": max(0.0, float(d)),
+            "lexical": _coverage(q_weights, idf, set(tokenize(c.text))),
+            "figure": fig if wants_figure else 0.0,
+            "metric": 1.0 if any(m in folded for m in metric_forms) else 0.0,
+            "period": period,
+            "prior": 1.0 / (1 + c.hit_rank),
+        }
+        c.signals = signals
+        c.score = sum(SIGNAL_WEIGHTS[k] * v for k, v in signals.items())
+        # A figure question answered by a sentence without any figure is rarely right.
+        if wants_figure and not figures:
+            c.score *= 0.85
+        # Headings and fragments are poor quotes.
+        if units(c.text) < 8:
+            c.score *= 0.7
+
+
+def source_of(index: Index, doc_id: str, region_names=None) -> Source:
+    doc = index.document(doc_id)
+    regions = [region_names(r) for r in doc.regions] if region_names else list(doc.regions)
+    return Source(doc.doc_id, doc.title, doc.publisher, doc.date, doc.url, doc.path, [r for r in regions if r])
+
+
+def _merge_neighbours(index: Index, best: Candidate, by_pos: dict[tuple[str, int], Candidate], wants_figure: bool) -> tuple[int, int]:
+    """Extend a quote over an adjacent sentence when the sentence alone is not enough:
+    it is a fragment, or the figure the question asks for is in its neighbour."""
+    doc = index.document(best.doc_id)
+    start, end = best.start, best.end
+    sentences = split_sentences(doc.text, max(0, start - 600), min(len(doc.text), end + 600))
+    idx = next((i for i, (s, _) in enumerate(sentences) if s == start), None)
+    if idx is None:
+        return start, end
+    has_fig = bool(extract_figures(best.text))
+    if (wants_figure and not has_fig) or units(best.text) < 20:
+        for j in (idx + 1, idx - 1):
+            if 0 <= j < len(sentences):
+                s, e = sentences[j]
+                if extract_figures(doc.text[s:e]) or units(best.text) < 20:
+                    start, end = min(start, s), max(end, e)
+                    break
+    return start, end
+
+
+def compose(
+    question: str,
+    analysis,
+    index: Index,
+    hits: list[Hit],
+    candidates: list[Candidate],
+    region_names=None,
+    max_quotes: int = MAX_QUOTES,
+    threshold: float = ANSWER_THRESHOLD,
+    notes: list[str] | None = None,
+) -> Answer:
+    notes = list(notes or [])
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    nearest = []
+    for h in hits[:5]:
+        if h.chunk.doc_id not in [s.doc_id for s in nearest]:
+            nearest.append(source_of(index, h.chunk.doc_id, region_names))
+    if not ranked or ranked[0].score < threshold:
+        return Answer(question, False, "Not found in the indexed sources.", [], nearest[:3], notes)
+
+    q_script = script_of(question)
+    quotes: list[Quote] = []
+    used: list[tuple[str, int, int]] = []
+    by_pos = {(c.doc_id, c.start): c for c in candidates}
+    wants_figure = bool(getattr(analysis, "wants_figure", False))
+    for c in ranked:
+        if len(quotes) >= max_quotes or c.score < ranked[0].score * QUOTE_FLOOR:
+            break
+        s, e = _merge_neighbours(index, c, by_pos, wants_figure)
+        if any(d == c.doc_id and s < ue and us < e for d, us, ue in used):
+            continue
+        used.append((c.doc_id, s, e))
+        doc = index.document(c.doc_id)
+        text = doc.text[s:e]
+        figures = extract_figures(text)
+        quote_script = script_of(text)
+        quotes.append(
+            Quote(
+                text=text,
+                figures=figures,
+                source=source_of(index, c.doc_id, region_names),
+                score=round(float(c.score), 4),
+                start=s,
+                end=e,
+                lang=doc.lang,
+                rendering=render(figures, text, analysis, q_script) if quote_script != q_script else "",
+            )
+        )
+    best = quotes[0]
+    summary = best.text
+    if best.rendering:
+        summary = f"{best.rendering} — {best.text}"
+    cite = best.source.title + (f", {best.source.date}" if best.source.date else "")
+    return Answer(question, True, f"{summary} ({cite})", quotes, [], notes)
+
+
+def render(figures: list[Figure], quote_text: str, analysis, target_script: str) -> str:
+    """The metric and figures of a quote in the question's language, from the vocabulary and
+    the figure normaliser only (never a free translation of the sentence)."""
+    if not figures:
+        return ""
+    metric = ""
+    try:
+        from .vocab import load_vocab
+
+        vocab = load_vocab()
+        asked = {t.id for t in (getattr(analysis, "metric_terms", []) or [])}
+        found = vocab.find_terms(quote_text)
+        chosen = next((t for t in found if t.id in asked), found[0] if found else None)
+        if chosen is not None:
+            metric = vocab.english_name(chosen.id) if target_script == "en" else vocab.chinese_name(chosen.id)
+    except Exception:
+        metric = ""
+    figs = "; ".join((f.english if target_script == "en" else f.chinese) or f.text for f in figures[:4])
+    return f"{metric}: {figs}" if metric else figs

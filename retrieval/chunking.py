@@ -1,0 +1,114 @@
+"""Sentence splitting for both scripts and chunk packing with character offsets (pure).
+
+Every span is (start, end) into the document text, so an answer can quote
+`text[start:end]` verbatim and cite where it came from.
+"""
+from __future__ import annotations
+
+import re
+
+from .text import CJK_RE
+
+# A sentence ends at Chinese terminal punctuation, or at . ! ? followed by space, a
+# capital letter (scraped English often loses the space: "held.Party secretary"),
+# a CJK character or the end; closing quotes/brackets stay with their sentence.
+# "5.5" and "U.S." never end a sentence.
+_END = re.compile(
+    r"""(?:[。！？；!?]+|(?<![A-Z])(?<!\b[A-Z][a-z])(?<!\d)\.(?!\d)(?=\s|[A-Z][a-z]|[\u4e00-\u9fff]|$))[”’"'」』）)\]]*"""
+)
+_PARA = re.compile(r"\n\s*\n|\n")
+_SOFT = re.compile(r"[，,；;：:、]")
+
+TARGET_UNITS = 180
+OVERLAP_UNITS = 40
+MAX_SENTENCE_UNITS = 360
+
+
+def units(text: str) -> float:
+    """Length in information units: one per Chinese character, ~one per 2 Latin characters.
+
+    An English word carries about as much as 2–3 Chinese characters, so measuring
+    chunks in raw characters would make English chunks semantically much smaller.
+    """
+    cjk = len(CJK_RE.findall(text))
+    return cjk + (len(text) - cjk) / 2.0
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans within text[start:end], whitespace trimmed, empty ones dropped."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in _paragraphs(text, start, end):
+        pos = p_start
+        for m in _END.finditer(text, p_start, p_end):
+            _add(text, pos, m.end(), spans)
+            pos = m.end()
+        _add(text, pos, p_end, spans)
+    return spans
+
+
+def _paragraphs(text: str, start: int, end: int):
+    pos = start
+    for m in _PARA.finditer(text, start, end):
+        yield pos, m.start()
+        pos = m.end()
+    yield pos, end
+
+
+def _add(text: str, s: int, e: int, spans: list[tuple[int, int]]) -> None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e > s and any(ch.isalnum() for ch in text[s:e]):
+        spans.append((s, e))
+
+
+def _split_long(text: str, s: int, e: int, limit: float) -> list[tuple[int, int]]:
+    """Cut an over-long sentence at clause punctuation, else hard, so no chunk is unbounded."""
+    if units(text[s:e]) <= limit:
+        return [(s, e)]
+    out, pos, last_cut = [], s, None
+    for m in _SOFT.finditer(text, s, e):
+        if units(text[pos : m.end()]) > limit and last_cut and last_cut > pos:
+            out.append((pos, last_cut))
+            pos = last_cut
+        last_cut = m.end()
+    while units(text[pos:e]) > limit:
+        step = max(1, int(limit if CJK_RE.search(text[pos:e]) else limit * 2))
+        cut = min(e, pos + step)
+        out.append((pos, cut))
+        pos = cut
+    if pos < e:
+        out.append((pos, e))
+    return out
+
+
+def chunk_spans(
+    text: str,
+    target: float = TARGET_UNITS,
+    overlap: float = OVERLAP_UNITS,
+    max_sentence: float = MAX_SENTENCE_UNITS,
+) -> list[tuple[int, int]]:
+    """Pack whole sentences into chunks of about `target` units; consecutive chunks share
+    trailing sentences worth up to `overlap` units so a figure and its context meet in one chunk."""
+    sentences: list[tuple[int, int]] = []
+    for s, e in split_sentences(text):
+        sentences.extend(_split_long(text, s, e, max_sentence))
+    chunks: list[tuple[int, int]] = []
+    i = 0
+    while i < len(sentences):
+        j, size = i, 0.0
+        while j < len(sentences) and (j == i or size + units(text[sentences[j][0] : sentences[j][1]]) <= target):
+            size += units(text[sentences[j][0] : sentences[j][1]])
+            j += 1
+        chunks.append((sentences[i][0], sentences[j - 1][1]))
+        if j >= len(sentences):
+            break
+        # step back over trailing sentences for the overlap, always advancing at least one
+        k, back = j, 0.0
+        while k - 1 > i and back + units(text[sentences[k - 1][0] : sentences[k - 1][1]]) <= overlap:
+            k -= 1
+            back += units(text[sentences[k][0] : sentences[k][1]])
+        i = k
+    return chunks

@@ -1,0 +1,194 @@
+"""The one library API that the CLI and the Slack bot both call.
+
+An Engine loads the encoder and the index once; `ask()` answers a question,
+`region()`/`regions()` summarise places, `reload_if_changed()` picks up a new index
+generation written by `planbot ingest` without a restart.
+"""
+from __future__ import annotations
+
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import answer as answer_mod
+from .errors import BadQuestion, UnknownRegion
+from .index import Index, read_manifest
+from .search import CROSS_LANG_WEIGHTS, SAME_LANG_WEIGHTS, hybrid_search, query_tokens
+from .text import CJK_RE, clean_question, script_of
+from .types import Answer
+
+MAX_QUESTION_CHARS = 1000
+
+
+def validate_question(question: str | None) -> str:
+    """A clean question, or BadQuestion with a message a user can act on."""
+    if question is None or not question.strip():
+        raise BadQuestion("the question is empty: ask about a figure, a region or a plan, e.g. \"What was Jiangsu's GDP growth in 2024?\"")
+    q = clean_question(question)
+    if len(q) > MAX_QUESTION_CHARS:
+        raise BadQuestion(f"the question is {len(q):,} characters long; keep it under {MAX_QUESTION_CHARS:,} characters")
+    if not any(ch.isalnum() for ch in q):
+        raise BadQuestion("the question has no words in it, only punctuation or symbols")
+    letters = [ch for ch in q if ch.isalpha()]
+    if letters and not CJK_RE.search(q) and not any("LATIN" in unicodedata.name(ch, "") for ch in letters):
+        script = unicodedata.name(letters[0], "UNKNOWN").split()[0].title()
+        raise BadQuestion(f"planbot answers questions in English or Chinese; this one is written in {script} script")
+    return q
+
+
+class Engine:
+    def __init__(self, index_dir: str | Path, model: str | None = None, encoder=None) -> None:
+        from embeddings import resolve_model_id
+
+        self.index_dir = Path(index_dir).expanduser()
+        self._lock = threading.RLock()
+        wanted = resolve_model_id(model) if (model or encoder is None) else encoder.model_id
+        # Open the index before loading the model: a missing index or a model mismatch
+        # should fail in milliseconds, not after a model load.
+        self.index = Index.open(self.index_dir, model_id=wanted if model else None)
+        if encoder is None:
+            from embeddings import load_encoder
+
+            encoder = load_encoder(model or self.index.model_id)
+        from .index import check_model
+
+        check_model(self.index.manifest, encoder.model_id, self.index_dir)
+        self.encoder = encoder
+        self.gazetteer = _gazetteer()
+        self._script_cache: dict = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def reload_if_changed(self) -> bool:
+        """Swap in the newest committed generation; the old one keeps serving until then."""
+        try:
+            manifest = read_manifest(self.index_dir)
+        except Exception:
+            return False  # a broken or missing new manifest never replaces a working index
+        if manifest.get("generation") == self.index.generation:
+            return False
+        with self._lock:
+            fresh = Index.open(self.index_dir, model_id=self.encoder.model_id)
+            old, self.index = self.index, fresh
+            old.close()
+        return True
+
+    def stats(self) -> dict:
+        return self.index.stats()
+
+    # -- questions ---------------------------------------------------------------------------
+    def analyse(self, question: str):
+        from .query import analyse
+
+        return analyse(question, gazetteer=self.gazetteer)
+
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        region: str | None = None,
+        context: str | None = None,
+        mode: str = "hybrid",
+        max_quotes: int = answer_mod.MAX_QUOTES,
+    ) -> Answer:
+        return self.ask_with_hits(question, k, region, context, mode, max_quotes)[0]
+
+    def ask_with_hits(
+        self,
+        question: str,
+        k: int = 5,
+        region: str | None = None,
+        context: str | None = None,
+        mode: str = "hybrid",
+        max_quotes: int = answer_mod.MAX_QUOTES,
+        depth: int = 10,
+    ):
+        """The answer and the ranked chunk hits behind it (for evaluation)."""
+        q = validate_question(question)
+        with self._lock:
+            index = self.index
+            analysis = self.analyse(q)
+            if context:
+                # A thread follow-up ("and last year?") inherits what it leaves out.
+                prior = self.analyse(validate_question(context))
+                if not analysis.regions:
+                    analysis.regions = list(prior.regions)
+                if not analysis.metric_terms:
+                    analysis.metric_terms = list(prior.metric_terms)
+                    analysis.expansions = list(analysis.expansions) + list(prior.expansions)
+            notes: list[str] = []
+            mask = None
+            region_ids = list(analysis.regions)
+            if region:
+                region_ids = [self.gazetteer.resolve(region).id]
+            query_text = q if not context else f"{context} {q}"
+            qvec = self.encoder.encode([query_text], kind="query")[0]
+            weights = query_tokens(query_text, analysis.expansions)
+            if region_ids:
+                mask = self._region_mask(index, region_ids)
+                if not mask.any():
+                    names = ", ".join(self.region_name(r) for r in region_ids)
+                    notes.append(f"No indexed source is about {names}.")
+                    hits = hybrid_search(index, qvec, weights, k=5, mode=mode)
+                    return answer_mod.compose(q, analysis, index, hits, [], self.region_name, notes=notes), hits
+            fuse = SAME_LANG_WEIGHTS
+            if self._mostly_other_script(index, script_of(q)):
+                fuse = CROSS_LANG_WEIGHTS
+            hits = hybrid_search(index, qvec, weights, k=max(k, depth), mask=mask, mode=mode, weights=fuse)
+            candidates = answer_mod.candidate_sentences(index, hits[: max(k, 8)])
+            if candidates:
+                vecs = self.encoder.encode([c.text for c in candidates], kind="passage")
+                idf = index.lexical.idf(weights)
+                dates = {c.doc_id: index.document(c.doc_id).date for c in candidates}
+                answer_mod.score_sentences(candidates, vecs, qvec, weights, idf, analysis, dates)
+            ans = answer_mod.compose(q, analysis, index, hits[:k], candidates, self.region_name, max_quotes=max_quotes, notes=notes)
+            return ans, hits
+
+    def _mostly_other_script(self, index: Index, q_script: str) -> bool:
+        """True when most of the corpus is in the other script than the question: then the
+        dense (cross-lingual) side leads the fusion."""
+        key = (index.generation, q_script)
+        if key not in self._script_cache:
+            langs: dict[str, int] = {}
+            for d in index.documents():
+                s = "zh" if (d.lang or "").startswith("zh") else "en"
+                langs[s] = langs.get(s, 0) + 1
+            self._script_cache[key] = langs.get(q_script, 0) < sum(langs.values()) / 2
+        return self._script_cache[key]
+
+    def _region_mask(self, index: Index, region_ids: list[str]) -> np.ndarray:
+        wanted: set[str] = set()
+        for rid in region_ids:
+            wanted |= self.gazetteer.descendants(rid)
+        doc_ids = {d.doc_id for d in index.documents() if d.main_region in wanted}
+        by_doc = index.positions_where(doc_ids=doc_ids)
+        by_chunk = index.positions_where(chunk_regions=wanted)
+        return by_doc | by_chunk
+
+    # -- regions -----------------------------------------------------------------------------
+    def region_name(self, region_id: str) -> str:
+        try:
+            return self.gazetteer.get(region_id).name
+        except Exception:
+            return region_id
+
+    def region(self, name: str) -> dict:
+        from .digest import region_digest
+
+        with self._lock:
+            return region_digest(self.index, self.gazetteer, name)
+
+    def regions(self) -> list[dict]:
+        from .digest import regions_with_documents
+
+        with self._lock:
+            return regions_with_documents(self.index, self.gazetteer)
+
+
+@lru_cache(maxsize=1)
+def _gazetteer():
+    from .regions import load_gazetteer
+
+    return load_gazetteer()

@@ -1,0 +1,40 @@
+"""Typed errors; each surface turns them into one clear message in one place."""
+from __future__ import annotations
+
+
+class PlanbotError(Exception):
+    """Base class: the message is written for the user, with a hint where one helps."""
+
+    exit_code = 1
+
+
+class BadQuestion(PlanbotError):
+    exit_code = 2
+
+
+class IndexMissing(PlanbotError):
+    pass
+
+
+class IndexCorrupt(PlanbotError):
+    pass
+
+
+class ModelMismatch(PlanbotError):
+    pass
+
+
+class IndexBusy(PlanbotError):
+    """Another process holds the index write lock."""
+
+
+class UnknownRegion(PlanbotError):
+    def __init__(self, name: str, candidates: list | None = None, ambiguous: bool = False) -> None:
+        self.name = name
+        self.candidates = list(candidates or [])
+        self.ambiguous = ambiguous
+        what = "is ambiguous" if ambiguous else "is not a known region"
+        hint = ""
+        if self.candidates:
+            hint = "; did you mean: " + ", ".join(str(getattr(c, "name", c)) for c in self.candidates[:5]) + "?"
+        super().__init__(f"{name!r} {what}{hint}")

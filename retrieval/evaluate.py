@@ -1,0 +1,147 @@
+"""`planbot eval`: retrieval and answer quality on a question set, per mode, side by side.
+
+Set format (../shared/README.md): questions.jsonl with id, question, lang, answers,
+figure, and passage_id or source_contains (answerable: false marks a question the
+corpus cannot answer); optional passages.jsonl with id, title, text, lang, indexed as
+one document per passage into a cached temporary index.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from .errors import PlanbotError
+from .text import script_of
+from .types import Document
+
+MODES = ("dense", "lexical", "hybrid")
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def passage_documents(path: Path) -> list[Document]:
+    docs = []
+    for row in load_jsonl(path):
+        text = row["text"]
+        docs.append(
+            Document(
+                doc_id=row["id"], text=text, title=row.get("title") or "", path=f"{path}#{row['id']}",
+                content_hash=hashlib.sha256(text.encode()).hexdigest(),
+                lang={"zh": "zh-Hans", "zh-Hant": "zh-Hant"}.get(row.get("lang", ""), row.get("lang") or "en"),
+            )
+        )
+    return docs
+
+
+def _passages_index(set_dir: Path, encoder) -> Path:
+    passages = set_dir / "passages.jsonl"
+    key = hashlib.sha256(passages.read_bytes() + encoder.model_id.encode()).hexdigest()[:16]
+    index_dir = Path(tempfile.gettempdir()) / "planbot-eval" / f"{set_dir.name}-{key}"
+    if not (index_dir / "manifest.json").exists():
+        from .ingest import ingest_documents
+
+        ingest_documents(passage_documents(passages), index_dir, encoder)
+    return index_dir
+
+
+def _is_gold(q: dict, doc) -> bool:
+    if q.get("passage_id"):
+        return doc.doc_id == q["passage_id"]
+    needle = q.get("source_contains") or ""
+    return bool(needle) and (needle in (doc.path or "") or needle in (doc.title or ""))
+
+
+def _doc_lang(doc) -> str:
+    return "zh" if (doc.lang or "").startswith("zh") else "en"
+
+
+def run_eval(set_dir: Path, index_dir: Path | None, modes: list[str], limit: int | None = None, engine=None) -> dict:
+    from .engine import Engine
+
+    questions = load_jsonl(set_dir / "questions.jsonl")[: limit or None]
+    if engine is None:
+        if (set_dir / "passages.jsonl").exists():
+            from embeddings import load_encoder
+
+            encoder = load_encoder()
+            engine = Engine(_passages_index(set_dir, encoder), encoder=encoder)
+        else:
+            engine = Engine(index_dir)
+    index = engine.index
+    report: dict = {"set": set_dir.name, "questions": len(questions), "index": str(index.dir), "modes": {}}
+    for mode in modes:
+        rows = []
+        t0 = time.perf_counter()
+        for q in questions:
+            answerable = q.get("answerable", True)
+            try:
+                ans, hits = engine.ask_with_hits(q["question"], k=10, mode=mode)
+            except PlanbotError as exc:
+                rows.append({"id": q["id"], "error": str(exc), "answerable": answerable})
+                continue
+            ranked_docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:10]
+            gold_rank = next((i + 1 for i, d in enumerate(ranked_docs) if _is_gold(q, index.document(d))), None)
+            answers = [a.strip() for a in q.get("answers", []) if a.strip()]
+            quote_hit = any(a in qt.text for qt in ans.quotes for a in answers) if answers else False
+            quote_hit_gold = any(a in qt.text and _is_gold(q, index.document(qt.source.doc_id)) for qt in ans.quotes for a in answers)
+            gold_lang = None
+            if q.get("passage_id"):
+                try:
+                    gold_lang = _doc_lang(index.document(q["passage_id"]))
+                except KeyError:
+                    gold_lang = None
+            elif q.get("source_contains"):
+                gold = next((d for d in index.documents() if _is_gold(q, d)), None)
+                gold_lang = _doc_lang(gold) if gold else None
+            q_lang = "zh" if q.get("lang", "").startswith("zh") else script_of(q["question"])
+            rows.append({
+                "id": q["id"], "answerable": answerable, "gold_rank": gold_rank, "answered": ans.answered,
+                "quote_hit": quote_hit, "quote_hit_gold": quote_hit_gold,
+                "cross": None if gold_lang is None else gold_lang != q_lang,
+            })
+        seconds = time.perf_counter() - t0
+        report["modes"][mode] = {"all": summarise(rows), "same_language": summarise([r for r in rows if r.get("cross") is False]),
+                                 "cross_language": summarise([r for r in rows if r.get("cross") is True]),
+                                 "seconds_per_question": round(seconds / max(1, len(rows)), 3), "rows": rows}
+    return report
+
+
+def summarise(rows: list[dict]) -> dict:
+    ans = [r for r in rows if r.get("answerable", True) and "error" not in r]
+    unans = [r for r in rows if not r.get("answerable", True)]
+
+    def recall(k: int) -> float:
+        return round(sum(1 for r in ans if r["gold_rank"] and r["gold_rank"] <= k) / len(ans), 3) if ans else 0.0
+
+    out = {
+        "n": len(ans),
+        "recall@1": recall(1), "recall@5": recall(5), "recall@10": recall(10),
+        "mrr": round(sum(1 / r["gold_rank"] for r in ans if r["gold_rank"]) / len(ans), 3) if ans else 0.0,
+        "quote_hit": round(sum(r["quote_hit"] for r in ans) / len(ans), 3) if ans else 0.0,
+        "quote_hit_gold": round(sum(r["quote_hit_gold"] for r in ans) / len(ans), 3) if ans else 0.0,
+        "answered": round(sum(r["answered"] for r in ans) / len(ans), 3) if ans else 0.0,
+        "errors": sum(1 for r in rows if "error" in r),
+    }
+    if unans:
+        out["unanswerable"] = len(unans)
+        out["declined"] = round(sum(1 for r in unans if not r.get("answered", True)) / len(unans), 3)
+    return out
+
+
+def format_report(report: dict) -> str:
+    lines = [f"{report['set']}: {report['questions']} questions (index {report['index']})", ""]
+    cols = ["n", "recall@1", "recall@5", "recall@10", "mrr", "quote_hit", "quote_hit_gold", "answered", "declined"]
+    lines.append(f"{'mode':8} {'slice':15} " + " ".join(f"{c:>14}" for c in cols))
+    for mode, data in report["modes"].items():
+        for slice_name in ("all", "same_language", "cross_language"):
+            s = data[slice_name]
+            if not s.get("n") and not s.get("unanswerable"):
+                continue
+            lines.append(f"{mode:8} {slice_name:15} " + " ".join(f"{s.get(c, ''):>14}" for c in cols))
+        lines.append(f"{'':8} {'s/question':15} {data['seconds_per_question']:>14}")
+    return "\n".join(lines)

@@ -1,0 +1,456 @@
+"""The index directory: FAISS vectors, a SQLite chunk store and BM25 state, written crash-safely.
+
+Layout::
+
+    INDEX/
+      manifest.json      format, model id, dim, index type, counts, the live generation, file checksums
+      gen-000007/
+        chunks.sqlite    documents and chunks (text, offsets, regions, BM25 tokens)
+        ids.npy          FAISS position -> chunks.id
+        vectors.faiss    FAISS index over L2-normalised vectors (inner product = cosine)
+        lexical/         bm25s state, rows aligned with FAISS positions
+
+Every write builds a complete new generation under a temporary name, renames it into
+place, then replaces manifest.json atomically. A process killed at any point leaves the
+previous manifest pointing at a complete previous generation; readers only ever follow
+the manifest, so they never see a half-written index.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+import time
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from .errors import IndexBusy, IndexCorrupt, IndexMissing, ModelMismatch
+from .types import Chunk, Document
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+REBUILD_HINT = "run `planbot ingest PATH --rebuild` to rebuild it"
+# Flat search is exact and fast enough up to here (see docs/BENCHMARKS.md); beyond it HNSW.
+HNSW_THRESHOLD = 200_000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, file_hash TEXT NOT NULL, content_hash TEXT NOT NULL,
+    title TEXT, date TEXT, publisher TEXT, url TEXT, lang TEXT, regions TEXT, main_region TEXT,
+    text TEXT NOT NULL, n_chunks INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL, start INTEGER NOT NULL,
+    end INTEGER NOT NULL, text TEXT NOT NULL, tokens TEXT NOT NULL, regions TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+"""
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def _file_entries(gen_dir: Path) -> dict[str, dict]:
+    out = {}
+    for p in sorted(gen_dir.rglob("*")):
+        if p.is_file():
+            out[str(p.relative_to(gen_dir))] = {"size": p.stat().st_size, "crc32": _crc32(p)}
+    return out
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = Path(index_dir) / MANIFEST
+    if not path.exists():
+        if Path(index_dir).exists() and any(Path(index_dir).glob("gen-*")):
+            raise IndexCorrupt(f"index at {index_dir} has no manifest.json (an ingest was interrupted before its first commit); {REBUILD_HINT}")
+        raise IndexMissing(f"no index at {index_dir}: run `planbot ingest PATH` first (or point --index / PLANBOT_INDEX at one)")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"index manifest {path} is unreadable ({exc}); {REBUILD_HINT}") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
+        raise IndexCorrupt(
+            f"index at {index_dir} has format {manifest.get('format') if isinstance(manifest, dict) else '?'}, "
+            f"this planbot reads format {FORMAT_VERSION}; {REBUILD_HINT}"
+        )
+    return manifest
+
+
+def check_model(manifest: dict, model_id: str | None, index_dir: Path) -> None:
+    if model_id and manifest.get("model_id") != model_id:
+        raise ModelMismatch(
+            f"index at {index_dir} was built with embedding model {manifest.get('model_id')!r} "
+            f"but {model_id!r} was requested; query it with the same model, or rebuild it with "
+            f"`planbot ingest PATH --rebuild --model {model_id}`"
+        )
+
+
+def _doc_from_row(row: sqlite3.Row) -> Document:
+    return Document(
+        doc_id=row["doc_id"], text=row["text"], title=row["title"] or "", path=row["path"],
+        content_hash=row["content_hash"], lang=row["lang"] or "", date=row["date"],
+        publisher=row["publisher"], url=row["url"], regions=json.loads(row["regions"] or "[]"),
+        main_region=row["main_region"],
+    )
+
+
+@dataclass
+class ChunkTable:
+    """Per-position arrays for filtering without touching SQLite on the hot path."""
+
+    ids: np.ndarray  # position -> chunk id
+    doc_index: np.ndarray  # position -> index into doc_ids
+    doc_ids: list[str]
+
+
+class Index:
+    """A read-only view of one committed generation."""
+
+    def __init__(self, index_dir: Path, manifest: dict, db: sqlite3.Connection, faiss_index, lexical, table: ChunkTable):
+        self.dir = Path(index_dir)
+        self.manifest = manifest
+        self.db = db
+        self.faiss = faiss_index
+        self.lexical = lexical
+        self.table = table
+        self._docs: dict[str, Document] = {}
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, index_dir: str | Path, model_id: str | None = None, verify: bool = True) -> "Index":
+        import faiss
+
+        from .lexical import Lexical
+
+        index_dir = Path(index_dir).expanduser()
+        manifest = read_manifest(index_dir)
+        check_model(manifest, model_id, index_dir)
+        gen = index_dir / manifest["generation"]
+        if verify:
+            verify_generation(gen, manifest)
+        try:
+            db = sqlite3.connect(f"file:{gen / 'chunks.sqlite'}?mode=ro", uri=True, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            ids = np.load(gen / "ids.npy")
+            faiss_index = faiss.read_index(str(gen / "vectors.faiss"))
+            lexical = Lexical.load(gen / "lexical")
+            rows = db.execute("SELECT id, doc_id FROM chunks").fetchall()
+        except Exception as exc:  # any unreadable part means the generation cannot be trusted
+            raise IndexCorrupt(f"index at {index_dir} could not be read ({exc.__class__.__name__}: {exc}); {REBUILD_HINT}") from exc
+        if faiss_index.ntotal != len(ids) or len(rows) != len(ids) or lexical.size != len(ids):
+            raise IndexCorrupt(
+                f"index at {index_dir} is inconsistent ({faiss_index.ntotal} vectors, {len(ids)} ids, "
+                f"{len(rows)} chunks, {lexical.size} lexical rows); {REBUILD_HINT}"
+            )
+        doc_of = {r[0]: r[1] for r in rows}
+        doc_ids = sorted(set(doc_of.values()))
+        pos_of_doc = {d: i for i, d in enumerate(doc_ids)}
+        doc_index = np.fromiter((pos_of_doc[doc_of[int(i)]] for i in ids), dtype=np.int32, count=len(ids))
+        return cls(index_dir, manifest, db, faiss_index, lexical, ChunkTable(ids, doc_index, doc_ids))
+
+    # -- reading -------------------------------------------------------------------------
+    @property
+    def model_id(self) -> str:
+        return self.manifest["model_id"]
+
+    @property
+    def generation(self) -> str:
+        return self.manifest["generation"]
+
+    def __len__(self) -> int:
+        return len(self.table.ids)
+
+    def document(self, doc_id: str) -> Document:
+        doc = self._docs.get(doc_id)
+        if doc is None:
+            row = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            if row is None:
+                raise KeyError(doc_id)
+            doc = self._docs[doc_id] = _doc_from_row(row)
+        return doc
+
+    def documents(self) -> Iterator[Document]:
+        for row in self.db.execute("SELECT * FROM documents ORDER BY path, doc_id"):
+            yield self._docs.setdefault(row["doc_id"], _doc_from_row(row))
+
+    def chunks_at(self, positions: Sequence[int]) -> list[Chunk]:
+        """Chunks for FAISS positions, in the order given."""
+        ids = [int(self.table.ids[p]) for p in positions]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = {r["id"]: r for r in self.db.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", ids)}
+        return [
+            Chunk(r["doc_id"], r["seq"], r["start"], r["end"], r["text"], json.loads(r["regions"]))
+            for r in (rows[i] for i in ids)
+        ]
+
+    def positions_where(self, doc_ids: set[str] | None = None, chunk_regions: set[str] | None = None) -> np.ndarray:
+        """Boolean mask over positions: chunks of the given documents and/or mentioning given regions."""
+        mask = np.ones(len(self), dtype=bool)
+        if doc_ids is not None:
+            wanted = np.array([d in doc_ids for d in self.table.doc_ids], dtype=bool)
+            mask &= wanted[self.table.doc_index] if len(wanted) else mask
+        if chunk_regions is not None:
+            marks = ",".join("?" * len(chunk_regions))
+            hit_ids = {
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT DISTINCT c.id FROM chunks c, json_each(c.regions) j WHERE j.value IN ({marks})",
+                    list(chunk_regions),
+                )
+            }
+            mask &= np.fromiter((int(i) in hit_ids for i in self.table.ids), dtype=bool, count=len(self))
+        return mask
+
+    def stats(self) -> dict:
+        rows = self.db.execute("SELECT path, lang, date, publisher FROM documents").fetchall()
+        langs: dict[str, int] = {}
+        sources: dict[str, int] = {}
+        dates = sorted(r["date"] for r in rows if r["date"])
+        for r in rows:
+            langs[r["lang"] or "?"] = langs.get(r["lang"] or "?", 0) + 1
+            src = str(Path(r["path"].split("#")[0]).parent) if not r["publisher"] else r["publisher"]
+            sources[src] = sources.get(src, 0) + 1
+        m = self.manifest
+        return {
+            "index": str(self.dir),
+            "documents": m["documents"],
+            "chunks": m["chunks"],
+            "model": m["model_id"],
+            "dim": m["dim"],
+            "index_type": m["index_type"],
+            "built_at": m["built_at"],
+            "generation": m["generation"],
+            "languages": dict(sorted(langs.items())),
+            "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "date_range": [dates[0], dates[-1]] if dates else None,
+        }
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def verify_generation(gen: Path, manifest: dict) -> None:
+    files = manifest.get("files") or {}
+    if not gen.is_dir() or not files:
+        raise IndexCorrupt(f"index generation {gen} is missing; {REBUILD_HINT}")
+    for name, meta in files.items():
+        path = gen / name
+        if not path.is_file():
+            raise IndexCorrupt(f"index file {path} is missing; {REBUILD_HINT}")
+        size = path.stat().st_size
+        if size != meta["size"]:
+            raise IndexCorrupt(f"index file {path} has {size} bytes, expected {meta['size']} (half-written or truncated); {REBUILD_HINT}")
+        # Checksums cost ~1 s per GB: verify every file up to 256 MB, size alone beyond.
+        if size <= (256 << 20) and _crc32(path) != meta["crc32"]:
+            raise IndexCorrupt(f"index file {path} is damaged (checksum mismatch); {REBUILD_HINT}")
+
+
+@contextmanager
+def write_lock(index_dir: Path):
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(index_dir / ".lock", "w")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IndexBusy(f"another `planbot ingest` is writing {index_dir}; wait for it to finish") from exc
+        yield
+    finally:
+        fh.close()
+
+
+def choose_index_type(n: int, requested: str | None = None) -> str:
+    if requested and requested != "auto":
+        return requested
+    return "hnsw" if n >= HNSW_THRESHOLD else "flat"
+
+
+def build_faiss(vectors: np.ndarray, index_type: str):
+    import faiss
+
+    dim = vectors.shape[1] if vectors.ndim == 2 else 0
+    if index_type == "flat":
+        index = faiss.IndexFlatIP(dim)
+    elif index_type == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        raise ValueError(f"unknown index type {index_type!r} (flat, hnsw, auto)")
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+class Writer:
+    """Builds the next generation from the current one plus changes; `commit()` publishes it."""
+
+    def __init__(self, index_dir: Path, model_id: str, dim: int, rebuild: bool = False, index_type: str | None = None):
+        self.dir = Path(index_dir).expanduser()
+        self.model_id, self.dim = model_id, dim
+        self.index_type_requested = index_type
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._cleanup_tmp()
+        self.base: dict | None = None
+        if not rebuild and (self.dir / MANIFEST).exists():
+            self.base = read_manifest(self.dir)
+            check_model(self.base, model_id, self.dir)
+            verify_generation(self.dir / self.base["generation"], self.base)
+        self.tmp = self.dir / f".tmp-gen-{os.getpid()}-{int(time.time() * 1000)}"
+        self.tmp.mkdir()
+        if self.base:
+            shutil.copy2(self.dir / self.base["generation"] / "chunks.sqlite", self.tmp / "chunks.sqlite")
+        self.db = sqlite3.connect(self.tmp / "chunks.sqlite")
+        self.db.row_factory = sqlite3.Row
+        self.db.executescript(SCHEMA)
+        self._new_vectors: dict[int, np.ndarray] = {}
+        self.removed_ids: set[int] = set()
+
+    def _cleanup_tmp(self) -> None:
+        for p in self.dir.glob(".tmp-gen-*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+    # -- queries over the base -------------------------------------------------------------
+    def known_files(self) -> dict[str, str]:
+        """path (without #line) -> file hash, for skipping unchanged files without reading them."""
+        out: dict[str, str] = {}
+        for row in self.db.execute("SELECT path, file_hash FROM documents"):
+            out[row["path"].split("#")[0]] = row["file_hash"]
+        return out
+
+    def doc_hashes(self, file_path: str) -> dict[str, str]:
+        rows = self.db.execute(
+            "SELECT doc_id, content_hash FROM documents WHERE path = ? OR path LIKE ?", (file_path, file_path + "#%")
+        )
+        return {r["doc_id"]: r["content_hash"] for r in rows}
+
+    def touch_file_hash(self, file_path: str, file_hash: str) -> None:
+        self.db.execute("UPDATE documents SET file_hash = ? WHERE path = ? OR path LIKE ?", (file_hash, file_path, file_path + "#%"))
+
+    # -- changes ---------------------------------------------------------------------------
+    def remove_document(self, doc_id: str) -> None:
+        self.removed_ids.update(r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,)))
+        self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def remove_file(self, file_path: str) -> int:
+        doc_ids = list(self.doc_hashes(file_path))
+        for d in doc_ids:
+            self.remove_document(d)
+        return len(doc_ids)
+
+    def add_document(self, doc: Document, file_hash: str, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray) -> None:
+        self.remove_document(doc.doc_id)
+        self.db.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (doc.doc_id, doc.path, file_hash, doc.content_hash, doc.title, doc.date, doc.publisher, doc.url,
+             doc.lang, json.dumps(doc.regions), doc.main_region, doc.text, len(chunks)),
+        )
+        for chunk, toks, vec in zip(chunks, tokens, vectors):
+            cur = self.db.execute(
+                "INSERT INTO chunks (doc_id, seq, start, end, text, tokens, regions) VALUES (?,?,?,?,?,?,?)",
+                (chunk.doc_id, chunk.seq, chunk.start, chunk.end, chunk.text, " ".join(toks), json.dumps(chunk.regions)),
+            )
+            self._new_vectors[int(cur.lastrowid)] = vec
+
+    @property
+    def changed(self) -> bool:
+        return bool(self._new_vectors or self.removed_ids) or self.base is None
+
+    def abort(self) -> None:
+        self.db.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def commit(self) -> dict:
+        """Write vectors, FAISS and BM25 for the new generation, then publish it atomically."""
+        import faiss
+
+        from .lexical import Lexical
+
+        self.db.commit()
+        ids_now = np.array([r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
+        vectors = np.zeros((len(ids_now), self.dim), dtype=np.float32)
+        if self.base:
+            old_gen = self.dir / self.base["generation"]
+            old_ids = np.load(old_gen / "ids.npy")
+            old_index = faiss.read_index(str(old_gen / "vectors.faiss"))
+            if len(old_ids):
+                old_vectors = old_index.reconstruct_n(0, old_index.ntotal)
+                pos_old = {int(i): p for p, i in enumerate(old_ids)}
+                for row, cid in enumerate(ids_now):
+                    p = pos_old.get(int(cid))
+                    if p is not None:
+                        vectors[row] = old_vectors[p]
+        for row, cid in enumerate(ids_now):
+            v = self._new_vectors.get(int(cid))
+            if v is not None:
+                vectors[row] = v
+        index_type = choose_index_type(len(ids_now), self.index_type_requested)
+        faiss.write_index(build_faiss(vectors, index_type), str(self.tmp / "vectors.faiss"))
+        np.save(self.tmp / "ids.npy", ids_now)
+        tokens = (row[0].split() for row in self.db.execute("SELECT tokens FROM chunks ORDER BY id"))
+        Lexical.build(tokens).save(self.tmp / "lexical")
+        n_docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        self.db.execute("VACUUM")
+        self.db.close()
+
+        gen_no = int(self.base["generation"].split("-")[1]) + 1 if self.base else 1
+        gen_name = f"gen-{gen_no:06d}"
+        manifest = {
+            "format": FORMAT_VERSION,
+            "generation": gen_name,
+            "model_id": self.model_id,
+            "dim": self.dim,
+            "index_type": index_type,
+            "documents": n_docs,
+            "chunks": int(len(ids_now)),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "files": _file_entries(self.tmp),
+        }
+        for p in self.tmp.rglob("*"):
+            if p.is_file():
+                with open(p, "rb") as fh:
+                    os.fsync(fh.fileno())
+        final = self.dir / gen_name
+        if final.exists():  # left by a crash between rename and manifest write
+            shutil.rmtree(final)
+        os.rename(self.tmp, final)
+        tmp_manifest = self.dir / f".{MANIFEST}.tmp"
+        with open(tmp_manifest, "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, ensure_ascii=False, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_manifest, self.dir / MANIFEST)
+        _fsync_dir(self.dir)
+        self._drop_old_generations(keep={gen_name, self.base["generation"] if self.base else gen_name})
+        return manifest
+
+    def _drop_old_generations(self, keep: set[str]) -> None:
+        # The previous generation stays one round so a server that just read the old
+        # manifest can still open it; older ones go.
+        for p in self.dir.glob("gen-*"):
+            if p.name not in keep:
+                shutil.rmtree(p, ignore_errors=True)

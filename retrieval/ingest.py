@@ -1,0 +1,192 @@
+"""Files on disk → the index directory, doing only the work that changed."""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .chunking import chunk_spans
+from .documents import Skipped, discover, load_file
+from .index import Writer, write_lock
+from .text import tokenize
+from .types import Chunk, Document
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class IngestReport:
+    index: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_embedded: int = 0
+    documents: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    model: str = ""
+    committed: bool = False
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def chunk_document(doc: Document, gazetteer=None) -> list[Chunk]:
+    chunks = []
+    for seq, (s, e) in enumerate(chunk_spans(doc.text)):
+        text = doc.text[s:e]
+        regions: list[str] = []
+        if gazetteer is not None:
+            regions = list(dict.fromkeys(rid for rid, _, _ in gazetteer.find_in_text(text)))
+        if doc.main_region and doc.main_region not in regions:
+            regions.append(doc.main_region)
+        chunks.append(Chunk(doc.doc_id, seq, s, e, text, regions))
+    return chunks
+
+
+def _embed_text(doc: Document, chunk: Chunk) -> str:
+    # The title travels with every chunk into the embedding: a chunk of a work report
+    # often never names its province, the title does.
+    return f"{doc.title}\n{chunk.text}" if doc.title else chunk.text
+
+
+def _tag(doc: Document, gazetteer) -> None:
+    if gazetteer is None:
+        return
+    main, mentioned = gazetteer.tag(doc.title, doc.text)
+    doc.main_region = main
+    doc.regions = list(mentioned)
+
+
+def _load_gazetteer():
+    from .regions import load_gazetteer
+
+    return load_gazetteer()
+
+
+def ingest(
+    paths: Sequence[str | Path],
+    index_dir: str | Path,
+    model: str | None = None,
+    encoder=None,
+    rebuild: bool = False,
+    prune: bool = False,
+    index_type: str | None = None,
+    progress: Progress | None = None,
+    batch_size: int = 64,
+) -> IngestReport:
+    """Index `paths` into `index_dir`; unchanged files are not even read."""
+    t0 = time.perf_counter()
+    index_dir = Path(index_dir).expanduser()
+    progress = progress or (lambda stage, done, total: None)
+    files, skipped = discover(paths)
+    report = IngestReport(index=str(index_dir), skipped=list(skipped))
+    with write_lock(index_dir):
+        if encoder is None:
+            from embeddings import load_encoder
+
+            encoder = load_encoder(model)
+        report.model = encoder.model_id
+        writer = Writer(index_dir, encoder.model_id, encoder.dim, rebuild=rebuild, index_type=index_type)
+        try:
+            gazetteer = _load_gazetteer()
+            known = writer.known_files()
+            pending: list[tuple[Document, str, list[Chunk]]] = []
+            seen_files: set[str] = set()
+            for i, path in enumerate(files):
+                progress("reading", i, len(files))
+                key = str(path.resolve())
+                seen_files.add(key)
+                fhash = file_hash(path)
+                if known.get(key) == fhash:
+                    report.unchanged += len(writer.doc_hashes(key))
+                    continue
+                docs, bad = load_file(path)
+                report.skipped.extend(bad)
+                if not docs and bad:
+                    continue  # a file that became unreadable keeps its old documents
+                old = writer.doc_hashes(key)
+                for doc in docs:
+                    if old.get(doc.doc_id) == doc.content_hash:
+                        report.unchanged += 1
+                        continue
+                    _tag(doc, gazetteer)
+                    pending.append((doc, fhash, chunk_document(doc, gazetteer)))
+                    if doc.doc_id in old:
+                        report.updated += 1
+                    else:
+                        report.added += 1
+                new_ids = {d.doc_id for d in docs}
+                for doc_id in old:
+                    if doc_id not in new_ids:
+                        writer.remove_document(doc_id)
+                        report.removed += 1
+                writer.touch_file_hash(key, fhash)
+            progress("reading", len(files), len(files))
+            if prune:
+                for key in known:
+                    if key not in seen_files and not Path(key).exists():
+                        report.removed += writer.remove_file(key)
+
+            total = embed_pending(writer, pending, encoder, progress, batch_size)
+            report.chunks_embedded = total
+            if writer.changed:
+                progress("writing", 0, 1)
+                manifest = writer.commit()
+                report.committed = True
+                progress("writing", 1, 1)
+            else:
+                writer.abort()
+                from .index import read_manifest
+
+                manifest = read_manifest(index_dir)
+        except BaseException:
+            writer.abort()
+            raise
+    report.documents = manifest["documents"]
+    report.chunks = manifest["chunks"]
+    report.seconds = round(time.perf_counter() - t0, 2)
+    return report
+
+
+def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress, batch_size: int = 64) -> int:
+    """Embed and tokenise the chunks of changed documents and stage them in the writer."""
+    total = sum(len(c) for _, _, c in pending)
+    done = 0
+    progress("embedding", 0, total)
+    for doc, fhash, chunks in pending:
+        texts = [_embed_text(doc, c) for c in chunks]
+        vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
+        tokens = [tokenize(f"{doc.title} {c.text}") for c in chunks]
+        writer.add_document(doc, fhash, chunks, tokens, vectors)
+        done += len(chunks)
+        progress("embedding", done, total)
+    return total
+
+
+def ingest_documents(docs: Sequence[Document], index_dir: str | Path, encoder, rebuild: bool = True, progress: Progress | None = None) -> dict:
+    """Index ready-made documents (e.g. an eval set's passages) and commit; returns the manifest."""
+    progress = progress or (lambda stage, done, total: None)
+    index_dir = Path(index_dir).expanduser()
+    with write_lock(index_dir):
+        writer = Writer(index_dir, encoder.model_id, encoder.dim, rebuild=rebuild)
+        try:
+            gazetteer = _load_gazetteer()
+            pending = []
+            for doc in docs:
+                _tag(doc, gazetteer)
+                pending.append((doc, doc.content_hash, chunk_document(doc, gazetteer)))
+            embed_pending(writer, pending, encoder, progress)
+            return writer.commit()
+        except BaseException:
+            writer.abort()
+            raise

@@ -1,0 +1,86 @@
+"""Shared fixtures: the real bundled model, real indexes on disk, the shared corpus."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PLANBOT_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "corpus"
+EVAL = SHARED / "eval"
+
+ARTICLE_EN = """Riverside District sets out its 2025 industrial plan
+
+2025-01-15 10:30
+Source: Riverside Daily
+
+Riverside District achieved fixed-asset investment of 28.7 billion yuan last year, up 12%.
+The district brought in 23 headquarters enterprises and signed 185 projects above 100 million yuan.
+By 2026 the district will strive to raise the output value of its battery industry to more than 50 billion yuan.
+Retail sales of consumer goods grew 6.5% to 41.2 billion yuan.
+
+Leave a Reply
+Your email address will not be published.
+"""
+
+ARTICLE_ZH = """江北新区召开四大行动动员大会
+
+2024-02-20 09:49 来源：新华日报
+
+2023年，江北新区三大优势产业和三大新兴产业实现营收超5000亿元，新增市场主体2.5万家。
+今年，新区力争完成固定资产投资700亿元，地区生产总值增长6%左右。
+新区将组建“1+6”服务专班，推动集成电路、生物医药产业集群发展。
+"""
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from embeddings import load_encoder
+
+    return load_encoder()
+
+
+@pytest.fixture(scope="session")
+def fixture_corpus(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("corpus")
+    (root / "riverside.txt").write_text(ARTICLE_EN, encoding="utf-8")
+    (root / "jiangbei.txt").write_text(ARTICLE_ZH, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory, fixture_corpus, encoder) -> Path:
+    from retrieval.ingest import ingest
+
+    index_dir = tmp_path_factory.mktemp("small-index")
+    ingest([fixture_corpus], index_dir, encoder=encoder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def small_engine(small_index, encoder):
+    from retrieval.engine import Engine
+
+    return Engine(small_index, encoder=encoder)
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory, encoder) -> Path:
+    """The whole shared corpus indexed once per test session (about a minute)."""
+    if not CORPUS.exists():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    from retrieval.ingest import ingest
+
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    report = ingest([CORPUS], index_dir, encoder=encoder)
+    assert not report.skipped, report.skipped
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def corpus_engine(corpus_index, encoder):
+    from retrieval.engine import Engine
+
+    return Engine(corpus_index, encoder=encoder)
