@@ -1,0 +1,1 @@
+"""Surfaces: the planbot CLI and the Slack app."""

@@ -1,0 +1,1 @@
+"""Retrieval: documents, chunking, index, search, figures, answers, regions."""
