@@ -1,0 +1,784 @@
+"""Files in, `Document`s out: discovery, one loader per format, cleaning and metadata.
+
+I/O stays in `discover`, `load_file` and the `_load_*` functions; everything that
+works on text is pure. `Document.text` is what quotes are cut from, so cleaning only
+drops whole lines (or widget segments inside chrome lines), repairs the pinyin
+converter artifact, strips indentation and joins CJK lines that a scraper broke
+mid-sentence. It never rewrites wording, punctuation or character widths.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import json
+import os
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import date as _date
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional, Sequence
+
+from .types import Document
+
+SUPPORTED = {".txt", ".md", ".html", ".htm", ".docx", ".jsonl"}
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str  # one short, specific phrase for the user
+
+
+class _Bad(Exception):
+    """A file we cannot use; the message becomes `Skipped.reason`."""
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Skipped]]:
+    """Supported files under `paths`, in a stable order, and what was refused.
+
+    Folders are searched recursively; inside them hidden entries, Word lock files
+    (`~$x.docx`) and other extensions are passed over silently, because a folder
+    holds whatever it holds. A file named explicitly is something the user asked for,
+    so an unsupported or missing one is reported.
+    """
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    seen: set[Path] = set()
+
+    def add(p: Path) -> None:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append(p)
+
+    for item in paths:
+        p = Path(item).expanduser()
+        if p.is_dir():
+            for f in _walk(p):
+                add(f)
+        elif p.is_file():
+            if p.suffix.lower() in SUPPORTED:
+                add(p)
+            else:
+                skipped.append(Skipped(str(p), _unsupported(p)))
+        elif p.exists():
+            skipped.append(Skipped(str(p), "not a regular file"))
+        else:
+            skipped.append(Skipped(str(p), "no such file or directory"))
+    return files, skipped
+
+
+def _walk(root: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if not name.startswith((".", "~$")) and os.path.splitext(name)[1].lower() in SUPPORTED:
+                found.append(Path(dirpath) / name)
+    return sorted(found)
+
+
+def _unsupported(p: Path) -> str:
+    return f"unsupported file type {p.suffix.lower()}" if p.suffix else "unsupported file type (no extension)"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_file(path: Path) -> tuple[list[Document], list[Skipped]]:
+    """Documents in one file. Bad input never raises: it comes back as a `Skipped`."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in SUPPORTED:
+        return [], [Skipped(str(path), _unsupported(path))]
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return [], [Skipped(str(path), "no such file or directory")]
+    except IsADirectoryError:
+        return [], [Skipped(str(path), "is a directory")]
+    except PermissionError:
+        return [], [Skipped(str(path), "permission denied")]
+    except OSError as e:
+        return [], [Skipped(str(path), f"cannot read file ({e.strerror or e})")]
+    if not data.strip():
+        return [], [Skipped(str(path), "empty file")]
+    try:
+        if ext == ".jsonl":
+            return _load_jsonl(path, data)
+        loader = {".docx": _load_docx, ".html": _load_html, ".htm": _load_html}.get(ext, _load_text)
+        doc = loader(path, data)
+    except _Bad as e:
+        return [], [Skipped(str(path), str(e))]
+    if not doc.text:
+        return [], [Skipped(str(path), "no text left after removing boilerplate")]
+    return [doc], []
+
+
+def _load_text(path: Path, data: bytes) -> Document:
+    raw = _decode(data, path.suffix.lower())
+    lines, meta = _analyse(raw, path)
+    return _document(path, data, lines, meta)
+
+
+def _load_html(path: Path, data: bytes) -> Document:
+    _reject_binary(data, path.suffix.lower())
+    import trafilatura  # heavy import; only html needs it
+
+    try:
+        tree = trafilatura.load_html(data)
+        page = trafilatura.extract_metadata(tree) if tree is not None else None
+        # a fresh tree: extraction prunes the one it is given
+        body = trafilatura.extract(
+            trafilatura.load_html(data), output_format="txt", include_comments=False,
+            include_tables=True, include_links=False, favor_precision=True,
+        ) if tree is not None else None
+    except Exception as e:  # lxml/trafilatura errors on broken markup are bad input, not bugs
+        raise _Bad(f"unreadable HTML ({type(e).__name__})") from e
+    if not body or not body.strip():
+        raise _Bad("no article text found in the HTML page")
+    lines, meta = _analyse(body, path)
+    if page is not None:
+        # the page's own metadata beats guesses from the text, except where the
+        # text states it explicitly (a "Source:" line names the outlet better than a hostname)
+        if page.title:
+            meta["title"] = page.title.strip()
+        meta["url"] = meta["url"] or page.url
+        meta["date"] = meta["date"] if meta.get("date_explicit") else (page.date or meta["date"])
+        meta["publisher"] = meta["publisher"] or page.sitename
+    return _document(path, data, lines, meta)
+
+
+def _load_docx(path: Path, data: bytes) -> Document:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _Bad("corrupt .docx: not a zip archive")
+    import docx  # python-docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+        blocks = []
+        for child in d.element.body.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                blocks.append(Paragraph(child, d).text)
+            elif tag == "tbl":
+                for row in Table(child, d).rows:
+                    cells, last = [], None
+                    for cell in row.cells:
+                        if cell._tc is not last:  # a merged cell repeats across the columns it spans
+                            cells.append(cell.text.strip())
+                        last = cell._tc
+                    # tab, not " | ": a pipe row would look like a navigation bar to the cleaner
+                    blocks.append("\t".join(c for c in cells if c))
+        core_title = (d.core_properties.title or "").strip()
+    except KeyError:
+        raise _Bad("corrupt .docx: not a Word document (no word/document.xml)") from None
+    except Exception as e:  # broken XML inside the archive
+        raise _Bad(f"corrupt .docx: {type(e).__name__}") from e
+    lines, meta = _analyse("\n\n".join(blocks), path)
+    if meta.get("title_from_stem") and core_title:
+        meta["title"] = core_title
+    return _document(path, data, lines, meta)
+
+
+def _load_jsonl(path: Path, data: bytes) -> tuple[list[Document], list[Skipped]]:
+    _reject_binary(data, ".jsonl")
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    for n, line in enumerate(data.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            s = line.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as e:
+            skipped.append(Skipped(str(path), f"line {n}: {_utf8_error(line, e)}"))
+            continue
+        try:
+            obj = json.loads(s)
+        except json.JSONDecodeError as e:
+            skipped.append(Skipped(str(path), f"line {n}: malformed JSON ({e.msg} at column {e.colno})"))
+            continue
+        if not isinstance(obj, dict):
+            skipped.append(Skipped(str(path), f"line {n}: not a JSON object"))
+            continue
+        body = next((obj[k] for k in ("content", "text") if isinstance(obj.get(k), str) and obj[k].strip()), None)
+        if body is None:
+            skipped.append(Skipped(str(path), f"line {n}: no content or text field"))
+            continue
+        title = _str(obj.get("title"))
+        lines, meta = _analyse(body, path, title)
+        if meta["title_from_stem"]:
+            meta["title"] = f"{path.stem} line {n}"
+        meta["url"] = _str(obj.get("url")) or meta["url"]
+        meta["publisher"] = _str(obj.get("publisher")) or _str(obj.get("source")) or meta["publisher"]
+        meta["date"] = _row_date(obj, meta["date"])
+        doc = _document(path, line, lines, meta, line=n)
+        # A row's own id (or url) keeps its doc_id stable when rows are inserted above it;
+        # the line number is the fallback.
+        row_key = _str(obj.get("id")) or _str(obj.get("url"))
+        if row_key:
+            doc.doc_id = make_doc_id(path, row_key)
+        if doc.text:
+            docs.append(doc)
+        else:
+            skipped.append(Skipped(str(path), f"line {n}: no text left after removing boilerplate"))
+    return docs, skipped
+
+
+def _row_date(obj: dict, found: Optional[str]) -> Optional[str]:
+    """JSONL `date`, else `year`; a full date found in the text wins when it is in that year."""
+    explicit = obj.get("date")
+    if isinstance(explicit, str) and explicit.strip():
+        d = _first_date(explicit) or _year_of(explicit)
+        if d:
+            return d
+    year = obj.get("year")
+    year = str(year).strip() if isinstance(year, (int, str)) and not isinstance(year, bool) else ""
+    if re.fullmatch(r"\d{4}", year):
+        return found if found and found.startswith(year) and len(found) > 4 else year
+    return found
+
+
+def _str(v: object) -> Optional[str]:
+    return v.strip() if isinstance(v, str) and v.strip() else None
+
+
+def _document(path: Path, raw: bytes, lines: list[str], meta: dict, line: Optional[int] = None) -> Document:
+    # The title is not kept as the first line of the text: it is carried in
+    # Document.title (and shown with every quote), and as a line without final
+    # punctuation it would be glued to the first sentence by the sentence splitter.
+    title = meta["title"]
+    first = next((i for i, s in enumerate(lines) if s), None)
+    if first is not None and lines[first] == title:
+        lines = lines[first + 1:]
+    text = _assemble(lines)
+    resolved = str(path.resolve())
+    return Document(
+        doc_id=make_doc_id(path, line),
+        text=text,
+        title=title,
+        path=resolved if line is None else f"{resolved}#{line}",
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        lang=detect_lang(text),
+        date=meta["date"],
+        publisher=meta["publisher"],
+        url=meta["url"],
+    )
+
+
+def make_doc_id(path: Path, line: int | str | None = None) -> str:
+    """Stable id: the same file (and JSONL line) gives the same id on every run."""
+    key = str(Path(path).resolve()) + (f"#{line}" if line is not None else "")
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _reject_binary(data: bytes, ext: str) -> None:
+    head = data[:8192]
+    controls = sum(b < 32 and b not in (9, 10, 12, 13) for b in head)
+    if b"\x00" in head or controls > len(head) // 100:
+        raise _Bad(f"binary content in a {ext} file")
+
+
+def _decode(data: bytes, ext: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"; NULs are expected
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _Bad("not valid UTF-16") from None
+    _reject_binary(data, ext)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        err = e
+    try:
+        # GB18030 accepts most byte soup, so only text that decodes strictly and
+        # reads as Chinese counts; anything else is reported as broken UTF-8
+        text = data.decode("gb18030")
+        if _looks_chinese(text):
+            return text
+    except UnicodeDecodeError:
+        pass
+    raise _Bad(_utf8_error(data, err))
+
+
+def _utf8_error(data: bytes, e: UnicodeDecodeError) -> str:
+    bom = 3 if data.startswith(codecs.BOM_UTF8) else 0  # utf-8-sig offsets exclude the BOM
+    at = e.start + bom
+    return f"not valid UTF-8 (byte 0x{data[at]:02x} at offset {at})"
+
+
+def _looks_chinese(text: str) -> bool:
+    other = [c for c in text if ord(c) > 127]
+    return bool(other) and sum(bool(_HAN.match(c)) or c in _CJK_PUNCT for c in other) >= 0.9 * len(other)
+
+
+# --------------------------------------------------------------------------- text patterns
+
+_HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_HAN = re.compile(f"[{_HAN_RANGES}]")
+_CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉「」『』【】…—·　～"
+_TERMINAL = "。！？!?；;…"
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+_TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_ARTIFACT = re.compile(f"(?<=[{_HAN_RANGES}])[(（]([a-zü{_TONE_MARKS}]{{1,6}})[)）]")
+_SYLLABLE = re.compile(
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|üan|ai|an|ao|ei|en|er|ia|ie|in|iu|ou|ua|ue|üe|ui|un|ün|uo|a|e|i|o|u|ü)"
+)
+
+_MONTHS = {m[:3].lower(): i for i, m in enumerate(
+    "January February March April May June July August September October November December".split(), 1)}
+_MONTH = r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+_DATE_PATTERNS = [  # (regex, group order as y, m, d)
+    (re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]"), (1, 2, 3)),
+    (re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])"), (1, 2, 3)),
+    (re.compile(_MONTH + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I), (3, 1, 2)),
+    (re.compile(r"\b(\d{1,2})\s+" + _MONTH + r"\.?,?\s+(\d{4})\b", re.I), (3, 2, 1)),
+]
+_TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
+
+_LABELS = (
+    r"Source|Published(?:\s+(?:on|at|date|time))?|Publish\s+(?:date|time)|Release\s+time|Date|Time|Updated|"
+    r"Editor|Responsible\s+editor|Author|Reporter|Views|Hits|Clicks|"
+    r"来源|來源|出处|出處|发布时间|發佈時間|發布時間|发布日期|發佈日期|發布日期|时间|時間|日期|"
+    r"责任编辑|責任編輯|编辑|編輯|责编|責編|作者|记者|記者|"
+    r"浏览量|瀏覽量|浏览次数|瀏覽次數|阅读量|閱讀量|点击量|點擊量|点击数|點擊數|"
+    r"原文地址|原文链接|原文鏈接|原文网址|原文網址|Original\s+(?:URL|link)"
+)
+_FIELD = re.compile(rf"(?:^|(?<=[\s【\[(（]))({_LABELS})\s*[:：]", re.I)
+_URL_FIELD = re.compile(r"(?:原文地址|原文链接|原文鏈接|原文网址|原文網址|来源网址|來源網址|Original\s+(?:URL|link)|Source\s+URL|URL)\s*[:：]\s*(https?://[^\s<>\"'，。）)]+)", re.I)
+_SOURCE_FIELD = re.compile(rf"(?:^|(?<=[\s【\[]))(?:Source|来源|來源|出处|出處)\s*[:：]\s*(.*?)\s*(?=(?:{_LABELS})\s*[:：]|$)", re.I)
+_EDITOR_FIELD = re.compile(rf"(?:^|(?<=[\s【\[]))(?:编辑|編輯|Editor)\s*[:：]\s*(.*?)\s*(?=(?:{_LABELS})\s*[:：]|[】\]]|$)", re.I)
+_OUTLET = re.compile(r"(?:网|網|报|報|社|台|新闻|新聞|客户端|客戶端|Daily|News|Times|Post|Net|\.com|\.cn)$", re.I)
+_BYLINE = re.compile(r"^[□■]\s*(\S.*?)\s*(?:Reporters?|Correspondents?|本报记者|本報記者|记者|記者|通讯员|通訊員)?\s*$", re.I)
+_BYLINE_ROLE = re.compile(r"(?:Reporters?|Correspondents?|记者|記者|通讯员|通訊員)\s*$", re.I)
+
+_LOCATION = re.compile(r"^(?:Your (?:location|position)|You are here|Current (?:location|position)|Location|"
+                       r"当前位置|當前位置|您的位置|您现在的位置|您現在的位置|所在位置)\s*[:：>]", re.I)
+_WIDGET_SEGMENTS = re.compile(
+    r"\[\s*font\s*:[^\]]*\]|【\s*字[号號体體][^】]*】|字[号號体體]\s*[:：]?\s*[大中小](?:\s*[大中小]){2}|"
+    r"\{\{[^{}]*\}\}|"
+    r"(?:Views|Hits|Clicks|浏览量|瀏覽量|浏览次数|瀏覽次數|阅读量|閱讀量|点击量|點擊量|点击数|點擊數)\s*[:：]\s*\d*",
+    re.I,
+)
+_WIDGET_WORDS = re.compile(
+    r"share\s+(?:to|on|this)|add\s+to\s+favou?rites|set\s+(?:as\s+)?homepage|accessibility|favou?rites|"
+    r"download\s+attachments?|related\s+(?:links|articles|news)|back\s+to\s+top|print|close|share|email|"
+    r"分享到|分享至|加入收藏|收藏本站|设为首页|設為首頁|打印本页|打印本頁|打印|关闭窗口|關閉窗口|返回顶部|返回頂部|"
+    r"下载附件|下載附件|附件下载|附件下載|相关链接|相關鏈接|扫一扫|掃一掃|微信|微博|"
+    r"your email address will not be published",
+    re.I,
+)
+# Comment forms and the Wikisource licence box only ever follow the article: cut there.
+_TAIL_START = re.compile(
+    r"^(?:Leave a (?:Reply|Comment)|Post a Comment|发表评论|發表評論|网友评论|網友評論|本作品(?:是|来自|來自|在|于|於))", re.I
+)
+# Link lists may also sit in a sidebar above the article: cut only in the second half.
+_TAIL_LATE = re.compile(
+    r"^(?:Comments?\s*$|Related (?:Links|Articles|News)|相关链接|相關鏈接|相关新闻|相關新聞|相关阅读|相關閱讀)", re.I
+)
+# "copyright protection" in a sentence is content; a line opening with "Copyright" is a footer
+_COPYRIGHT = re.compile(r"^(?:Copyright\b|©)|©\s*\d{4}|All rights reserved|版权所有|版權所有|版权声明|版權聲明|免责声明|免責聲明", re.I)
+_CONTACT_KEY = re.compile(r"客服|电话|電話|邮箱|郵箱|投稿|联系|聯繫|聯系|Tel\b|Phone|E-?mail|Contact", re.I)
+_CONTACT_VALUE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)")
+_MASTHEAD = re.compile(r"(?:^|\s)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|gov|edu|info|cn)(?:\.cn)?$", re.I)
+_NAV_SPLIT = re.compile(r"\s*[|｜]\s*")
+_HEADING = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章节節条條部篇]|[一二三四五六七八九十]+[、．.]|"
+                      r"[（(][一二三四五六七八九十\d]+[）)]|\d+[、．.])")
+
+
+# --------------------------------------------------------------------------- pure text functions
+
+
+def repair_pinyin_artifact(text: str) -> str:
+    """Drop the pinyin readings a script converter wrote after characters: `發(fā)` → `發`.
+
+    Only a parenthesised single syllable right after a Han character goes, and only
+    after a character that the converter produced, i.e. one that changes under t2s:
+    every one of the 160 readings in the corpus article follows such a character,
+    while a genuine annotation glosses a Simplified character (CMRC's `荨(qián)麻`)
+    and stays. A toneless syllable goes only when the text also shows toned ones
+    (proof the converter ran) and it has two or more letters, so `(a)` list markers
+    survive; `（一）`, `(EDA)`, `(2024)` never match.
+    """
+    found = [m for m in _ARTIFACT.finditer(text) if _is_syllable(m.group(1)) and _converted(text[m.start() - 1])]
+    if not any(_has_tone(m.group(1)) for m in found):
+        return text
+    drop = [m.span() for m in found if _has_tone(m.group(1)) or len(m.group(1)) >= 2]
+    out, at = [], 0
+    for start, end in drop:
+        out.append(text[at:start])
+        at = end
+    return "".join(out) + text[at:]
+
+
+def _converted(char: str) -> bool:
+    return _t2s().convert(char) != char
+
+
+def _has_tone(s: str) -> bool:
+    return any(c in _TONE_MARKS for c in s)
+
+
+def _is_syllable(s: str) -> bool:
+    bare = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c) or c == "\u0308")
+    return bool(_SYLLABLE.fullmatch(unicodedata.normalize("NFC", bare)))
+
+
+def clean_text(raw: str) -> str:
+    """Scraped or extracted text without site chrome, metadata lines and footers."""
+    return _assemble(_clean_lines(_prepare(raw).split("\n")))
+
+
+def _prepare(raw: str) -> str:
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    # a line holding only a zero-width space is an inline element, not a paragraph break
+    text = re.sub(r"\n[ \t]*[\u200b\u200c\u200d\u2060\ufeff]+[ \t]*(?=\n)", "", text)
+    return repair_pinyin_artifact(_ZERO_WIDTH.sub("", text))
+
+
+def _clean_lines(raw_lines: list[str]) -> list[str]:
+    """Lines worth keeping; "" marks a paragraph break."""
+    lines = [s.strip() for s in raw_lines]  # indentation (incl. U+3000, NBSP) is layout, not wording
+    nonblank = [i for i, s in enumerate(lines) if s]
+    # footers are only cut in the second half (by characters: wrapped footers have many short lines)
+    total, half, seen = sum(map(len, lines)), len(lines), 0
+    for i, s in enumerate(lines):
+        if seen >= total / 2:
+            half = i
+            break
+        seen += len(s)
+    out: list[str] = []
+    drop_next_byline = False
+    for i, line in enumerate(lines):
+        if not line:
+            out.append("")
+            continue
+        if (_TAIL_START.match(line) and any(out)) or (i >= half and (_TAIL_LATE.match(line) or _COPYRIGHT.search(line))):
+            break  # everything after is footer
+        if drop_next_byline:
+            drop_next_byline = False
+            if len(line) <= 80 and line[-1] not in _TERMINAL + ".":
+                continue  # reporter names wrapped onto the line after "□ ... Reporter"
+        if i in nonblank[:3] and len(line) <= 60 and _MASTHEAD.search(line):
+            continue  # "Highlights of Nanjing NEWS.LONGHOO.NET"
+        if _BYLINE.match(line) and len(line) <= 100:
+            drop_next_byline = bool(_BYLINE_ROLE.search(line))
+            continue
+        if _is_chrome(line) or _is_meta_line(line):
+            continue
+        out.append(line)
+    _drop_trailing_links(out)
+    return _squeeze(out)
+
+
+def _is_chrome(line: str) -> bool:
+    if _LOCATION.match(line) or _is_nav(line):
+        return True
+    if _COPYRIGHT.search(line) and len(line) <= 400:
+        return True
+    if len(line) <= 200 and _CONTACT_VALUE.search(line) and _CONTACT_KEY.search(line):
+        return True  # slogans and service lines with e-mail or phone numbers
+    rest = _WIDGET_WORDS.sub(" ", _WIDGET_SEGMENTS.sub(" ", line))
+    if rest == line:
+        return False  # no widget in it ("、" alone is a wrapped fragment, not chrome)
+    rest = re.sub(r"(?i)\b(?:large|medium|small|and)\b|[大中小]", "", rest)
+    return not re.search(f"[A-Za-z0-9{_HAN_RANGES}]", rest)
+
+
+def _is_nav(line: str) -> bool:
+    if line.startswith(("|", "｜")):  # markdown table row, not a menu
+        return False
+    parts = [p for p in _NAV_SPLIT.split(line) if p]
+    return len(parts) >= 4 and all(
+        len(p) <= 40 and p[-1] not in _TERMINAL + "." and not re.fullmatch(r"[\d.,%\s-]+", p) for p in parts
+    )
+
+
+def _is_meta_line(line: str) -> bool:
+    """Date/source/editor lines: read for metadata, then dropped from the text."""
+    s = _WIDGET_SEGMENTS.sub(" ", line).strip("【】[]()（） \t")
+    without_dates = _TIME.sub(" ", _strip_dates(s)).strip(" ,，")
+    if not without_dates:
+        return s != ""  # a line holding nothing but a date and time
+    fields = list(_FIELD.finditer(without_dates))
+    if not fields or without_dates[: fields[0].start()].strip():
+        return False
+    ends = [f.start() for f in fields[1:]] + [len(without_dates)]
+    for f, end in zip(fields, ends):
+        value = without_dates[f.end():end].strip()
+        if len(value) > 60 and not value.startswith("http"):
+            return False  # a sentence that happens to start with "Source:" is content
+    return True
+
+
+def _strip_dates(s: str) -> str:
+    for rx, _ in _DATE_PATTERNS:
+        s = rx.sub(" ", s)
+    return s
+
+
+def _drop_trailing_links(out: list[str]) -> None:
+    """Remove a trailing run of short unpunctuated lines ("圖片新聞 / 熱點資訊 / 熱點聚焦")."""
+    idx = [i for i, s in enumerate(out) if s]
+    run = []
+    for i in reversed(idx):
+        s = out[i]
+        short = len(s) <= 12 if _HAN.search(s) else len(s.split()) <= 3
+        if short and s[-1] not in _TERMINAL + ".:：":
+            run.append(i)
+        else:
+            break
+    kept = sum(len(out[i]) for i in idx if i not in run)
+    # a menu after the article, not a short text made of short lines
+    if len(run) >= 2 and len(run) < len(idx) and sum(len(out[i]) for i in run) < 0.2 * kept:
+        del out[min(run):]
+
+
+def _squeeze(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for s in lines:
+        if s or (out and out[-1]):
+            out.append(s)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _assemble(lines: list[str]) -> str:
+    """Lines back into text: blank lines become "\\n\\n", CJK soft wraps are joined.
+
+    Wiki and HTML extractions break Chinese sentences around links (`所作的\\n政府工作报告\\n。`).
+    Joining only happens in text that marks paragraphs with blank lines, so a lone
+    newline there is a wrap, not a paragraph break.
+    """
+    paragraphed = "" in lines
+    parts: list[str] = []
+    logical = ""  # the current line after joins, for the heading check
+    for s in lines:
+        if not s:
+            if parts and parts[-1] != "\n\n":
+                parts.append("\n\n")
+            logical = ""
+            continue
+        if logical:
+            if paragraphed and _soft_wrap(logical, parts[-1], s):
+                logical += s
+            else:
+                parts.append("\n")
+                logical = s
+        else:
+            logical = s
+        parts.append(s)
+    return "".join(parts).strip()
+
+
+def _soft_wrap(prev: str, prev_line: str, nxt: str) -> bool:
+    """Whether the newline between `prev` (the line so far) and `nxt` is a wrap inside a CJK sentence."""
+    last, first = prev[-1], nxt[0]
+    han_last, han_first = bool(_HAN.match(last)), bool(_HAN.match(first))
+    opening = han_first or first.isdigit() or first in "“《「（"
+    if first in "。，、；：！？）」』》〉”’】…" and (han_last or last in "”’」』》）"):
+        return True
+    if last in "《「『“‘（〈【" and (opening or first in "“《「"):
+        return True
+    if (last in "，、：—" or _HEADING.fullmatch(prev)) and opening:
+        return True  # "第四、" / "（二）" / "——" left alone on a line
+    if min(len(prev_line), len(nxt)) <= 3 and last.isalnum() and (first.isalnum() or first in "%％") and _HAN.search(prev):
+        return True  # "广义货币M" + "2" (a subscript) + "预期增长"
+    return han_last and opening and not (_HEADING.match(prev) and len(prev) <= 40)
+
+
+def detect_lang(text: str) -> str:
+    """"en", "zh-Hans", "zh-Hant" or "other", from a sample of the text."""
+    sample = text[:4000]
+    han = _HAN.findall(sample)
+    kana = len(re.findall("[\u3040-\u30ff]", sample))
+    hangul = len(re.findall("[\uac00-\ud7af]", sample))
+    words = re.findall(r"[A-Za-z]+", sample)
+    # Chinese passages quote the odd Japanese name; Japanese prose is mostly kana
+    if kana > 0.25 * (len(han) + kana) or hangul > len(han) and hangul > len(words):
+        return "other"
+    if han and len(han) >= len(words):
+        chars = "".join(han)
+        changed = sum(a != b for a, b in zip(chars, _t2s().convert(chars)))
+        # Traditional text changes on about every third character; Simplified text
+        # with a few stray Traditional characters (old OCR) stays well under 15%
+        return "zh-Hant" if changed > 0.15 * len(chars) else "zh-Hans"
+    if not words:
+        return "other"
+    # Latin script is English unless it reads like another language: accented
+    # letters and few English function words (lists of names have few of either)
+    accented = len(re.findall(r"[À-ÖØ-öø-ɏ]", sample))
+    common = sum(w.lower() in _EN_COMMON for w in words)
+    other = accented > 0.02 * sum(map(len, words)) and common < 0.05 * len(words)
+    return "other" if other else "en"
+
+
+_EN_COMMON = frozenset("the of and to in a is that for on with as by at from it are was be this will an or has have".split())
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def extract_metadata(raw: str, path: Path) -> dict:
+    """title, date (ISO "YYYY-MM-DD" or "YYYY"), publisher and url of one text."""
+    _, meta = _analyse(raw, Path(path))
+    return {k: meta[k] for k in ("title", "date", "publisher", "url")}
+
+
+def _analyse(raw: str, path: Path, title: Optional[str] = None) -> tuple[list[str], dict]:
+    """Cleaned lines plus metadata read from the uncleaned lines (metadata lines are dropped from text).
+
+    `title` is a title known from elsewhere (a JSONL field), used for the year fallback.
+    """
+    front: dict = {}
+    h1 = None
+    if path.suffix.lower() == ".md":
+        front, raw, h1 = _markdown(raw)
+    raw_lines = [s.strip() for s in _prepare(raw).split("\n")]
+    lines = _clean_lines(raw_lines)
+
+    known = title or front.get("title") or h1
+    title, from_stem = known, False
+    if not title:
+        first = next((s for s in lines if s), "")
+        if len(lines) > 1 and _looks_like_title(first):
+            title = first
+    if not title or (not known and len(title) < len(path.stem) and title in path.stem):
+        title, from_stem = path.stem, True  # "政府工作报告" says less than "2025年江苏省政府工作报告"
+
+    date, explicit = _find_date(raw_lines)
+    if front.get("date"):
+        date, explicit = _first_date(front["date"]) or _year_of(front["date"]) or date, True
+    if not date:
+        date = _year_of(title) or _year_of(path.stem)
+
+    meta = {
+        "title": title,
+        "title_from_stem": from_stem,
+        "date": date,
+        "date_explicit": explicit,
+        "publisher": front.get("publisher") or front.get("source") or _find_publisher(raw_lines),
+        "url": front.get("url") or _find_url(raw_lines),
+    }
+    return lines, meta
+
+
+def _looks_like_title(line: str) -> bool:
+    if not line or line[-1] in ".。:：;；,，" or "。" in line:
+        return False  # a sentence or a salutation ("各位代表：")
+    return len(line) <= (60 if _HAN.search(line) else 150)
+
+
+def _markdown(raw: str) -> tuple[dict, str, Optional[str]]:
+    """Front matter fields, the body with `#` heading marks removed, and the first H1."""
+    front: dict = {}
+    m = re.match(r"\ufeff?---\s*\n(.*?)\n---\s*(?:\n|$)", raw, re.S)
+    if m:
+        for line in m.group(1).splitlines():
+            k, sep, v = line.partition(":")
+            if sep and v.strip():
+                front[k.strip().lower()] = v.strip().strip("\"'")
+        raw = raw[m.end():]
+    h1 = None
+    body = []
+    for line in raw.split("\n"):
+        hm = re.match(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if hm:
+            if hm.group(1) == "#" and h1 is None:
+                h1 = hm.group(2)
+            line = hm.group(2)
+        body.append(line)
+    return front, "\n".join(body), h1
+
+
+def _find_date(lines: list[str]) -> tuple[Optional[str], bool]:
+    """A date on a metadata line anywhere, else on a short line near the top."""
+    for s in lines:
+        if s and len(s) <= 200 and _is_meta_line(s):
+            d = _first_date(s)
+            if d:
+                return d, True
+    for s in [s for s in lines if s][:10]:
+        if len(s) <= 120:
+            d = _first_date(s)
+            if d:
+                return d, False
+    return None, False
+
+
+def _first_date(s: str) -> Optional[str]:
+    found = []
+    for rx, (yi, mi, di) in _DATE_PATTERNS:
+        for m in rx.finditer(s):
+            y, mo, d = m.group(yi), m.group(mi), m.group(di)
+            month = int(mo) if mo.isdigit() else _MONTHS[mo[:3].lower()]
+            try:
+                found.append((m.start(), _date(int(y), month, int(d)).isoformat()))
+            except ValueError:
+                continue
+    return min(found)[1] if found else None
+
+
+def _year_of(s: str) -> Optional[str]:
+    """A leading year: "2025年江苏省政府工作报告" → "2025" ("到2030年…" in a title is a target, not a date)."""
+    m = re.match(r"\s*(1[89]\d{2}|20\d{2})(?:\s*年|\s*$)", s)
+    return m.group(1) if m else None
+
+
+def _find_publisher(lines: list[str]) -> Optional[str]:
+    """The "Source:" field first: it names the outlet. An editor field only when it is
+    an outlet ("編輯:中國江蘇網"), since it usually names a person; the "□ Paper/Site
+    Reporter" byline last."""
+    editor = byline = None
+    for s in lines:
+        if not s or len(s) > 200:
+            continue
+        m = _SOURCE_FIELD.search(s)
+        if m and _is_meta_line(s):
+            name = _publisher_name(m.group(1))
+            if name:
+                return name
+        m = _EDITOR_FIELD.search(s)
+        if m and not editor and _is_meta_line(s):
+            name = _publisher_name(m.group(1))
+            if name and _OUTLET.search(name):
+                editor = name
+        m = _BYLINE.match(s)
+        if m and not byline:
+            byline = _publisher_name(m.group(1))
+    return editor or byline
+
+
+def _publisher_name(value: str) -> Optional[str]:
+    v = value.strip(" \t\u00a0\u3000,，;；|｜【】[]")
+    v = _TIME.sub("", _strip_dates(v)).strip()
+    if not v or len(v) > 60 or set(v) <= set("Xx*"):
+        return None
+    return v.title() if v.isascii() and v == v.lower() else v  # "nanjing daily" → "Nanjing Daily"
+
+
+def _find_url(lines: list[str]) -> Optional[str]:
+    for s in lines:
+        m = _URL_FIELD.search(s)
+        if m:
+            return m.group(1)
+    return None
