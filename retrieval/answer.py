@@ -14,7 +14,7 @@ from .chunking import split_sentences, units
 from .figures import extract_figures, figure_category
 from .index import Index
 from .search import Hit
-from .text import fold, script_of, tokenize
+from .text import CJK_RE, fold, script_of, tokenize
 from .types import Answer, Figure, Quote, Source
 
 # Sentence score = weighted sum of these signals, each in [0, 1] (dense is a cosine).
@@ -60,6 +60,17 @@ def _coverage(q_weights: dict[str, float], idf: dict[str, float], sentence_token
     return sum(w * idf.get(t, 0.0) for t, w in q_weights.items() if t in sentence_tokens) / total
 
 
+def split_by_script(q_weights: dict[str, float]) -> dict[str, dict[str, float]]:
+    """Query tokens that can occur in a Chinese sentence vs an English one (numbers in both).
+
+    Coverage is measured only over the tokens a sentence could contain: an English
+    question's own words can never appear in a Chinese sentence, only its expansions can.
+    """
+    zh = {t: w for t, w in q_weights.items() if CJK_RE.match(t) or t[0].isdigit()}
+    en = {t: w for t, w in q_weights.items() if not CJK_RE.match(t)}
+    return {"zh": zh, "en": en}
+
+
 def _metric_forms(analysis) -> list[str]:
     forms: list[str] = []
     for term in getattr(analysis, "metric_terms", []) or []:
@@ -68,12 +79,18 @@ def _metric_forms(analysis) -> list[str]:
 
 
 def _period_years(analysis, doc_date: str | None) -> set[int]:
-    try:
-        from .query import resolve_period
+    from .query import resolve_period
 
-        return set(resolve_period(analysis, doc_date))
-    except Exception:
-        return set(getattr(analysis, "years", []) or [])
+    return set(resolve_period(analysis, doc_date))
+
+
+def _doc_covers(years: set[int], doc_date: str | None) -> bool:
+    """A report dated Y reviews Y-1 and sets targets for Y, usually without naming either year
+    in each sentence."""
+    if not years or not doc_date or not doc_date[:4].isdigit():
+        return False
+    y = int(doc_date[:4])
+    return bool(years & {y, y - 1})
 
 
 def score_sentences(
@@ -86,6 +103,7 @@ def score_sentences(
     doc_dates: dict[str, str | None],
 ) -> None:
     dense = sentence_vecs @ query_vec if len(candidates) else np.zeros(0)
+    by_script = split_by_script(q_weights)
     metric_forms = _metric_forms(analysis)
     wants_figure = bool(getattr(analysis, "wants_figure", False))
     kind = getattr(analysis, "answer_kind", "other")
@@ -103,11 +121,11 @@ def score_sentences(
         if years:
             if any(str(y) in folded for y in years):
                 period = 1.0
-            elif any(f"{y}" in (doc_dates.get(c.doc_id) or "") for y in years):
+            elif _doc_covers(years, doc_dates.get(c.doc_id)):
                 period = 0.5
         signals = {
             "dense": max(0.0, float(d)),
-            "lexical": _coverage(q_weights, idf, set(tokenize(c.text))),
+            "lexical": _coverage(by_script[script_of(c.text)], idf, set(tokenize(c.text))),
             "figure": fig if wants_figure else 0.0,
             "metric": 1.0 if any(m in folded for m in metric_forms) else 0.0,
             "period": period,

@@ -6,6 +6,7 @@ generation written by `planbot ingest` without a restart.
 """
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from functools import lru_cache
@@ -17,7 +18,7 @@ from . import answer as answer_mod
 from .errors import BadQuestion, UnknownRegion
 from .index import Index, read_manifest
 from .search import CROSS_LANG_WEIGHTS, SAME_LANG_WEIGHTS, hybrid_search, query_tokens
-from .text import CJK_RE, clean_question, script_of
+from .text import CJK_RE, EN_STOP, clean_question, script_of, tokenize
 from .types import Answer
 
 MAX_QUESTION_CHARS = 1000
@@ -37,6 +38,28 @@ def validate_question(question: str | None) -> str:
         script = unicodedata.name(letters[0], "UNKNOWN").split()[0].title()
         raise BadQuestion(f"planbot answers questions in English or Chinese; this one is written in {script} script")
     return q
+
+
+_NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
+
+
+def unknown_names(question: str, analysis, index: Index) -> list[str]:
+    """Capitalised names in an English question that no indexed text contains (e.g. "Tokyo").
+
+    Answering "What is Tokyo's GDP target?" from some province's report would present an
+    unrelated figure as the answer; a name the corpus has never seen means the corpus
+    cannot answer.
+    """
+    known = {n.lower() for n in getattr(analysis, "region_names", [])}
+    out = []
+    for m in _NAME_RE.finditer(question):
+        name = m.group()
+        if name.lower() in known or any(name.lower() in k for k in known):
+            continue
+        toks = [t for t in tokenize(name) if t not in EN_STOP]
+        if toks and all(index.lexical.idf([t])[t] == 0.0 for t in toks):
+            out.append(name)
+    return out
 
 
 class Engine:
@@ -133,6 +156,11 @@ class Engine:
                     notes.append(f"No indexed source is about {names}.")
                     hits = hybrid_search(index, qvec, weights, k=5, mode=mode)
                     return answer_mod.compose(q, analysis, index, hits, [], self.region_name, notes=notes), hits
+            missing = unknown_names(q, analysis, index)
+            if missing:
+                notes.append("Nothing in the indexed sources mentions " + ", ".join(missing) + ".")
+                hits = hybrid_search(index, qvec, weights, k=5, mode=mode)
+                return answer_mod.compose(q, analysis, index, hits, [], self.region_name, notes=notes), hits
             fuse = SAME_LANG_WEIGHTS
             if self._mostly_other_script(index, script_of(q)):
                 fuse = CROSS_LANG_WEIGHTS
@@ -159,13 +187,16 @@ class Engine:
         return self._script_cache[key]
 
     def _region_mask(self, index: Index, region_ids: list[str]) -> np.ndarray:
+        """Chunks of documents mainly about the regions (or regions inside them); only when no
+        such document exists, chunks of other documents that mention them. A national report
+        that names a province once is not a source about that province."""
         wanted: set[str] = set()
         for rid in region_ids:
             wanted |= self.gazetteer.descendants(rid)
         doc_ids = {d.doc_id for d in index.documents() if d.main_region in wanted}
-        by_doc = index.positions_where(doc_ids=doc_ids)
-        by_chunk = index.positions_where(chunk_regions=wanted)
-        return by_doc | by_chunk
+        if doc_ids:
+            return index.positions_where(doc_ids=doc_ids)
+        return index.positions_where(chunk_regions=wanted)
 
     # -- regions -----------------------------------------------------------------------------
     def region_name(self, region_id: str) -> str:

@@ -13,8 +13,8 @@ from .types import Chunk
 # Weighted RRF (see docs/EVALUATION.md for the measurements behind these): lexical
 # evidence is precise whenever the question and the chunk share a language, dense
 # evidence is the only bridge across languages.
-SAME_LANG_WEIGHTS = {"dense": 0.6, "lexical": 1.0}
-CROSS_LANG_WEIGHTS = {"dense": 1.0, "lexical": 0.8}
+SAME_LANG_WEIGHTS = {"dense": 0.5, "lexical": 1.0}
+CROSS_LANG_WEIGHTS = {"dense": 0.8, "lexical": 1.0}
 EXPANSION_WEIGHT = 0.7
 
 

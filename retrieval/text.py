@@ -16,7 +16,7 @@ CJK_RE = re.compile(f"[{_CJK}]")
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 # Latin words, and numbers with their decimal point and percent sign kept together,
 # because "5.5%" is exactly what a user looks for.
-_TOKEN_RE = re.compile(rf"[{_CJK}]+|\d+(?:[.,]\d+)*%?|[a-z][a-z'\-]*[a-z]|[a-z]")
+_TOKEN_RE = re.compile(rf"[{_CJK}]+|\d+(?:[.,]\d+)*%?|[a-z](?:[a-z\-]|'(?!s\b))*[a-z]|[a-z]")
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 
