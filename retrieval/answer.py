@@ -84,6 +84,10 @@ def _period_years(analysis, doc_date: str | None) -> set[int]:
     return set(resolve_period(analysis, doc_date))
 
 
+def doc_year(date: str | None) -> int | None:
+    return int(date[:4]) if date and date[:4].isdigit() else None
+
+
 def _doc_covers(years: set[int], doc_date: str | None) -> bool:
     """A report dated Y reviews Y-1 and sets targets for Y, usually without naming either year
     in each sentence."""
@@ -109,11 +113,11 @@ def score_sentences(
     kind = getattr(analysis, "answer_kind", "other")
     for c, d in zip(candidates, dense):
         folded = fold(c.text)
-        figures = extract_figures(c.text)
+        figures = extract_figures(c.text, ref_year=doc_year(doc_dates.get(c.doc_id)))
         fig = 0.0
         if figures:
             fig = 0.5
-            cats = {figure_category(f) for f in figures}
+            cats = {figure_category(f, c.text) for f in figures}
             if (kind == "growth" and "growth" in cats) or (kind == "amount" and "amount" in cats) or (kind == "count" and "count" in cats) or (kind == "share" and cats & {"share", "growth"}) or kind in ("target", "other"):
                 fig = 1.0
         years = _period_years(analysis, doc_dates.get(c.doc_id))
@@ -201,7 +205,7 @@ def compose(
         used.append((c.doc_id, s, e))
         doc = index.document(c.doc_id)
         text = doc.text[s:e]
-        figures = extract_figures(text)
+        figures = extract_figures(text, ref_year=doc_year(doc.date))
         quote_script = script_of(text)
         quotes.append(
             Quote(
