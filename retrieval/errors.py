@@ -36,5 +36,15 @@ class UnknownRegion(PlanbotError):
         what = "is ambiguous" if ambiguous else "is not a known region"
         hint = ""
         if self.candidates:
-            hint = "; did you mean: " + ", ".join(str(getattr(c, "name", c)) for c in self.candidates[:5]) + "?"
+            hint = "; did you mean: " + ", ".join(_label(c) for c in self.candidates[:5]) + "?"
         super().__init__(f"{name!r} {what}{hint}")
+
+
+def _label(region) -> str:
+    """"Gulou District, Nanjing" rather than a bare "Gulou", so candidates can be told apart."""
+    try:
+        from retrieval.regions import load_gazetteer
+
+        return load_gazetteer().qualified_name(region.id)
+    except Exception:
+        return str(getattr(region, "name", region))

@@ -44,7 +44,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, file_hash TEXT NOT NULL, content_hash TEXT NOT NULL,
     title TEXT, date TEXT, publisher TEXT, url TEXT, lang TEXT, regions TEXT, main_region TEXT,
-    text TEXT NOT NULL, n_chunks INTEGER NOT NULL DEFAULT 0
+    text TEXT NOT NULL, n_chunks INTEGER NOT NULL DEFAULT 0, n_figures INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -224,6 +224,9 @@ class Index:
             mask &= np.fromiter((int(i) in hit_ids for i in self.table.ids), dtype=bool, count=len(self))
         return mask
 
+    def figure_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT doc_id, n_figures FROM documents")}
+
     def stats(self) -> dict:
         rows = self.db.execute("SELECT path, lang, date, publisher FROM documents").fetchall()
         langs: dict[str, int] = {}
@@ -362,12 +365,12 @@ class Writer:
             self.remove_document(d)
         return len(doc_ids)
 
-    def add_document(self, doc: Document, file_hash: str, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray) -> None:
+    def add_document(self, doc: Document, file_hash: str, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray, n_figures: int = 0) -> None:
         self.remove_document(doc.doc_id)
         self.db.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.doc_id, doc.path, file_hash, doc.content_hash, doc.title, doc.date, doc.publisher, doc.url,
-             doc.lang, json.dumps(doc.regions), doc.main_region, doc.text, len(chunks)),
+             doc.lang, json.dumps(doc.regions), doc.main_region, doc.text, len(chunks), n_figures),
         )
         for chunk, toks, vec in zip(chunks, tokens, vectors):
             cur = self.db.execute(

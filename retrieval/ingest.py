@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .chunking import chunk_spans
+from .chunking import chunk_spans, split_sentences
 from .documents import Skipped, discover, load_file
+from .figures import extract_figures
 from .index import Writer, write_lock
 from .text import tokenize
 from .types import Chunk, Document
@@ -51,6 +52,10 @@ def chunk_document(doc: Document, gazetteer=None) -> list[Chunk]:
             regions.append(doc.main_region)
         chunks.append(Chunk(doc.doc_id, seq, s, e, text, regions))
     return chunks
+
+
+def count_figures(text: str) -> int:
+    return sum(len(extract_figures(text[s:e])) for s, e in split_sentences(text))
 
 
 def _embed_text(doc: Document, chunk: Chunk) -> str:
@@ -167,7 +172,7 @@ def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]
         texts = [_embed_text(doc, c) for c in chunks]
         vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
         tokens = [tokenize(f"{doc.title} {c.text}") for c in chunks]
-        writer.add_document(doc, fhash, chunks, tokens, vectors)
+        writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=count_figures(doc.text))
         done += len(chunks)
         progress("embedding", done, total)
     return total

@@ -1,0 +1,340 @@
+"""Question analysis: language, regions, period, metric and the kind of answer wanted.
+
+`analyse()` is pure (no I/O beyond the packaged vocabulary): the gazetteer is passed in,
+and "today" only matters for relative periods when a document has no date. Cue lists are
+data at the top of the module; Chinese cues are written in Simplified and matched against
+the question folded to Simplified, so Traditional questions need no second list.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Optional
+
+from .vocab import Match, Term, Vocab, fold_zh, has_cjk, load_vocab, opencc_convert
+
+# ---- cues -------------------------------------------------------------------------------
+
+# answer kind: the first kind in this order whose cue occurs wins ("GDP growth target" is growth)
+KIND_ORDER = ("count", "share", "growth", "target", "amount")
+KIND_CUES_EN = {
+    "count": r"how many|number of|count of",
+    "share": r"what share|share of|what percentage|percentage of|proportion|what portion|percent of|ratio of",
+    "growth": r"how fast|how quickly|grow|grew|grown|growing|growth|increased?|increases|rise|rose|risen"
+              r"|year[- ]on[- ]year|expand(?:ed)?",
+    "target": r"targets?|targeted|aims?|aimed|goals?|plans?(?= to| for)|planned|planning to|expects?|expected"
+              r"|strives?|projected|forecasts?|seeks? to|intends? to|will|going to",
+    "amount": r"how much|how big|how large|size of|scale of|value of|total|volume of|how high|what level",
+}
+KIND_CUES_ZH = {
+    "count": r"多少(?:个|家|项|座|名|人|户|条|所|款|只|批|次)|几(?:个|家|项|座|名|条|所|批)|数量|数目",
+    "share": r"比重|占比|比例|占.{0,8}(?:多少|百分之|%)|百分比",
+    "growth": r"增长|增速|增幅|增长率|同比|提高了?多少|上升|涨幅|增加了?多少",
+    "target": r"目标|力争|预期|计划|预计|争取|打算|要求达到|规划",
+    "amount": r"多少|总额|规模|总量|几何|达到|有多大|多大|多高",
+}
+# vocabulary terms that are themselves cues and so must not be masked before cue matching
+CUE_TERMS = {"growth_rate", "main_targets"}
+FIGURE_KINDS = {"amount", "growth", "share", "count"}
+NOT_METRIC = {"unit", "period"}  # 十四五 is when, not what
+
+RELATIVE_EN = [
+    ("this_year", r"this year|current year|so far this year|this year's"),
+    ("last_year", r"last year|past year|previous year|a year ago|prior year"),
+    ("next_year", r"next year|coming year|following year"),
+]
+RELATIVE_ZH = [
+    ("this_year", r"今年|本年度|本年|当年"),
+    ("last_year", r"去年|上年|上一年|过去一年|前一年"),
+    ("next_year", r"明年|下一年|来年|下年"),
+]
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+             "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+             "fourteenth": 14, "fifteenth": 15, "sixteenth": 16}
+_FYP_EN = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+five[- ]year\s+plan|\b(" + "|".join(_ORDINALS)
+                     + r")\s+five[- ]year\s+plan|\b(\d{1,2})(?:st|nd|rd|th)\s+fyp\b", re.I)
+_FYP_ZH = re.compile(r"十([一二三四五六])五|第十([一二三四五六])个五年(?:规划|计划)")
+_ZH_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "O": "0"}
+_ZH_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})年")
+_NUM = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
+# a 4-digit number followed by one of these is an amount, not a year
+_NOT_YEAR_AFTER = re.compile(
+    r"\s*(?:亿|万|千|百|元|个|家|人|吨|亩|多|余|平方|公里|项|户|件|台|辆|%|％"
+    r"|(?:yuan|rmb|million|billion|trillion|thousand|people|persons|enterprises|companies|firms|projects"
+    r"|tons?|tonnes?|households|units|km|mu|jobs|times)\b)", re.I)
+_BY_YEAR_EN = re.compile(r"\bby\s+(?:the\s+)?(?:end\s+of\s+)?(?:year\s+)?((?:19|20)\d\d)\b", re.I)
+_BY_YEAR_ZH = re.compile(r"(?:(?<![年\d])(?:到|至)\s*((?:19|20)\d\d)年?|((?:19|20)\d\d)年底?(?:以)?前)")
+
+EN_STOPWORDS = frozenset("""
+a an the of in on at to for from by with and or but is are was were be been being do does did done
+what which who whom whose when where why how much many this that these those it its as into than then
+there their they them he she his her we our you your i me my not no yes will would can could should shall
+may might must has have had about over under up down out more most so such also any all each per via
+s year years become became get got make made reach reached tell give show please know want wants city
+province region country area district last next current past previous fast quickly big large high come came
+end keep kept will going
+""".split())
+ZH_STOPWORDS = frozenset("""
+的 了 和 与 及 在 是 为 对 把 被 将 等 中 上 下 也 并 而 或 之 其 以 于 从 到 就 都 又 这 那 有 个 吗 呢 吧 啊 么
+什么 多少 哪些 怎样 怎么样 如何 怎么 是否 哪个 哪里 几 多 请问 请 一下 告诉 我 我们 你 有没有 了解 情况 方面 至 及其
+今年 去年 明年 上年 本年 年 年度 一年 过去 多大 多高 达到 共 总共 一共 了多少 是多少 有多少 期间 时期 目前 现在
+""".split())
+_ZH_PUNCT = re.compile(r"[\s，。？！、：；,.?!:;“”‘’\"'「」『』（）()《》【】\-—]+")
+
+
+@dataclass
+class QueryAnalysis:
+    question: str
+    lang: str  # "en", "zh-Hans", "zh-Hant"
+    regions: list[str] = field(default_factory=list)  # region ids, in text order
+    region_names: list[str] = field(default_factory=list)  # the spans that named them
+    years: list[int] = field(default_factory=list)  # explicit years, in text order
+    relative: Optional[str] = None  # this_year, last_year, next_year, five_year_plan, by_year
+    five_year_plan: Optional[int] = None  # 14 for 十四五 when relative == "five_year_plan"
+    metric_terms: list[Term] = field(default_factory=list)
+    answer_kind: str = "other"  # amount, growth, share, target, count, other
+    wants_target: bool = False  # a target cue was present (also when answer_kind is growth/count)
+    wants_figure: bool = False
+    expansions: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    today: datetime.date = field(default_factory=datetime.date.today)
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+def detect_lang(text: str) -> str:
+    """"en" without Chinese characters; "zh-Hant" when converting to Simplified changes more
+    characters than converting to Traditional does (robust to text that is script-neutral)."""
+    if not has_cjk(text):
+        return "en"
+    to_s, to_t = opencc_convert(text, "t2s"), opencc_convert(text, "s2t")
+    changed_s = sum(a != b for a, b in zip(text, to_s)) if len(to_s) == len(text) else int(to_s != text)
+    changed_t = sum(a != b for a, b in zip(text, to_t)) if len(to_t) == len(text) else int(to_t != text)
+    return "zh-Hant" if changed_s > changed_t else "zh-Hans"
+
+
+def _simplified(text: str) -> str:
+    return fold_zh(text)[0]  # lower case, Simplified, quotes out: for cue matching only
+
+
+def find_years(text: str) -> list[int]:
+    """Explicit years: 2024, in 2023, 2024年, 二〇二四年, 2021-2025. Amounts (2025亿元) are not years."""
+    found: list[tuple[int, int]] = []
+    for m in _NUM.finditer(text):
+        s = m.group()
+        if len(s) != 4 or not s.isdigit() or not 1950 <= int(s) <= 2099:
+            continue
+        if text[m.end():m.end() + 1] != "年" and _NOT_YEAR_AFTER.match(text, m.end()):
+            continue
+        found.append((m.start(), int(s)))
+    for m in _ZH_YEAR.finditer(text):
+        found.append((m.start(), int("".join(_ZH_DIGITS[c] for c in m.group(1)))))
+    return list(dict.fromkeys(y for _, y in sorted(found)))
+
+
+def find_relative(text: str) -> tuple[Optional[str], Optional[int]]:
+    """The first relative period named in the question, and the five-year plan's number."""
+    hits: list[tuple[int, str, Optional[int]]] = []
+    simp = _simplified(text)
+    for m in _FYP_EN.finditer(text):
+        n = m.group(1) or m.group(3)
+        hits.append((m.start(), "five_year_plan", int(n) if n else _ORDINALS[m.group(2).lower()]))
+    for m in _FYP_ZH.finditer(simp):
+        hits.append((m.start(), "five_year_plan", 10 + "一二三四五六".index(m.group(1) or m.group(2)) + 1))
+    for rel, pat in RELATIVE_EN:
+        for m in re.finditer(rf"\b(?:{pat})\b", text, re.I):
+            hits.append((m.start(), rel, None))
+    for rel, pat in RELATIVE_ZH:
+        for m in re.finditer(pat, simp):
+            hits.append((m.start(), rel, None))
+    for m in (*_BY_YEAR_EN.finditer(text), *_BY_YEAR_ZH.finditer(simp)):
+        hits.append((m.start(), "by_year", None))
+    if not hits:
+        return None, None
+    _, rel, plan = min(hits, key=lambda h: h[0])
+    if rel != "five_year_plan":  # a plan named anywhere still defines its years
+        plan = next((p for _, r, p in hits if r == "five_year_plan"), None)
+    return rel, plan
+
+
+def plan_years(n: int) -> range:
+    """Years of the n-th Five-Year Plan: the 3rd ran 1966–1970 and every later one follows on."""
+    if n == 1:
+        return range(1953, 1958)
+    if n == 2:
+        return range(1958, 1963)
+    start = 1966 + 5 * (n - 3)
+    return range(start, start + 5)
+
+
+def resolve_period(analysis: QueryAnalysis, doc_date: str | None) -> set[int]:
+    """The years the question asks about, read against a document's date.
+
+    A report dated "2025" calls 2024 "last year" and 2025 "this year"; without a document
+    date the question's own date (`analysis.today`) is the reference. 十四五 is 2021–2025.
+    An empty set means the question names no period.
+    """
+    years = set(analysis.years)
+    m = re.match(r"\s*(\d{4})", doc_date or "")
+    ref = int(m.group(1)) if m else analysis.today.year
+    rel = analysis.relative
+    if rel == "this_year":
+        years.add(ref)
+    elif rel == "last_year":
+        years.add(ref - 1)
+    elif rel == "next_year":
+        years.add(ref + 1)
+    if analysis.five_year_plan:
+        years.update(plan_years(analysis.five_year_plan))
+    elif rel == "five_year_plan":
+        years.update(plan_years(14))
+    return years
+
+
+def _region_forms(gazetteer: Any, rid: str) -> tuple[list[str], list[str]]:
+    """(English names, Chinese names) of a region, whatever shape the gazetteer's records have."""
+    try:
+        r = gazetteer.get(rid)
+    except Exception:
+        return [], []
+    get = (lambda k: r.get(k)) if isinstance(r, dict) else (lambda k: getattr(r, k, None))
+    names = [get("name"), get("name_zh"), get("name_zh_hant"), *(get("aliases") or [])]
+    names = [n for n in dict.fromkeys(names) if n]
+    # single-character abbreviations (冀, 粤) match far too much text to help retrieval
+    zh = [n for n in names if has_cjk(n) and len(n) >= 2]
+    en = [n for n in names if not has_cjk(n)]
+    return en, zh
+
+
+def _kind(masked: str) -> tuple[str, bool]:
+    """(answer kind, whether a target cue occurs) from the question with its terms blanked out."""
+    simp = _simplified(masked)
+    found = set()
+    for kind in KIND_ORDER:
+        if re.search(rf"\b(?:{KIND_CUES_EN[kind]})\b", masked, re.I) or re.search(KIND_CUES_ZH[kind], simp):
+            found.add(kind)
+    kind = next((k for k in KIND_ORDER if k in found), "other")
+    return kind, "target" in found
+
+
+def _keywords(question: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Content words: named regions and vocabulary terms kept whole, the rest segmented."""
+    out: list[str] = []
+    pos = 0
+    pieces: list[tuple[str, bool]] = []
+    for s, e in sorted(spans):
+        if s < pos:
+            continue
+        pieces += [(question[pos:s], False), (question[s:e], True)]
+        pos = e
+    pieces.append((question[pos:], False))
+    for piece, whole in pieces:
+        if whole:
+            out.append(piece.strip("“”\"'「」 "))
+            continue
+        for m in re.finditer(r"[A-Za-z][A-Za-z0-9&\-]*(?:['’]s)?|\d+(?:[.,]\d+)*%?|[\u3400-\u9fff\uf900-\ufaff]+", piece):
+            tok = re.sub(r"['’]s$", "", m.group())
+            if has_cjk(tok):
+                for w in _jieba().lcut(tok):
+                    if w.strip() and _simplified(w) not in ZH_STOPWORDS and not _ZH_PUNCT.fullmatch(w):
+                        out.append(w)
+            elif tok.lower() not in EN_STOPWORDS:
+                out.append(tok)
+    return list(dict.fromkeys(k for k in out if k))
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+# ---- the analysis -----------------------------------------------------------------------
+
+KIND_EXPANSIONS = {  # cue words in the other language, so that lexical search sees them too
+    "growth": (["增长", "增速", "增幅"], ["growth", "grew", "increase", "up"]),
+    "share": (["比重", "占比"], ["share", "proportion", "percent"]),
+    "target": (["目标", "力争", "预期"], ["target", "goal", "strive"]),
+}
+RELATIVE_EXPANSIONS = {
+    "this_year": (["今年"], ["this year"]),
+    "last_year": (["去年", "上年", "过去一年"], ["last year"]),
+    "next_year": (["明年"], ["next year"]),
+}
+
+
+def analyse(question: str, today: datetime.date | None = None, gazetteer: Any = None,
+            vocab: Vocab | None = None) -> QueryAnalysis:
+    """Analyse a question in English, Simplified or Traditional Chinese (see QueryAnalysis)."""
+    vocab = vocab or load_vocab()
+    q = question or ""
+    a = QueryAnalysis(question=q, lang=detect_lang(q), today=today or datetime.date.today())
+    english_q = a.lang == "en"
+
+    region_spans: list[tuple[int, int]] = []
+    if gazetteer is not None:
+        for rid, s, e in gazetteer.find_in_text(q):
+            region_spans.append((s, e))
+            if rid not in a.regions:
+                a.regions.append(rid)
+                a.region_names.append(q[s:e])
+
+    def in_region(m: Match) -> bool:  # 铜 in 铜仁市 is the city, not copper
+        return any(s < m.end and m.start < e for s, e in region_spans)
+
+    matches = [m for m in vocab.matches(q) if not in_region(m)]
+    metric = [m for m in matches if m.term.category not in NOT_METRIC]
+    a.metric_terms = list({m.term.id: m.term for m in metric}.values())
+
+    a.years = find_years(q)
+    a.relative, a.five_year_plan = find_relative(q)
+
+    masked = list(q)
+    for m in matches:
+        if m.term.id not in CUE_TERMS and m.term.category != "unit":  # "percent" is a share cue
+            masked[m.start:m.end] = " " * (m.end - m.start)
+    a.answer_kind, a.wants_target = _kind("".join(masked))
+    has_indicator = any(t.category == "indicator" for t in a.metric_terms)
+    if a.answer_kind == "other" and has_indicator:
+        a.answer_kind = "amount"  # "What was Zhejiang's GDP last year?" asks for a figure
+    if a.relative == "by_year" and a.answer_kind in ("other", "amount"):
+        a.wants_target = True
+        a.answer_kind = "target" if a.answer_kind == "other" else a.answer_kind
+    a.wants_figure = a.answer_kind in FIGURE_KINDS or (a.answer_kind == "target" and has_indicator)
+
+    exp: list[str] = []
+    for m in metric:
+        t = m.term
+        if m.script == "en":
+            exp += [*t.zh, *t.zh_hant]
+        else:  # Chinese synonyms too: the corpus is mostly Chinese (社零 → 社会消费品零售总额)
+            exp += [*t.english, *t.zh, *t.zh_hant]
+    for rid in a.regions:
+        en, zh = _region_forms(gazetteer, rid)
+        exp += zh if english_q else en
+    exp += [f"{y}年" for y in a.years] if english_q else [str(y) for y in a.years]
+    if a.relative in RELATIVE_EXPANSIONS:
+        zh, en = RELATIVE_EXPANSIONS[a.relative]
+        exp += zh if english_q else en
+    if a.five_year_plan:
+        exp += ([f"十{'一二三四五六'[a.five_year_plan - 11]}五"] if 11 <= a.five_year_plan <= 16 else []) \
+            if english_q else [f"{a.five_year_plan}th Five-Year Plan"]
+    if a.relative == "by_year":
+        exp += [f"到{y}年" for y in a.years] if english_q else [f"by {y}" for y in a.years]
+    kinds = [a.answer_kind] + (["target"] if a.wants_target and a.answer_kind != "target" else [])
+    for k in kinds:
+        if k in KIND_EXPANSIONS:
+            zh, en = KIND_EXPANSIONS[k]
+            exp += zh if english_q else en
+    present = _simplified(q)
+    a.expansions = [x for x in dict.fromkeys(exp) if x and _simplified(x) not in present]
+
+    year_spans = [(m.start(), m.end()) for m in _ZH_YEAR.finditer(q)]
+    a.keywords = _keywords(q, region_spans + year_spans + [(m.start, m.end) for m in matches])
+    return a

@@ -1,0 +1,232 @@
+"""Question analysis: language, regions, periods, metrics, answer kind, expansions, keywords."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from retrieval.query import QueryAnalysis, analyse, detect_lang, find_years, plan_years, resolve_period
+
+TODAY = datetime.date(2025, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    from retrieval.regions import load_gazetteer
+
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def ask(gazetteer):
+    return lambda q: analyse(q, today=TODAY, gazetteer=gazetteer)
+
+
+class StubGazetteer:
+    """Only the interface analyse() relies on: find_in_text() and get()."""
+
+    names = {"河北": "130000", "Hebei": "130000"}
+
+    def find_in_text(self, text):
+        return [(rid, text.index(n), text.index(n) + len(n)) for n, rid in self.names.items() if n in text]
+
+    def get(self, rid):
+        return {"name": "Hebei", "name_zh": "河北省", "name_zh_hant": "河北省", "aliases": ["河北", "冀", "Hebei Province"]}
+
+
+# ---- language and regions ----------------------------------------------------------------
+
+@pytest.mark.parametrize("question, lang", [
+    ("What was Zhejiang's GDP last year?", "en"),
+    ("浙江去年GDP多少", "zh-Hans"),
+    ("2025年河南固定資產投資目標是多少？", "zh-Hant"),
+    ("寧德市引進了多少個鋰電池產業鏈項目？", "zh-Hant"),
+    ("江北新区组建了怎样的服务专班？", "zh-Hans"),
+    ("2025年GDP目标", "zh-Hans"),  # script-neutral characters default to Simplified
+])
+def test_language(question, lang):
+    assert detect_lang(question) == lang
+
+
+@pytest.mark.parametrize("question, regions, names", [
+    ("What was Zhejiang's GDP last year?", ["330000"], ["Zhejiang"]),
+    ("浙江去年GDP多少", ["330000"], ["浙江"]),
+    ("2025年河南固定資產投資目標是多少？", ["410000"], ["河南"]),
+    ("寧德市引進了多少個鋰電池產業鏈項目？", ["350900"], ["寧德市"]),
+    ("How many new urban jobs does Guangdong plan for 2025?", ["440000"], ["Guangdong"]),
+    ("What is Tokyo's GDP growth target for 2025?", [], []),
+])
+def test_regions(ask, question, regions, names):
+    a = ask(question)
+    assert a.regions == regions and a.region_names == names
+
+
+def test_region_names_shield_vocabulary_terms(ask):
+    a = ask("铜仁市铜产业发展如何")  # 铜 in the city name is not copper; 铜产业 is
+    assert a.regions == ["520600"] and [t.id for t in a.metric_terms][:1] == ["copper"]
+    assert [t.id for t in ask("铜仁市经济总量").metric_terms] == ["gdp"]
+
+
+def test_works_with_any_gazetteer_and_without_one():
+    a = analyse("How fast did Hebei's economy grow in 2024?", today=TODAY, gazetteer=StubGazetteer())
+    assert a.regions == ["130000"] and "河北" in a.expansions and "冀" not in a.expansions
+    b = analyse("How fast did Hebei's economy grow in 2024?", today=TODAY)
+    assert b.regions == [] and [t.id for t in b.metric_terms] == ["gdp"]
+
+
+# ---- periods -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, years, relative", [
+    ("How fast did Tianjin's GDP grow in 2024?", [2024], None),
+    ("Hubei retail sales growth 2024", [2024], None),
+    ("GDP in 2023 and 2024", [2023, 2024], None),
+    ("河南2024年社会消费品零售总额是多少？", [2024], None),
+    ("二〇二四年湖北省城镇调查失业率是多少", [2024], None),
+    ("二零二三年浙江GDP", [2023], None),
+    ("2021—2025年江苏经济", [2021, 2025], None),
+    ("What was Zhejiang's GDP last year?", [], "last_year"),
+    ("浙江去年GDP多少", [], "last_year"),
+    ("廣東去年實際使用外資多少", [], "last_year"),
+    ("What is Beijing's growth target this year?", [], "this_year"),
+    ("今年江苏GDP预期目标", [], "this_year"),
+    ("What will Hubei do next year?", [], "next_year"),
+    ("明年湖北投资计划", [], "next_year"),
+    ("How did Anhui do during the 14th Five-Year Plan?", [], "five_year_plan"),
+    ("“十四五”以来江苏高新技术企业增加了多少", [], "five_year_plan"),
+    ("十四五時期浙江數字經濟", [], "five_year_plan"),
+    ("What should Sichuan's low-altitude economy reach by 2027?", [2027], "by_year"),
+    ("到2027年，四川低空经济规模达到多少亿元？", [2027], "by_year"),
+    ("2025年底前建成多少个5G基站", [2025], "by_year"),
+])
+def test_periods(ask, question, years, relative):
+    a = ask(question)
+    assert (a.years, a.relative) == (years, relative)
+
+
+@pytest.mark.parametrize("text", ["5000亿元", "2,025 enterprises", "2025 projects", "2030万吨", "20.24%", "12025"])
+def test_amounts_are_not_years(text):
+    assert find_years(text) == []
+
+
+@pytest.mark.parametrize("question, doc_date, expected", [
+    ("What was Zhejiang's GDP last year?", "2025", {2024}),
+    ("What was Zhejiang's GDP last year?", "2024-02-21", {2023}),
+    ("今年浙江GDP增长目标", "2025-01-19", {2025}),
+    ("明年湖北投资计划", "2019-12-26", {2020}),
+    ("“十四五”期间江苏高新技术企业增加了多少", "2025", {2021, 2022, 2023, 2024, 2025}),
+    ("How did Anhui do in the 13th Five-Year Plan?", None, {2016, 2017, 2018, 2019, 2020}),
+    ("十五五规划", None, {2026, 2027, 2028, 2029, 2030}),
+    ("到2027年四川低空经济规模", "2025", {2027}),
+    ("How fast did Tianjin's GDP grow in 2024?", "2025", {2024}),
+    ("What was Zhejiang's GDP last year?", None, {2024}),  # no document date: the question's own date
+    ("What does Yingtan want to become in the copper industry?", "2022", set()),
+])
+def test_resolve_period(ask, question, doc_date, expected):
+    assert resolve_period(ask(question), doc_date) == expected
+
+
+def test_plan_years():
+    assert list(plan_years(14)) == [2021, 2022, 2023, 2024, 2025]
+    assert list(plan_years(1)) == [1953, 1954, 1955, 1956, 1957]
+
+
+# ---- metrics and answer kinds ------------------------------------------------------------
+
+@pytest.mark.parametrize("question, metrics", [
+    ("What was Zhejiang's GDP last year?", ["gdp"]),
+    ("How fast did Hebei's economy grow in 2024?", ["gdp"]),
+    ("2025年河南固定資產投資目標是多少？", ["fixed_asset_investment"]),
+    ("How many new urban jobs does Guangdong plan for 2025?", ["new_urban_jobs"]),
+    ("Hubei retail sales growth 2024", ["retail_sales"]),
+    ("What general public budget revenue growth does Beijing target for 2025?", ["general_budget_revenue"]),
+    ("How many projects above 100 million yuan were signed in Qinhuai?", ["projects_100m"]),
+    ("“十四五”以来江苏高新技术企业增加了多少", ["high_tech_enterprises"]),  # 十四五 is a period, not a metric
+    ("去年廣東實際使用外資多少億元", ["foreign_capital"]),  # 億元 is a unit, not a metric
+])
+def test_metric_terms(ask, question, metrics):
+    assert [t.id for t in ask(question).metric_terms] == metrics
+
+
+@pytest.mark.parametrize("question, kind, figure", [
+    ("How much did retail sales of consumer goods grow in Qinhuai last year?", "growth", True),
+    ("How fast did Tianjin's GDP grow in 2024?", "growth", True),
+    ("湖北社零增速是多少", "growth", True),
+    ("浙江去年GDP增幅", "growth", True),
+    ("What is Tokyo's GDP growth target for 2025?", "growth", True),
+    ("How many new consumption scenarios did Qinhuai add last year?", "count", True),
+    ("How many new urban jobs does Guangdong plan for 2025?", "count", True),
+    ("寧德市引進了多少個鋰電池產業鏈項目？", "count", True),
+    ("江苏有几家国家级经开区", "count", True),
+    ("What share of Jiangsu's industrial output came from high-tech industries?", "share", True),
+    ("数字经济核心产业增加值占GDP比重", "share", True),
+    ("What percentage of exports are new energy vehicles?", "share", True),
+    ("2025年河南固定資產投資目標是多少？", "target", True),
+    ("What grain output does Yunnan aim to keep in 2025?", "target", True),
+    ("山东力争粮食产量达到多少", "target", True),
+    ("河南2024年社会消费品零售总额是多少？", "amount", True),
+    ("How big has Shanghai's economy become?", "amount", True),
+    ("What was Zhejiang's GDP last year?", "amount", True),  # an indicator asked for is a figure
+    ("浙江去年GDP多少", "amount", True),
+    ("What does Yingtan want to become in the copper industry?", "other", False),
+    ("江北新区组建了怎样的服务专班？", "other", False),
+])
+def test_answer_kind(ask, question, kind, figure):
+    a = ask(question)
+    assert (a.answer_kind, a.wants_figure) == (kind, figure)
+
+
+def test_target_cue_is_kept_alongside_a_stronger_kind(ask):
+    a = ask("What general public budget revenue growth does Beijing target for 2025?")
+    assert a.answer_kind == "growth" and a.wants_target
+    assert not ask("How fast did Tianjin's GDP grow in 2024?").wants_target
+
+
+def test_value_added_is_not_a_growth_cue(ask):
+    # 增加值 contains 增加, but it names a metric, not a change
+    assert ask("2024年江苏规上工业增加值是多少").answer_kind == "amount"
+
+
+# ---- expansions and keywords -------------------------------------------------------------
+
+def test_expansions_english_question(ask):
+    exp = ask("How fast did Hebei's economy grow in 2024?").expansions
+    for want in ("河北", "地区生产总值", "生产总值", "增长", "2024年"):
+        assert want in exp, want
+    assert "地區生產總值" in exp  # Traditional forms too
+
+
+def test_expansions_chinese_question(ask):
+    exp = ask("浙江去年GDP多少").expansions
+    assert "Zhejiang" in exp and "地区生产总值" in exp and "last year" in exp
+    exp = ask("2025年河南固定資產投資目標是多少？").expansions
+    assert "fixed-asset investment" in exp and "Henan" in exp and "target" in exp
+    exp = ask("河南2024年社会消费品零售总额是多少？").expansions
+    assert "retail sales of consumer goods" in exp and "社零" in exp  # Chinese synonyms help the Chinese corpus
+    assert "社会消费品零售总额" not in exp  # nothing the question already says
+
+
+def test_expansions_periods(ask):
+    assert "去年" in ask("What was Zhejiang's GDP last year?").expansions
+    assert "十四五" in ask("Jiangsu during the 14th Five-Year Plan").expansions
+    assert "14th Five-Year Plan" in ask("十四五期间江苏").expansions
+    assert "到2027年" in ask("Sichuan's low-altitude economy by 2027").expansions
+
+
+@pytest.mark.parametrize("question, keywords", [
+    ("How fast did Hebei's economy grow in 2024?", ["Hebei", "economy", "grow", "2024"]),
+    ("What was Zhejiang's GDP last year?", ["Zhejiang", "GDP"]),
+    ("Hubei retail sales growth 2024", ["Hubei", "retail sales", "growth", "2024"]),
+    ("浙江去年GDP多少", ["浙江", "GDP"]),
+    ("2025年河南固定資產投資目標是多少？", ["2025", "河南", "固定資產投資", "目標"]),
+    ("二〇二四年湖北省城镇调查失业率是多少", ["二〇二四年", "湖北省", "城镇调查失业率"]),
+])
+def test_keywords(ask, question, keywords):
+    assert ask(question).keywords == keywords
+
+
+def test_analysis_is_a_plain_mutable_record(ask):
+    a = ask("What was Zhejiang's GDP last year?")
+    assert isinstance(a, QueryAnalysis) and a.today == TODAY
+    a.regions = ["320000"]  # the engine lets a follow-up inherit regions
+    assert a.regions == ["320000"]
+    assert analyse("").lang == "en" and analyse("").answer_kind == "other"
