@@ -6,6 +6,7 @@ measured on its own in `planbot eval`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from .text import CJK_RE, fold, script_of, tokenize
 from .types import Answer, Figure, Quote, Source
 
 # Sentence score = weighted sum of these signals, each in [0, 1] (dense is a cosine).
-SIGNAL_WEIGHTS = {"dense": 0.45, "lexical": 0.35, "figure": 0.08, "metric": 0.10, "period": 0.06, "prior": 0.06}
+SIGNAL_WEIGHTS = {"dense": 0.30, "lexical": 0.30, "figure": 0.10, "metric": 0.15, "period": 0.10, "prior": 0.05}
 # Below this best-sentence score the corpus is taken not to hold the answer; chosen on
 # the unanswerable questions of the eval sets (docs/EVALUATION.md).
 ANSWER_THRESHOLD = 0.30
@@ -36,6 +37,52 @@ class Candidate:
     hit_rank: int
     score: float = 0.0
     signals: dict | None = None
+    lead_kind: str = ""  # "target" when the paragraph so far announces targets ("主要预期目标是：")
+
+
+_TARGET_LEAD = re.compile(r"预期目标|主要目标|目标是|目标为|力争|目標|targets? (?:is|are|for)|aims? to|strive to|will strive", re.I)
+
+
+_HEADING_ACHIEVED = re.compile(r"回顾|过去一年|过去的一年|去年工作|工作总结|review of|in review|last year", re.I)
+_HEADING_TARGET = re.compile(r"目标任务|工作安排|主要工作|重点工作|今年工作|预期目标|主要目标|工作任务|tasks|targets|plans? for", re.I)
+_section_cache: dict[tuple[str, int], list[tuple[int, str]]] = {}
+
+
+def section_kinds(doc_id: str, text: str) -> list[tuple[int, str]]:
+    """(offset, "achieved"|"target") of heading lines that open a review or a plan section:
+    work reports put last year's results under "一、2024年工作回顾" and targets under
+    "二、2025年目标任务和主要工作", often without a cue in each sentence."""
+    key = (doc_id, len(text))
+    if key not in _section_cache:
+        out, pos = [], 0
+        for line in text.split("\n"):
+            stripped = line.strip()
+            if 0 < len(stripped) <= 40 and not stripped.endswith(("。", ".", "；", ";")):
+                if _HEADING_ACHIEVED.search(stripped):
+                    out.append((pos, "achieved"))
+                elif _HEADING_TARGET.search(stripped):
+                    out.append((pos, "target"))
+            pos += len(line) + 1
+        if len(_section_cache) > 256:
+            _section_cache.clear()
+        _section_cache[key] = out
+    return _section_cache[key]
+
+
+def context_kind(doc_id: str, text: str, start: int) -> str:
+    if _TARGET_LEAD.search(paragraph_lead(text, start)):
+        return "target"
+    kind = ""
+    for offset, k in section_kinds(doc_id, text):
+        if offset > start:
+            break
+        kind = k
+    return kind
+
+
+def paragraph_lead(text: str, start: int) -> str:
+    para = max(text.rfind("\n", 0, start), -1) + 1
+    return text[max(para, start - 400):start]
 
 
 def candidate_sentences(index: Index, hits: list[Hit]) -> list[Candidate]:
@@ -47,7 +94,7 @@ def candidate_sentences(index: Index, hits: list[Hit]) -> list[Candidate]:
             if (doc.doc_id, s) in seen:
                 continue
             seen.add((doc.doc_id, s))
-            out.append(Candidate(doc.doc_id, s, e, doc.text[s:e], rank))
+            out.append(Candidate(doc.doc_id, s, e, doc.text[s:e], rank, lead_kind=context_kind(doc.doc_id, doc.text, s)))
             if len(out) >= MAX_CANDIDATE_SENTENCES:
                 return out
     return out
@@ -97,6 +144,22 @@ def _doc_covers(years: set[int], doc_date: str | None) -> bool:
     return bool(years & {y, y - 1})
 
 
+def wanted_kind(analysis, doc_date: str | None) -> str | None:
+    """"target" or "achieved", when the question says which: a target cue, or a period before
+    the document's own year (a 2025 report states 2024 results and 2025 targets)."""
+    if getattr(analysis, "wants_target", False):
+        return "target"
+    y = doc_year(doc_date)
+    years = _period_years(analysis, doc_date)
+    if not years or y is None:
+        return None
+    if all(x < y for x in years):
+        return "achieved"
+    if all(x >= y for x in years):
+        return "target"
+    return None
+
+
 def score_sentences(
     candidates: list[Candidate],
     sentence_vecs: np.ndarray,
@@ -105,34 +168,46 @@ def score_sentences(
     idf: dict[str, float],
     analysis,
     doc_dates: dict[str, str | None],
+    mentions=None,
 ) -> None:
+    """Score each candidate in place. `mentions(text) -> bool`, when given, says whether a
+    sentence names the asked region; used when no document is about that region."""
     dense = sentence_vecs @ query_vec if len(candidates) else np.zeros(0)
     by_script = split_by_script(q_weights)
     metric_forms = _metric_forms(analysis)
+    asks_indicator = any(getattr(t, "category", "") == "indicator" for t in getattr(analysis, "metric_terms", []) or [])
     wants_figure = bool(getattr(analysis, "wants_figure", False))
     kind = getattr(analysis, "answer_kind", "other")
     for c, d in zip(candidates, dense):
         folded = fold(c.text)
-        figures = extract_figures(c.text, ref_year=doc_year(doc_dates.get(c.doc_id)))
+        date = doc_dates.get(c.doc_id)
+        figures = extract_figures(c.text, ref_year=doc_year(date))
         fig = 0.0
         if figures:
             fig = 0.5
             cats = {figure_category(f, c.text) for f in figures}
             if (kind == "growth" and "growth" in cats) or (kind == "amount" and "amount" in cats) or (kind == "count" and "count" in cats) or (kind == "share" and cats & {"share", "growth"}) or kind in ("target", "other"):
                 fig = 1.0
-        years = _period_years(analysis, doc_dates.get(c.doc_id))
+        years = _period_years(analysis, date)
         period = 0.0
         if years:
             if any(str(y) in folded for y in years):
-                period = 1.0
-            elif _doc_covers(years, doc_dates.get(c.doc_id)):
-                period = 0.5
+                period = 0.6
+            elif _doc_covers(years, date):
+                period = 0.3
+        want = wanted_kind(analysis, date)
+        kinds = {(c.lead_kind or f.kind) if f.kind == "unknown" else f.kind for f in figures}
+        kind_match = bool(want and figures and want in kinds)
+        kind_clash = bool(want and figures and kinds and want not in kinds and "unknown" not in kinds)
+        if kind_match:
+            period += 0.4
+        has_metric = any(m in folded for m in metric_forms)
         signals = {
             "dense": max(0.0, float(d)),
             "lexical": _coverage(by_script[script_of(c.text)], idf, set(tokenize(c.text))),
             "figure": fig if wants_figure else 0.0,
-            "metric": 1.0 if any(m in folded for m in metric_forms) else 0.0,
-            "period": period,
+            "metric": 1.0 if has_metric else 0.0,
+            "period": min(1.0, period),
             "prior": 1.0 / (1 + c.hit_rank),
         }
         c.signals = signals
@@ -140,6 +215,14 @@ def score_sentences(
         # A figure question answered by a sentence without any figure is rarely right.
         if wants_figure and not figures:
             c.score *= 0.85
+        # An indicator was asked for and this sentence does not name it: another metric's
+        # figure must not pass for the answer.
+        if asks_indicator and not has_metric:
+            c.score *= 0.6
+        if kind_clash:
+            c.score *= 0.8
+        if mentions is not None and not mentions(c.text):
+            c.score *= 0.3
         # Headings and fragments are poor quotes.
         if units(c.text) < 8:
             c.score *= 0.7

@@ -18,6 +18,8 @@ from .types import Document
 
 MAX_FIGURES = 20
 MAX_TERMS = 12
+_BARE = re.compile(r"[\d.,]+")
+_MINOR_UNITS = {"months", "days", "years", "hours", "times", "person-times"}
 _YEAR = re.compile(r"(?<!\d)(20[0-4]\d|19[5-9]\d)(?=年|\b)")
 # Ranking: indicators that regional plans lead with come first.
 KEY_INDICATORS = {"gdp": 6, "growth_rate": 5, "industrial_va_above_size": 5, "industrial_value_added": 5,
@@ -100,11 +102,12 @@ def region_digest(index: Index, gazetteer, name: str) -> dict:
         year = int(doc.date[:4]) if doc.date and doc.date[:4].isdigit() else None
         for f in extract_figures(text, ref_year=year):
             term = _metric_for(vocab, text, f.start)
-            if term is None and f.unit in ("", "fraction"):
-                continue  # a bare number with no named indicator says nothing on its own
+            bare = f.unit in ("", "fraction") and _BARE.fullmatch(f.english or f.text)
+            if bare or (term is None and f.unit in ("", "fraction")) or f.unit in _MINOR_UNITS:
+                continue  # "6 of the 8 indicators", "17 months": no figure a digest should lead with
             metric = vocab.english_name(term.id) if term else ""
             period = _period(text, f.kind, doc)
-            key = (metric, f.kind, period, f.text)
+            key = (f.text, s)
             if key in seen:
                 continue
             seen.add(key)

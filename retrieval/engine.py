@@ -17,7 +17,7 @@ import numpy as np
 from . import answer as answer_mod
 from .errors import BadQuestion, UnknownRegion
 from .index import Index, read_manifest
-from .search import CROSS_LANG_WEIGHTS, SAME_LANG_WEIGHTS, hybrid_search, query_tokens
+from .search import CROSS_LANG_WEIGHTS, SAME_LANG_WEIGHTS, focused_hits, hybrid_search, query_tokens
 from .text import CJK_RE, EN_STOP, clean_question, script_of, tokenize
 from .types import Answer
 
@@ -26,9 +26,9 @@ MAX_QUESTION_CHARS = 1000
 
 def validate_question(question: str | None) -> str:
     """A clean question, or BadQuestion with a message a user can act on."""
-    if question is None or not question.strip():
+    q = clean_question(question or "")
+    if not q:
         raise BadQuestion("the question is empty: ask about a figure, a region or a plan, e.g. \"What was Jiangsu's GDP growth in 2024?\"")
-    q = clean_question(question)
     if len(q) > MAX_QUESTION_CHARS:
         raise BadQuestion(f"the question is {len(q):,} characters long; keep it under {MAX_QUESTION_CHARS:,} characters")
     if not any(ch.isalnum() for ch in q):
@@ -54,12 +54,31 @@ def unknown_names(question: str, analysis, index: Index) -> list[str]:
     out = []
     for m in _NAME_RE.finditer(question):
         name = m.group()
+        # A capitalised first word is usually just the start of the sentence ("Roughly how
+        # many…"), unless it is possessive ("Tokyo's").
+        if m.start() == 0 and not question[m.end():].startswith(("'s", "’s")):
+            continue
         if name.lower() in known or any(name.lower() in k for k in known):
             continue
-        toks = [t for t in tokenize(name) if t not in EN_STOP]
+        toks = [t for t in tokenize(name) if t not in EN_STOP and t not in _GENERIC_PLACE_WORDS]
         if toks and all(index.lexical.idf([t])[t] == 0.0 for t in toks):
             out.append(name)
+    if CJK_RE.search(question):
+        out += [w for w in _zh_place_names(question) if w not in known and index.lexical.idf([w])[w] == 0.0]
     return out
+
+
+_GENERIC_PLACE_WORDS = {"new", "district", "area", "city", "province", "county", "zone", "region", "town", "park", "high-tech"}
+
+
+def _zh_place_names(question: str) -> list[str]:
+    """Place names (jieba's "ns" tag) in a Chinese question, e.g. 首尔, 东京."""
+    import jieba.posseg as pseg
+
+    from .text import _jieba, to_simplified
+
+    _jieba()
+    return [w.word for w in pseg.cut(to_simplified(question)) if w.flag == "ns" and len(w.word) >= 2]
 
 
 class Engine:
@@ -143,36 +162,68 @@ class Engine:
                     analysis.expansions = list(analysis.expansions) + list(prior.expansions)
             notes: list[str] = []
             mask = None
+            mentions = None
             region_ids = list(analysis.regions)
             if region:
                 region_ids = [self.gazetteer.resolve(region).id]
             query_text = q if not context else f"{context} {q}"
             qvec = self.encoder.encode([query_text], kind="query")[0]
             weights = query_tokens(query_text, analysis.expansions)
-            if region_ids:
-                mask = self._region_mask(index, region_ids)
-                if not mask.any():
-                    names = ", ".join(self.region_name(r) for r in region_ids)
-                    notes.append(f"No indexed source is about {names}.")
-                    hits = hybrid_search(index, qvec, weights, k=5, mode=mode)
-                    return answer_mod.compose(q, analysis, index, hits, [], self.region_name, notes=notes), hits
-            missing = unknown_names(q, analysis, index)
-            if missing:
-                notes.append("Nothing in the indexed sources mentions " + ", ".join(missing) + ".")
+
+            def decline(note: str):
+                notes.append(note)
                 hits = hybrid_search(index, qvec, weights, k=5, mode=mode)
                 return answer_mod.compose(q, analysis, index, hits, [], self.region_name, notes=notes), hits
+
+            if region_ids:
+                mask, about = self._region_mask(index, region_ids)
+                names = ", ".join(self.region_name(r) for r in region_ids)
+                if not mask.any():
+                    return decline(f"No indexed source is about {names}.")
+                if not about:
+                    wanted = set().union(*(self.gazetteer.descendants(r) for r in region_ids))
+                    mentions = lambda text: bool({rid for rid, _, _ in self.gazetteer.find_in_text(text)} & wanted)  # noqa: E731
+                uncovered = self._uncovered_years(index, analysis, mask)
+                if uncovered:
+                    return decline(f"The indexed sources about {names} say nothing about {', '.join(map(str, uncovered))}.")
+            missing = unknown_names(q, analysis, index)
+            if missing:
+                return decline("Nothing in the indexed sources mentions " + ", ".join(missing) + ".")
             fuse = SAME_LANG_WEIGHTS
             if self._mostly_other_script(index, script_of(q)):
                 fuse = CROSS_LANG_WEIGHTS
             hits = hybrid_search(index, qvec, weights, k=max(k, depth), mask=mask, mode=mode, weights=fuse)
-            candidates = answer_mod.candidate_sentences(index, hits[: max(k, 8)])
+            pool = hits[: max(k, 8)]
+            if mode != "dense":
+                pool = pool + focused_hits(index, analysis, mask, {h.position for h in pool})
+            candidates = answer_mod.candidate_sentences(index, pool)
             if candidates:
                 vecs = self.encoder.encode([c.text for c in candidates], kind="passage")
                 idf = index.lexical.idf(weights)
                 dates = {c.doc_id: index.document(c.doc_id).date for c in candidates}
-                answer_mod.score_sentences(candidates, vecs, qvec, weights, idf, analysis, dates)
+                answer_mod.score_sentences(candidates, vecs, qvec, weights, idf, analysis, dates, mentions)
             ans = answer_mod.compose(q, analysis, index, hits[:k], candidates, self.region_name, max_quotes=max_quotes, notes=notes)
             return ans, hits
+
+    def _uncovered_years(self, index: Index, analysis, mask: np.ndarray) -> list[int]:
+        """Explicit years that no source about the region covers: neither its date (a report
+        dated Y covers Y-1 and Y) nor its text mentions them."""
+        years = list(getattr(analysis, "years", []) or [])
+        if not years:
+            return []
+        covered: set[int] = set()
+        for i in set(index.table.doc_index[mask].tolist()):
+            date = index.document(index.table.doc_ids[i]).date
+            if date and date[:4].isdigit():
+                covered |= {int(date[:4]), int(date[:4]) - 1}
+        out = []
+        for y in years:
+            if y in covered:
+                continue
+            if (index.lexical.scores({str(y): 1.0}) * mask).any():
+                continue
+            out.append(y)
+        return out
 
     def _mostly_other_script(self, index: Index, q_script: str) -> bool:
         """True when most of the corpus is in the other script than the question: then the
@@ -186,7 +237,7 @@ class Engine:
             self._script_cache[key] = langs.get(q_script, 0) < sum(langs.values()) / 2
         return self._script_cache[key]
 
-    def _region_mask(self, index: Index, region_ids: list[str]) -> np.ndarray:
+    def _region_mask(self, index: Index, region_ids: list[str]) -> tuple[np.ndarray, bool]:
         """Chunks of documents mainly about the regions (or regions inside them); only when no
         such document exists, chunks of other documents that mention them. A national report
         that names a province once is not a source about that province."""
@@ -195,8 +246,8 @@ class Engine:
             wanted |= self.gazetteer.descendants(rid)
         doc_ids = {d.doc_id for d in index.documents() if d.main_region in wanted}
         if doc_ids:
-            return index.positions_where(doc_ids=doc_ids)
-        return index.positions_where(chunk_regions=wanted)
+            return index.positions_where(doc_ids=doc_ids), True
+        return index.positions_where(chunk_regions=wanted), False
 
     # -- regions -----------------------------------------------------------------------------
     def region_name(self, region_id: str) -> str:

@@ -592,6 +592,8 @@ _CUES = [(re.compile(p, re.I), k, w) for p, k, w in [
     (_z("今年") + r"[^。；;]{0,40}?" + _z("要"), "target", 3),
     (rf"(?<![主重需紧緊必只纲綱摘提])要(?![求素点點闻聞害])", "target", 2),
     (_z("将") + "(?=" + "|".join(_z(w) for w in ("达", "突破", "超过", "实现", "增长", "提高", "完成", "建成", "新增", "力争")) + ")", "target", 2),
+    # "较好完成全年…目标任务" reports a target met: the figures before it were achieved.
+    ("(?:" + "|".join(_z(w) for w in ("完成", "实现", "超额完成", "达成")) + ")[^。；;，,]{0,16}" + _z("目标"), "achieved", 3),
     (r"\blast year\b|\bpast (?:year|(?:\w+ )?years)\b|\bso far\b|\bup to now\b", "achieved", 3),
     (rf"\b(?:in|during|throughout) {_YEAR}\b", "achieved", 3), (r"\bfirst \d+ months\b", "achieved", 2),
     ("|".join(_z(w) for w in ("去年", "过去", "一年来", "近年来")) + rf"|(?:[一二三四五六七八九十]|[0-9]+){_z('年来')}", "achieved", 3),

@@ -22,9 +22,9 @@ KIND_ORDER = ("count", "share", "growth", "target", "amount")
 KIND_CUES_EN = {
     "count": r"how many|number of|count of",
     "share": r"what share|share of|what percentage|percentage of|proportion|what portion|percent of|ratio of",
-    "growth": r"how fast|how quickly|grow|grew|grown|growing|growth|increased?|increases|rise|rose|risen"
+    "growth": r"how fast|how quickly|grow|grew|grown|growing|growth|growth rate|increased?|increases|rise|rose|risen"
               r"|year[- ]on[- ]year|expand(?:ed)?",
-    "target": r"targets?|targeted|aims?|aimed|goals?|plans?(?= to| for)|planned|planning to|expects?|expected"
+    "target": r"targets?|targeted|targeting|aims?|aimed|aiming|goals?|plans?(?= to| for)|planned|planning to|expects?|expected"
               r"|strives?|projected|forecasts?|seeks? to|intends? to|will|going to",
     "amount": r"how much|how big|how large|size of|scale of|value of|total|volume of|how high|what level",
 }
@@ -208,13 +208,22 @@ def _region_forms(gazetteer: Any, rid: str) -> tuple[list[str], list[str]]:
     return en, zh
 
 
-def _kind(masked: str) -> tuple[str, bool]:
-    """(answer kind, whether a target cue occurs) from the question with its terms blanked out."""
+_EN_GROWTH = re.compile(r"\b(?:growth|grow|grew|grown|growing)\b", re.I)
+
+
+def _kind(masked: str, question: str = "") -> tuple[str, bool]:
+    """(answer kind, whether a target cue occurs) from the question with its terms blanked out.
+
+    English "growth" is also read from the unmasked question: "economic growth rate" is a
+    growth question even though "economic growth" is a vocabulary term (Chinese terms stay
+    masked so that 增加值 is not read as 增加)."""
     simp = _simplified(masked)
     found = set()
     for kind in KIND_ORDER:
         if re.search(rf"\b(?:{KIND_CUES_EN[kind]})\b", masked, re.I) or re.search(KIND_CUES_ZH[kind], simp):
             found.add(kind)
+    if _EN_GROWTH.search(question):
+        found.add("growth")
     kind = next((k for k in KIND_ORDER if k in found), "other")
     return kind, "target" in found
 
@@ -279,7 +288,7 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Any = 
 
     region_spans: list[tuple[int, int]] = []
     if gazetteer is not None:
-        for rid, s, e in gazetteer.find_in_text(q):
+        for rid, s, e in _find_regions(gazetteer, q):
             region_spans.append((s, e))
             if rid not in a.regions:
                 a.regions.append(rid)
@@ -299,7 +308,7 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Any = 
     for m in matches:
         if m.term.id not in CUE_TERMS and m.term.category != "unit":  # "percent" is a share cue
             masked[m.start:m.end] = " " * (m.end - m.start)
-    a.answer_kind, a.wants_target = _kind("".join(masked))
+    a.answer_kind, a.wants_target = _kind("".join(masked), q)
     has_indicator = any(t.category == "indicator" for t in a.metric_terms)
     if a.answer_kind == "other" and has_indicator:
         a.answer_kind = "amount"  # "What was Zhejiang's GDP last year?" asks for a figure
@@ -338,3 +347,10 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Any = 
     year_spans = [(m.start(), m.end()) for m in _ZH_YEAR.finditer(q)]
     a.keywords = _keywords(q, region_spans + year_spans + [(m.start, m.end) for m in matches])
     return a
+
+
+def _find_regions(gazetteer: Any, q: str) -> list[tuple[str, int, int]]:
+    try:
+        return gazetteer.find_in_text(q, question=True)
+    except TypeError:  # a gazetteer without question mode
+        return gazetteer.find_in_text(q)

@@ -348,7 +348,7 @@ class Gazetteer:
                 last = end
         return out
 
-    def _mentions(self, text: str) -> list[tuple[str, int, int]]:
+    def _mentions(self, text: str, question: bool = False) -> list[tuple[str, int, int]]:
         clean, offsets = _strip_artifacts(text)
         matches = [m for m in self._raw_matches(clean) if not m[2].stop]
         # Anchors: names that need no help. Only places the text names count as context, not
@@ -360,14 +360,16 @@ class Gazetteer:
                 context.add(ids[0])
         out = []
         for start, end, p in matches:
-            rid = self._choose(p, context)
+            rid = self._choose(p, context, question)
             if rid:
                 out.append((rid, offsets[start], offsets[end - 1] + 1))
         return out
 
-    def _choose(self, p: _Pattern, context: set[str]) -> str | None:
+    def _choose(self, p: _Pattern, context: set[str], question: bool = False) -> str | None:
         ids = self._prefer(p.ids)
-        if len(ids) == 1 and not p.needs_context[ids[0]]:
+        # A question naming "Qinhuai" means the one place of that name; in a document a bare
+        # short name needs an ancestor nearby, since articles use them as ordinary words.
+        if len(ids) == 1 and (question or not p.needs_context[ids[0]]):
             return ids[0]
         # Distance to the nearest ancestor the text mentions: 鼓楼 next to 南京 is Nanjing's 鼓楼区.
         best: dict[str, int] = {}
@@ -382,11 +384,14 @@ class Gazetteer:
         winners = [r for r, d in best.items() if d == top]
         return winners[0] if len(winners) == 1 else None
 
-    def find_in_text(self, text: str) -> list[tuple[str, int, int]]:
-        """Region mentions as (region id, start, end) offsets into `text`, in text order."""
+    def find_in_text(self, text: str, question: bool = False) -> list[tuple[str, int, int]]:
+        """Region mentions as (region id, start, end) offsets into `text`, in text order.
+
+        `question=True` accepts a bare name that belongs to exactly one place, which a
+        user's question means even without naming the city or province around it."""
         if not text:
             return []
-        return self._mentions(text)
+        return self._mentions(text, question)
 
     def tag(self, title: str, text: str) -> tuple[str | None, list[str]]:
         """(main region, all regions by importance with the main one first).

@@ -100,3 +100,29 @@ def hybrid_search(
         ranks = {name: r.index(p) for name, r in rankings.items() if p in r}
         hits.append(Hit(p, chunk, score, dense_scores.get(p, 0.0), lex_scores.get(p, 0.0), ranks))
     return hits
+
+
+def focused_tokens(analysis) -> dict[str, float]:
+    """The asked metric in every script, plus explicit years: what a sentence answering the
+    question must contain, without the question's other words diluting it."""
+    out: dict[str, float] = {}
+    for term in getattr(analysis, "metric_terms", []) or []:
+        for form in [*term.english, *term.zh, *getattr(term, "zh_hant", [])]:
+            for tok in tokenize(form):
+                out[tok] = 1.0
+    for y in getattr(analysis, "years", []) or []:
+        out[str(y)] = 0.5
+    return out
+
+
+def focused_hits(index: Index, analysis, mask: np.ndarray | None, exclude: set[int], k: int = 8) -> list[Hit]:
+    """Chunks that best match the asked metric (within the region mask): a long report has
+    many chunks naming its province, and the one with the figure may not rank high on
+    the whole question."""
+    tokens = focused_tokens(analysis)
+    if not tokens:
+        return []
+    pos, sc = lexical_search(index, tokens, k + len(exclude), mask)
+    keep = [(int(p), float(s)) for p, s in zip(pos, sc) if int(p) not in exclude][:k]
+    chunks = index.chunks_at([p for p, _ in keep])
+    return [Hit(p, c, 0.0, 0.0, s, {"focused": r}) for r, ((p, s), c) in enumerate(zip(keep, chunks))]
