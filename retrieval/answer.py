@@ -344,20 +344,33 @@ def compose(
 
 def render(figures: list[Figure], quote_text: str, analysis, target_script: str) -> str:
     """The metric and figures of a quote in the question's language, from the vocabulary and
-    the figure normaliser only (never a free translation of the sentence)."""
+    the figure normaliser only (never a free translation of the sentence).
+
+    Each figure is labelled with the indicator named just before it, so that in
+    "生产总值6.36万亿元…社会消费品零售总额2.76万亿元" retail sales get 2.76, not 6.36 trillion."""
     if not figures:
         return ""
-    metric = ""
-    try:
-        from .vocab import load_vocab
+    from .vocab import load_vocab
 
-        vocab = load_vocab()
-        asked = {t.id for t in (getattr(analysis, "metric_terms", []) or [])}
-        found = vocab.find_terms(quote_text)
-        chosen = next((t for t in found if t.id in asked), found[0] if found else None)
-        if chosen is not None:
-            metric = vocab.english_name(chosen.id) if target_script == "en" else vocab.chinese_name(chosen.id)
-    except Exception:
-        metric = ""
-    figs = "; ".join((f.english if target_script == "en" else f.chinese) or f.text for f in figures[:4])
-    return f"{metric}: {figs}" if metric else figs
+    vocab = load_vocab()
+    indicators = [m for m in vocab.matches(quote_text) if m.term.category == "indicator"]
+    groups: list[tuple[str | None, list[Figure]]] = []
+    for f in figures:
+        before = [m for m in indicators if m.end <= f.start]
+        term = before[-1].term.id if before and f.start - before[-1].end <= METRIC_WINDOW * 2 else None
+        if groups and groups[-1][0] == term:
+            groups[-1][1].append(f)
+        else:
+            groups.append((term, [f]))
+    asked = {t.id for t in (getattr(analysis, "metric_terms", []) or [])}
+    chosen = [g for g in groups if g[0] in asked] or groups[:3]
+
+    def name(term_id: str | None) -> str:
+        if term_id is None:
+            return ""
+        return vocab.english_name(term_id) if target_script == "en" else vocab.chinese_name(term_id)
+
+    def figs(fs: list[Figure]) -> str:
+        return ", ".join(((f.english if target_script == "en" else f.chinese) or f.text) for f in fs[:3])
+
+    return "; ".join(f"{name(t)}: {figs(fs)}" if t else figs(fs) for t, fs in chosen[:3])

@@ -196,7 +196,7 @@ class Engine:
             fuse = SAME_LANG_WEIGHTS
             if self._mostly_other_script(index, script_of(q)):
                 fuse = CROSS_LANG_WEIGHTS
-            hits = hybrid_search(index, qvec, weights, k=max(k, depth), mask=mask, mode=mode, weights=fuse)
+            hits = hybrid_search(index, qvec, weights, k=max(k, depth), mask=mask, mode=mode, weights=fuse, query_script=script_of(q))
             pool = hits[: max(k, 8)]
             if mode != "dense":
                 pool = pool + focused_hits(index, analysis, mask, {h.position for h in pool})

@@ -122,6 +122,7 @@ class ChunkTable:
     ids: np.ndarray  # position -> chunk id
     doc_index: np.ndarray  # position -> index into doc_ids
     doc_ids: list[str]
+    doc_zh: np.ndarray | None = None  # per document: written in Chinese
 
 
 class Index:
@@ -167,7 +168,12 @@ class Index:
         doc_ids = sorted(set(doc_of.values()))
         pos_of_doc = {d: i for i, d in enumerate(doc_ids)}
         doc_index = np.fromiter((pos_of_doc[doc_of[int(i)]] for i in ids), dtype=np.int32, count=len(ids))
-        return cls(index_dir, manifest, db, faiss_index, lexical, ChunkTable(ids, doc_index, doc_ids))
+        lang = {r[0]: (r[1] or "") for r in db.execute("SELECT doc_id, lang FROM documents")}
+        doc_zh = np.array([lang.get(d, "").startswith("zh") for d in doc_ids], dtype=bool)
+        return cls(index_dir, manifest, db, faiss_index, lexical, ChunkTable(ids, doc_index, doc_ids, doc_zh))
+
+    def chunk_is_zh(self, position: int) -> bool:
+        return bool(self.table.doc_zh[self.table.doc_index[position]])
 
     # -- reading -------------------------------------------------------------------------
     @property

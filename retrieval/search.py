@@ -79,6 +79,7 @@ def hybrid_search(
     mode: str = "hybrid",
     weights: dict[str, float] | None = None,
     depth: int = 50,
+    query_script: str | None = None,
 ) -> list[Hit]:
     """Top-k chunks. `mode` is "dense", "lexical" or "hybrid" (weighted RRF)."""
     rankings: dict[str, list[int]] = {}
@@ -92,7 +93,15 @@ def hybrid_search(
         pos, sc = lexical_search(index, weighted_tokens, depth, mask)
         rankings["lexical"] = [int(p) for p in pos]
         lex_scores = {int(p): float(s) for p, s in zip(pos, sc)}
-    fused = rrf(rankings, weights or SAME_LANG_WEIGHTS)
+    weights = weights or SAME_LANG_WEIGHTS
+    fused = rrf(rankings, weights)
+    if query_script and "dense" in rankings and "lexical" in rankings:
+        # A chunk in the other language can earn no lexical evidence from the question's own
+        # words, so its dense evidence also stands in for the lexical side.
+        q_zh = query_script == "zh"
+        for rank, p in enumerate(rankings["dense"]):
+            if index.chunk_is_zh(p) != q_zh:
+                fused[p] += weights.get("lexical", 1.0) / (60 + rank + 1)
     best = top(fused, k)
     chunks = index.chunks_at([p for p, _ in best])
     hits = []
