@@ -1,0 +1,55 @@
+"""Region digests over the shared corpus, as `planbot region` shows them."""
+from __future__ import annotations
+
+import pytest
+
+from retrieval.digest import RegionReader
+from retrieval.errors import UnknownRegion
+
+
+@pytest.fixture(scope="module")
+def reader(corpus_index):
+    return RegionReader(corpus_index)
+
+
+def sources(digest):
+    return {f["source"]["title"] for f in digest["figures"]}
+
+
+def test_city_digest_includes_its_districts_and_nothing_outside(reader):
+    d = reader.region("Nanjing")
+    assert d["region"]["name"] == "Nanjing" and d["region"]["level"] == "city"
+    titles = sources(d)
+    assert any("Qinhuai" in t for t in titles), titles
+    assert any("江北新區" in t for t in titles), titles
+    assert not any("政府工作报告" in t and "江苏" not in t for t in titles), titles
+
+
+def test_province_digest_has_results_and_targets_from_its_report(reader):
+    d = reader.region("江苏")
+    kinds = {f["kind"] for f in d["figures"] if "江苏" in f["source"]["title"]}
+    assert {"achieved", "target"} <= kinds
+    assert {f["period"] for f in d["figures"] if "江苏" in f["source"]["title"]} & {"2024", "2025"}
+    assert all("江苏" in f["source"]["title"] or "Nanjing" in f["quote"] or "南京" in f["quote"] or f["source"]["title"] in sources(reader.region("Nanjing")) for f in d["figures"])
+
+
+def test_province_includes_its_cities(reader):
+    fujian = reader.region("Fujian")
+    assert any("Ningde" in t for t in sources(fujian)) or any("Ningde" in s["title"] for s in fujian["sources"])
+    ningde = reader.region("寧德")
+    assert any(f["text"] == "39.8%" for f in ningde["figures"])
+    assert any(i["name"] == "lithium batteries" for i in ningde["industries"])
+
+
+def test_regions_tree_counts_documents(reader):
+    rows = {r["name"]: r for r in reader.regions()}
+    assert rows["Jiangsu"]["documents"] >= 4 and rows["Nanjing"]["documents"] == 3
+    assert rows["Nanjing"]["parent"] == rows["Jiangsu"]["id"]
+
+
+def test_unknown_region_offers_closest_matches(reader):
+    with pytest.raises(UnknownRegion) as err:
+        reader.region("Nanjng")
+    assert any(c.name == "Nanjing" for c in err.value.candidates)
+    with pytest.raises(UnknownRegion):
+        reader.region("Tokyo")
