@@ -10,7 +10,7 @@ from .base import Encoder, Kind, l2_normalise
 DEFAULT_MODEL = "usem3"
 _DEFAULT_ALIASES = {"", "default", "usem3", "use", "use-multilingual-v3", "usem3/use-multilingual-v3"}
 
-__all__ = ["Encoder", "Kind", "l2_normalise", "load_encoder", "resolve_model_id", "DEFAULT_MODEL"]
+__all__ = ["Encoder", "Kind", "l2_normalise", "load_encoder", "lazy_encoder", "resolve_model_id", "DEFAULT_MODEL"]
 
 
 def resolve_model_id(name: str | None) -> str:
@@ -36,3 +36,31 @@ def load_encoder(name: str | None = None) -> Encoder:
 
         return SentenceTransformerEncoder(build_use_model(), MODEL_ID)
     return SentenceTransformerEncoder.from_name(name)
+
+
+class _LazyEncoder:
+    """Knows its model id and dimension without loading the model; loads on first encode.
+
+    A re-ingest that finds nothing changed then never pays the model's start-up."""
+
+    def __init__(self, name: str | None, model_id: str, dim: int) -> None:
+        self._name, self.model_id, self.dim = name, model_id, dim
+        self._encoder: Encoder | None = None
+
+    def encode(self, texts, kind: Kind = "passage", batch_size: int = 64):
+        if self._encoder is None:
+            self._encoder = load_encoder(self._name)
+        return self._encoder.encode(texts, kind=kind, batch_size=batch_size)
+
+
+def lazy_encoder(name: str | None, known_dim: int | None = None) -> Encoder:
+    """An encoder that loads on first use; `known_dim` (e.g. from an index manifest) avoids
+    loading a non-default model just to learn its dimension."""
+    model_id = resolve_model_id(name)
+    if (name or "").strip().lower() in _DEFAULT_ALIASES:
+        from .use import DIM
+
+        return _LazyEncoder(name, model_id, DIM)
+    if known_dim:
+        return _LazyEncoder(name, model_id, known_dim)
+    return load_encoder(name)

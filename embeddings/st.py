@@ -31,6 +31,8 @@ class SentenceTransformerEncoder:
         from sentence_transformers import SentenceTransformer
 
         is_path = os.path.exists(name)
+        if not is_path and name.startswith(("/", "./", "../", "~")):
+            raise EmbeddingError(f"could not load embedding model {name!r}: no such directory")
         model_id = os.path.abspath(name) if is_path else name
         try:
             # A hub name is looked up in the local cache first: most deployments have no network.

@@ -20,6 +20,9 @@ DIM = 512
 
 
 def available_cores() -> int:
+    override = os.environ.get("PLANBOT_ENCODER_THREADS", "").strip()
+    if override.isdigit() and int(override) > 0:
+        return int(override)  # on a busy shared host 1 thread can be faster (docs/BENCHMARKS.md)
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - non-Linux

@@ -248,7 +248,7 @@ class Engine:
         wanted: set[str] = set()
         for rid in region_ids:
             wanted |= self.gazetteer.descendants(rid)
-        doc_ids = {d.doc_id for d in index.documents() if d.main_region in wanted}
+        doc_ids = {d for d, main in index.main_regions().items() if main in wanted}
         if doc_ids:
             return index.positions_where(doc_ids=doc_ids), True
         return index.positions_where(chunk_regions=wanted), False

@@ -97,9 +97,16 @@ def ingest(
     report = IngestReport(index=str(index_dir), skipped=list(skipped))
     with write_lock(index_dir):
         if encoder is None:
-            from embeddings import load_encoder
+            from embeddings import lazy_encoder, resolve_model_id
 
-            encoder = load_encoder(model)
+            from .index import MANIFEST, read_manifest
+
+            known_dim = None
+            if not rebuild and (index_dir / MANIFEST).exists():
+                manifest = read_manifest(index_dir)
+                if manifest.get("model_id") == resolve_model_id(model):
+                    known_dim = manifest.get("dim")
+            encoder = lazy_encoder(model, known_dim)
         report.model = encoder.model_id
         writer = Writer(index_dir, encoder.model_id, encoder.dim, rebuild=rebuild, index_type=index_type)
         try:

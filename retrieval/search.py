@@ -52,7 +52,7 @@ def dense_search(index: Index, query_vec: np.ndarray, k: int, mask: np.ndarray |
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         k = min(k, len(allowed))
         sel = faiss.IDSelectorBatch(allowed)
-        params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(128, k)) if index.manifest["index_type"] == "hnsw" else faiss.SearchParameters(sel=sel)
+        params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(1024, k)) if index.manifest["index_type"] == "hnsw" else faiss.SearchParameters(sel=sel)
     scores, positions = index.faiss.search(q, k, params=params) if params else index.faiss.search(q, k)
     keep = positions[0] >= 0
     return positions[0][keep], scores[0][keep]
