@@ -106,3 +106,9 @@ def test_region_commands(small_index):
     assert any(f["text"].endswith("700亿元") and f["kind"] == "target" for f in data["figures"])
     u = planbot("region", "Nanjng", "--index", str(small_index))
     assert u.returncode != 0 and "Nanjing" in u.stderr
+
+
+def test_chat_answers_one_question_after_another_and_leaves_on_eof(small_index):
+    r = planbot("chat", "--index", str(small_index), input="How many projects above 100 million yuan did Riverside District sign?\nAnd how many headquarters enterprises?\n")
+    assert r.returncode == 0, r.stderr
+    assert "185 projects" in r.stdout and "23 headquarters" in r.stdout
