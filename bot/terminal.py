@@ -40,7 +40,9 @@ def print_answer(con: Console, ans: Answer) -> None:
         return
     con.print(f"[bold]{escape(ans.question)}[/]\n")
     for i, q in enumerate(ans.quotes, 1):
-        con.print(Text(f"{i}. ", style="bold") + Text("“") + _highlight(q) + Text("”"))
+        line = Text(f"{i}. ", style="bold") + Text("“") + _highlight(q) + Text("”")
+        line.overflow = "fold"  # Chinese has no spaces: fold mid-sentence, don't break after "1."
+        con.print(line)
         if q.rendering:
             con.print(f"   [cyan]→ {escape(q.rendering)}[/]")
         figs = [f for f in q.figures if f.english or f.chinese]
