@@ -67,9 +67,24 @@ def unknown_names(question: str, analysis, index: Index) -> list[str]:
         from .text import to_simplified
 
         known_zh = {to_simplified(n) for n in known}
-        out += [w for w in _zh_place_names(question)
+        candidates = _zh_place_names(question)
+        if not known:
+            # The topic of a Chinese question comes first ("首尔今年的GDP…"); jieba does not tag
+            # every foreign place as one, but a leading word the corpus has never seen is enough.
+            candidates += _zh_leading_word(question)
+        out += [w for w in dict.fromkeys(candidates)
                 if not any(w in k or k in w for k in known_zh) and index.lexical.idf([w])[w] == 0.0]
     return out
+
+
+def _zh_leading_word(question: str) -> list[str]:
+    from .text import ZH_STOP, _jieba, to_simplified
+    from .vocab import load_vocab
+
+    words = [w for w in _jieba().cut(to_simplified(question)) if w.strip() and w not in ZH_STOP]
+    if not words or len(words[0]) < 2 or not CJK_RE.match(words[0]):
+        return []
+    return [] if load_vocab().find_terms(words[0]) else [words[0]]
 
 
 _GENERIC_PLACE_WORDS = {"new", "district", "area", "city", "province", "county", "zone", "region", "town", "park", "high-tech"}
