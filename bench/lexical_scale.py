@@ -90,16 +90,10 @@ def scores_bincount(lex, weighted) -> np.ndarray:
 
 
 def search_current(lex, weighted, k=DEPTH, mask=None):
-    """retrieval/search.py lexical_search, verbatim but over a Lexical instead of an Index."""
-    scores = lex.scores(weighted)
-    if mask is not None:
-        scores = np.where(mask, scores, 0.0)
-    n = min(k, int((scores > 0).sum()))
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    part = np.argpartition(-scores, n - 1)[:n]
-    order = part[np.argsort(-scores[part], kind="stable")]
-    return order, scores[order]
+    """retrieval/search.py lexical_search over a Lexical instead of an Index."""
+    from retrieval.search import top_positive
+
+    return top_positive(lex.scores(weighted), k, mask)
 
 
 def search_nonzero(lex, weighted, k=DEPTH, mask=None):

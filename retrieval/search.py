@@ -59,7 +59,11 @@ def dense_search(index: Index, query_vec: np.ndarray, k: int, mask: np.ndarray |
 
 
 def lexical_search(index: Index, weighted_tokens: dict[str, float], k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    scores = index.lexical.scores(weighted_tokens)
+    return top_positive(index.lexical.scores(weighted_tokens), k, mask)
+
+
+def top_positive(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and scores of the k best positive scores (inside `mask`), best first."""
     if mask is not None:
         scores = np.where(mask, scores, 0.0)
     n = min(k, int((scores > 0).sum()))

@@ -67,18 +67,9 @@ The district expects its hydrogen fuel cell output to exceed 3 billion yuan by 2
 
 
 # ---------------------------------------------------------------------------- shared index
-def _encoder(request):
-    try:
-        return request.getfixturevalue("encoder")  # the lead's session encoder, when there is one
-    except pytest.FixtureLookupError:
-        from embeddings import load_encoder
-
-        return load_encoder()
-
-
 @pytest.fixture(scope="session")
-def slack_encoder(request):
-    return _encoder(request)
+def slack_encoder(encoder):
+    return encoder  # conftest's session encoder: the model loads once for the whole suite
 
 
 @pytest.fixture(scope="session")
