@@ -44,14 +44,6 @@ def parse_size(s: str) -> tuple[str, int | None]:
     return s, int(float(s.replace("k", "e3").replace("m", "e6")))
 
 
-def nlist_for(n: int) -> int:
-    """~4·sqrt(n), a power of two (faiss' usual guidance), at least 64."""
-    nl = int(max(64, 2 ** round(np.log2(4 * np.sqrt(n)))))
-    while nl > 64 and n < nl * 39:  # faiss wants ≥39 training points per list
-        nl //= 2
-    return nl
-
-
 def index_bytes(index) -> int:
     import faiss
 
@@ -138,6 +130,8 @@ def run_size(label: str, X: np.ndarray, Q: np.ndarray, args) -> list[dict]:
         gc.collect()
 
     # IVF family: one coarse k-means (timed once, counted in each variant's build time)
+    from retrieval.index import nlist_for
+
     nlist = nlist_for(n)
     if n >= nlist * 39:  # faiss wants ≥39 training points per list
         rng = np.random.default_rng(1)

@@ -70,7 +70,7 @@ def cli() -> None:
 @click.option("--model", metavar="NAME", help="sentence-transformers model name or path (default: bundled multilingual USE v3; $PLANBOT_EMBEDDING_MODEL).")
 @click.option("--rebuild", is_flag=True, help="Discard the existing index and build it anew.")
 @click.option("--prune", is_flag=True, help="Remove documents whose files no longer exist.")
-@click.option("--index-type", type=click.Choice(["auto", "flat", "hnsw"]), default="auto", show_default=True, help="FAISS index type; auto picks by corpus size.")
+@click.option("--index-type", type=click.Choice(["auto", "flat", "ivf-sq8", "hnsw"]), default="auto", show_default=True, help="FAISS index type; auto: exact (flat) below 150,000 chunks, IVF-SQ8 above.")
 @json_option
 def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
     """Index articles and reports (.txt .md .html .docx .jsonl, files or folders).

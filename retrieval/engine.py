@@ -118,6 +118,9 @@ class Engine:
 
         check_model(self.index.manifest, encoder.model_id, self.index_dir)
         self.encoder = encoder
+        from embeddings.cache import VectorCache
+
+        self.vectors = VectorCache(encoder)
         self.gazetteer = _gazetteer()
         self._script_cache: dict = {}
 
@@ -186,7 +189,7 @@ class Engine:
             if region:
                 region_ids = [self.gazetteer.resolve(region).id]
             query_text = q if not context else f"{context} {q}"
-            qvec = self.encoder.encode([query_text], kind="query")[0]
+            qvec = self.vectors.encode([query_text], kind="query")[0]
             weights = query_tokens(query_text, analysis.expansions)
 
             def decline(note: str):
@@ -217,7 +220,7 @@ class Engine:
                 pool = pool + focused_hits(index, analysis, mask, {h.position for h in pool})
             candidates = answer_mod.candidate_sentences(index, pool)
             if candidates:
-                vecs = self.encoder.encode([c.text for c in candidates], kind="passage")
+                vecs = self.vectors.encode([c.text for c in candidates], kind="passage")
                 idf = index.lexical.idf(weights)
                 dates = {c.doc_id: index.document(c.doc_id).date for c in candidates}
                 answer_mod.score_sentences(candidates, vecs, qvec, weights, idf, analysis, dates, mentions)

@@ -7,7 +7,9 @@ Layout::
       gen-000007/
         chunks.sqlite    documents and chunks (text, offsets, regions, BM25 tokens)
         ids.npy          FAISS position -> chunks.id
-        vectors.faiss    FAISS index over L2-normalised vectors (inner product = cosine)
+        vectors.faiss    FAISS index over L2-normalised vectors (inner product = cosine): flat
+                         below 150k chunks, IVF-SQ8 above (see choose_index_type)
+        regions.npz      region id -> positions of the chunks that mention it
         lexical/         bm25s state, rows aligned with FAISS positions
 
 Every write builds a complete new generation under a temporary name, renames it into
@@ -37,8 +39,13 @@ from .types import Chunk, Document
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 REBUILD_HINT = "run `planbot ingest PATH --rebuild` to rebuild it"
-# Flat search is exact and fast enough up to here (see docs/BENCHMARKS.md); beyond it HNSW.
-HNSW_THRESHOLD = 150_000
+# Flat search is exact and fast enough up to here (1 thread: 100k p95 31 ms, linear in n);
+# beyond it IVF-SQ8, the only type measured at 1M with p95 <= 50 ms and recall@10 >= 0.95
+# (docs/BENCHMARKS.md, bench/index_types.py).
+IVF_THRESHOLD = 150_000
+INDEX_TYPES = ("flat", "ivf-sq8", "hnsw")
+REGIONS_FILE = "regions.npz"
+TRAIN_PER_LIST = 64  # k-means points per inverted list (faiss wants >= 39)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -53,6 +60,19 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 """
+
+
+def region_arrays(regions_json) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays (names, offsets, positions) from each position's JSON list of region ids."""
+    lists: dict[str, list[int]] = {}
+    for pos, raw in enumerate(regions_json):
+        for rid in json.loads(raw or "[]"):
+            lists.setdefault(rid, []).append(pos)
+    names = sorted(lists)
+    offsets = np.zeros(len(names) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(lists[n]) for n in names])
+    positions = np.fromiter((p for n in names for p in lists[n]), dtype=np.int32, count=int(offsets[-1]))
+    return np.array(names, dtype=str), offsets, positions
 
 
 def _crc32(path: Path) -> int:
@@ -137,6 +157,7 @@ class Index:
         self.table = table
         self._docs: dict[str, Document] = {}
         self._main_regions: dict[str, str | None] | None = None
+        self._region_positions: dict[str, np.ndarray] | None = None
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -226,16 +247,30 @@ class Index:
             wanted = np.array([d in doc_ids for d in self.table.doc_ids], dtype=bool)
             mask &= wanted[self.table.doc_index] if len(wanted) else mask
         if chunk_regions is not None:
-            marks = ",".join("?" * len(chunk_regions))
-            hit_ids = {
-                r[0]
-                for r in self.db.execute(
-                    f"SELECT DISTINCT c.id FROM chunks c, json_each(c.regions) j WHERE j.value IN ({marks})",
-                    list(chunk_regions),
-                )
-            }
-            mask &= np.fromiter((int(i) in hit_ids for i in self.table.ids), dtype=bool, count=len(self))
+            by_region = self.region_positions()
+            hit = np.zeros(len(self), dtype=bool)
+            for rid in chunk_regions:
+                pos = by_region.get(rid)
+                if pos is not None:
+                    hit[pos] = True
+            mask &= hit
         return mask
+
+    def region_positions(self) -> dict[str, np.ndarray]:
+        """region id -> positions of the chunks that mention it; written at ingest
+        (regions.npz), so a region filter is array work instead of a scan of every chunk."""
+        if self._region_positions is None:
+            path = self.dir / self.generation / REGIONS_FILE
+            if path.exists():
+                try:
+                    with np.load(path) as z:
+                        names, offsets, positions = z["names"], z["offsets"], z["positions"]
+                except Exception as exc:
+                    raise IndexCorrupt(f"index file {path} could not be read ({exc}); {REBUILD_HINT}") from exc
+            else:  # generations written before regions.npz existed
+                names, offsets, positions = region_arrays(r[0] for r in self.db.execute("SELECT regions FROM chunks ORDER BY id"))
+            self._region_positions = {str(n): positions[offsets[i]:offsets[i + 1]] for i, n in enumerate(names)}
+        return self._region_positions
 
     def figure_counts(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.db.execute("SELECT doc_id, n_figures FROM documents")}
@@ -300,24 +335,93 @@ def write_lock(index_dir: Path):
 
 def choose_index_type(n: int, requested: str | None = None) -> str:
     if requested and requested != "auto":
+        if requested not in INDEX_TYPES:
+            raise ValueError(f"unknown index type {requested!r} ({', '.join(INDEX_TYPES)}, auto)")
         return requested
-    return "hnsw" if n >= HNSW_THRESHOLD else "flat"
+    return "ivf-sq8" if n >= IVF_THRESHOLD else "flat"
 
 
-def build_faiss(vectors: np.ndarray, index_type: str):
+def nlist_for(n: int) -> int:
+    """Inverted lists for n vectors: ~4·sqrt(n) as a power of two, at least 64, and never
+    more than k-means can train from n points."""
+    nl = int(max(64, 2 ** round(np.log2(4 * np.sqrt(max(n, 1))))))
+    while nl > 64 and n < nl * 39:
+        nl //= 2
+    return nl
+
+
+def nprobe_for(nlist: int) -> int:
+    # nlist/8 lists: recall@10 0.967, p95 34 ms at 1M (nlist 4096, nprobe 512). Small indexes
+    # (an explicit --index-type) probe at least 64 lists: at 10k, 64 of 256 gave 0.949.
+    return min(nlist, max(64, nlist // 8))
+
+
+def build_faiss(vectors: np.ndarray, index_type: str, previous=None):
+    """A FAISS index over `vectors` (L2-normalised, inner product).
+
+    `previous` (the last generation's index) lends its trained IVF lists when their number
+    still fits, so an incremental ingest at scale adds vectors instead of re-running k-means.
+    """
     import faiss
 
     dim = vectors.shape[1] if vectors.ndim == 2 else 0
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if index_type == "ivf-sq8" and len(vectors) < 64 * 39:
+        index_type = "flat"  # too few vectors to train lists on; flat is exact and fast here
     if index_type == "flat":
         index = faiss.IndexFlatIP(dim)
     elif index_type == "hnsw":
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 1024  # 128 gave recall@10 0.90 on real 10k vectors; 1024 gives 0.995
+        index.hnsw.efSearch = 1024
+    elif index_type == "ivf-sq8":
+        nlist = nlist_for(len(vectors))
+        old = _ivf_of(previous)
+        if old is not None and old.nlist == nlist and old.d == dim:
+            index = faiss.clone_index(previous)
+            index.reset()
+        else:
+            index = _train_ivf_sq8(vectors, nlist)
+        faiss.extract_index_ivf(index).nprobe = nprobe_for(nlist)
     else:
-        raise ValueError(f"unknown index type {index_type!r} (flat, hnsw, auto)")
+        raise ValueError(f"unknown index type {index_type!r} ({', '.join(INDEX_TYPES)}, auto)")
     if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        index.add(vectors)
+    if index_type == "ivf-sq8":
+        # Positions -> stored codes, so the next ingest and masked searches over a few
+        # documents can read vectors back (reconstruct) instead of re-embedding them.
+        faiss.extract_index_ivf(index).make_direct_map()
+    return index
+
+
+def _ivf_of(index):
+    if index is None:
+        return None
+    import faiss
+
+    try:
+        return faiss.extract_index_ivf(index)
+    except RuntimeError:
+        return None
+
+
+def _train_ivf_sq8(vectors: np.ndarray, nlist: int):
+    import faiss
+
+    n, dim = vectors.shape
+    rng = np.random.default_rng(1)
+    n_train = min(n, nlist * TRAIN_PER_LIST)
+    train = vectors[np.sort(rng.choice(n, n_train, replace=False))] if n_train < n else vectors
+    quantizer = faiss.IndexFlatIP(dim)
+    clus = faiss.Clustering(dim, nlist)
+    clus.niter = 10
+    clus.max_points_per_centroid = TRAIN_PER_LIST
+    clus.spherical = True  # unit vectors: centroids on the sphere suit inner product
+    clus.train(train, quantizer)
+    index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    index.own_fields = True
+    quantizer.this.disown()
+    index.train(train)  # the lists are trained already: this fits the 8-bit ranges
     return index
 
 
@@ -409,6 +513,7 @@ class Writer:
         self.db.commit()
         ids_now = np.array([r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
         vectors = np.zeros((len(ids_now), self.dim), dtype=np.float32)
+        old_index = None
         if self.base:
             old_gen = self.dir / self.base["generation"]
             old_ids = np.load(old_gen / "ids.npy")
@@ -424,9 +529,18 @@ class Writer:
             v = self._new_vectors.get(int(cid))
             if v is not None:
                 vectors[row] = v
-        index_type = choose_index_type(len(ids_now), self.index_type_requested)
-        faiss.write_index(build_faiss(vectors, index_type), str(self.tmp / "vectors.faiss"))
+        # A type asked for once (`--index-type`) holds for later ingests that don't name one.
+        setting = self.index_type_requested or "auto"
+        if setting == "auto" and self.base:
+            setting = self.base.get("index_type_setting", "auto")
+        index_type = choose_index_type(len(ids_now), setting)
+        built = build_faiss(vectors, index_type, previous=old_index if self.base else None)
+        index_type = index_type if index_type != "ivf-sq8" or _ivf_of(built) is not None else "flat"
+        faiss.write_index(built, str(self.tmp / "vectors.faiss"))
         np.save(self.tmp / "ids.npy", ids_now)
+        names, offsets, positions = region_arrays(r[0] for r in self.db.execute("SELECT regions FROM chunks ORDER BY id"))
+        with open(self.tmp / REGIONS_FILE, "wb") as fh:
+            np.savez(fh, names=names, offsets=offsets, positions=positions)
         tokens = (row[0].split() for row in self.db.execute("SELECT tokens FROM chunks ORDER BY id"))
         Lexical.build(tokens).save(self.tmp / "lexical")
         n_docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -441,6 +555,7 @@ class Writer:
             "model_id": self.model_id,
             "dim": self.dim,
             "index_type": index_type,
+            "index_type_setting": setting,
             "documents": n_docs,
             "chunks": int(len(ids_now)),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -29,9 +29,13 @@ class Hit:
 
 
 _single_threaded = False
+# Masked searches over at most this many vectors (a region's own sources) are exact.
+EXACT_SUBSET = 50_000
 
 
-def dense_search(index: Index, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def dense_search(
+    index: Index, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None, exact_subset: int = EXACT_SUBSET
+) -> tuple[np.ndarray, np.ndarray]:
     import faiss
 
     global _single_threaded
@@ -45,14 +49,30 @@ def dense_search(index: Index, query_vec: np.ndarray, k: int, mask: np.ndarray |
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     q = np.ascontiguousarray(query_vec.reshape(1, -1), dtype=np.float32)
     k = min(k, len(index))
+    index_type = index.manifest["index_type"]
     params = None
     if mask is not None and not mask.all():
         allowed = np.flatnonzero(mask).astype(np.int64)
         if len(allowed) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         k = min(k, len(allowed))
+        if index_type != "flat" and len(allowed) <= exact_subset:
+            # A region's own sources are few: score them exactly. Lists probed for the whole
+            # corpus would hold only some of them, and a graph walk would stop short.
+            vecs = index.faiss.reconstruct_batch(allowed)
+            scores = vecs @ q[0]
+            best = np.argsort(-scores, kind="stable")[:k]
+            return allowed[best], scores[best].astype(np.float32)
         sel = faiss.IDSelectorBatch(allowed)
-        params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(1024, k)) if index.manifest["index_type"] == "hnsw" else faiss.SearchParameters(sel=sel)
+        if index_type == "hnsw":
+            params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(1024, k))
+        elif index_type.startswith("ivf"):
+            ivf = faiss.extract_index_ivf(index.faiss)
+            # Fewer allowed vectors per list: probe proportionally more lists.
+            share = len(allowed) / len(index)
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=int(min(ivf.nlist, np.ceil(ivf.nprobe / share))))
+        else:
+            params = faiss.SearchParameters(sel=sel)
     scores, positions = index.faiss.search(q, k, params=params) if params else index.faiss.search(q, k)
     keep = positions[0] >= 0
     return positions[0][keep], scores[0][keep]

@@ -35,3 +35,24 @@ def test_any_sentence_transformers_path_replaces_the_default():
 def test_unknown_model_gives_a_clear_error(tmp_path):
     with pytest.raises(EmbeddingError, match="could not load embedding model"):
         load_encoder(str(tmp_path / "no-such-model"))
+
+
+def test_cache_returns_the_encoders_vectors_and_stays_bounded(encoder):
+    from embeddings.cache import VectorCache
+
+    cache = VectorCache(encoder, max_items=3)
+    texts = ["固定资产投资增长5.2%。", "Grain output reached 67 million tonnes.", "固定资产投资增长5.2%。"]
+    got = cache.encode(texts, kind="passage")
+    assert np.allclose(got, encoder.encode(texts, kind="passage"), atol=1e-5)
+    assert (cache.misses, cache.hits) == (2, 1), "a text repeated in one batch is embedded once"
+    cache.encode(["a", "b", "c"], kind="query")
+    assert len(cache) == 3 and ("passage", texts[0]) not in cache._store
+
+
+def test_asking_again_embeds_nothing_new_and_answers_the_same(small_engine):
+    q = "What fixed-asset investment did Riverside District achieve last year?"
+    first = small_engine.ask(q)
+    misses = small_engine.vectors.misses
+    again = small_engine.ask(q)
+    assert small_engine.vectors.misses == misses
+    assert [x.text for x in again.quotes] == [x.text for x in first.quotes] and first.answered
