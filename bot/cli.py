@@ -320,19 +320,27 @@ def serve(index, port, env_file) -> None:
 @index_option
 @click.option("--mode", type=click.Choice(["dense", "lexical", "hybrid", "all"]), default="all", show_default=True)
 @click.option("--limit", type=int, help="Only the first N questions.")
+@click.option("--passages-lang", type=click.Choice(["en", "zh"]),
+              help="Index only the set's passages in this language; a gold passage's twin in it (en:X for zh:X) counts as gold. "
+                   "Running both shows whether the question's language matters.")
 @json_option
-def eval_cmd(set_dir, index, mode, limit, as_json) -> None:
+def eval_cmd(set_dir, index, mode, limit, passages_lang, as_json) -> None:
     """Measure retrieval and answers on a question set (format of ../shared/eval).
 
     A set with passages.jsonl is indexed into a temporary index; otherwise the
     given index is used. Reports recall@1/5/10, MRR, quote hit rate and correct
     "not found" rate per mode, split by same- and cross-language questions.
+
+    \b
+    planbot eval ../shared/eval/regional-plans-dev --mode hybrid
+    planbot eval ../shared/eval/xquad-crosslingual-dev --passages-lang en --limit 150
     """
     from retrieval.evaluate import run_eval, format_report
 
     settings = _settings(index)
     try:
-        report = run_eval(Path(set_dir), settings.index_dir, modes=["dense", "lexical", "hybrid"] if mode == "all" else [mode], limit=limit)
+        report = run_eval(Path(set_dir), settings.index_dir, modes=["dense", "lexical", "hybrid"] if mode == "all" else [mode], limit=limit,
+                          passages_lang=passages_lang)
     except PlanbotError as exc:
         _fail(exc)
     if as_json:

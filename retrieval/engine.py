@@ -18,7 +18,7 @@ from . import answer as answer_mod
 from .errors import BadQuestion, UnknownRegion
 from .index import Index, read_manifest
 from .search import CROSS_LANG_WEIGHTS, SAME_LANG_WEIGHTS, focused_hits, hybrid_search, query_tokens
-from .text import CJK_RE, EN_STOP, clean_question, script_of, tokenize
+from .text import CJK_RE, EN_STOP, clean_question, fold, script_of, tokenize
 from .types import Answer
 
 MAX_QUESTION_CHARS = 1000
@@ -61,7 +61,8 @@ def unknown_names(question: str, analysis, index: Index) -> list[str]:
         if name.lower() in known or any(name.lower() in k for k in known):
             continue
         toks = [t for t in tokenize(name) if t not in EN_STOP and t not in _GENERIC_PLACE_WORDS]
-        if toks and all(index.lexical.idf([t])[t] == 0.0 for t in toks):
+        is_place = any(w in _GENERIC_PLACE_WORDS for w in name.lower().split())
+        if toks and all(index.lexical.idf([t])[t] == 0.0 for t in toks) and not _known_in_chinese(toks, index, is_place):
             out.append(name)
     if CJK_RE.search(question):
         from .text import to_simplified
@@ -75,6 +76,46 @@ def unknown_names(question: str, analysis, index: Index) -> list[str]:
         out += [w for w in dict.fromkeys(candidates)
                 if not any(w in k or k in w for k in known_zh) and index.lexical.idf([w])[w] == 0.0]
     return out
+
+
+def named_subjects(question: str, analysis) -> list[tuple[str, ...]]:
+    """The forms of each name an English question is about, other than its regions ("Tokyo" ->
+    ("tokyo", "东京"); "Panthers" -> ("panther", "豹")): an answer sentence should mention it."""
+    from .bilingual import translate
+
+    known = {n.lower() for n in getattr(analysis, "region_names", [])}
+    out = []
+    for m in _NAME_RE.finditer(question):
+        name = m.group()
+        if m.start() == 0 and not question[m.end():].startswith(("'s", "’s")):
+            continue
+        if name.lower() in known or any(name.lower() in k for k in known):
+            continue
+        toks = [t for t in tokenize(name) if t not in EN_STOP and t not in _GENERIC_PLACE_WORDS]
+        if not toks:
+            continue
+        zh = [w for group in translate(toks).values() for w in group]
+        out.append((" ".join(toks), *zh))
+    return out
+
+
+def _known_in_chinese(tokens: list[str], index: Index, is_place: bool = False) -> bool:
+    """Whether a Latin-script name may still be in a Chinese corpus: its dictionary translation
+    occurs there ("Tokyo" as 东京), or the dictionary does not know it and most of the corpus
+    is Chinese, where a foreign name is written in characters nobody can guess. A place
+    ("Qingyun New District") is the exception: Chinese places down to districts are in the
+    gazetteer, which tags them at ingest, so one it does not know is not in the corpus."""
+    from .bilingual import translate
+
+    groups = translate(tokens)
+    if groups:
+        return any(index.lexical.idf([w])[w] > 0 for group in groups.values() for w in group if len(w) > 1)
+    return _mostly_chinese(index) and not is_place
+
+
+def _mostly_chinese(index: Index) -> bool:
+    zh = index.table.doc_zh
+    return zh is not None and len(zh) > 0 and zh.mean() > 0.5
 
 
 def _zh_leading_word(question: str) -> list[str]:
@@ -223,9 +264,27 @@ class Engine:
                 vecs = self.vectors.encode([c.text for c in candidates], kind="passage")
                 idf = index.lexical.idf(weights)
                 dates = {c.doc_id: index.document(c.doc_id).date for c in candidates}
-                answer_mod.score_sentences(candidates, vecs, qvec, weights, idf, analysis, dates, mentions)
+                bridge, bridge_idf = self._bridge(index, q, analysis, candidates)
+                subjects = named_subjects(q, analysis)
+                subject_docs = {d: answer_mod.mentions_subjects(index.document(d).text, fold(index.document(d).text), subjects)
+                                for d in dates} if subjects else None
+                answer_mod.score_sentences(candidates, vecs, qvec, weights, idf, analysis, dates, mentions, bridge, bridge_idf,
+                                           subjects=subjects, subject_docs=subject_docs)
             ans = answer_mod.compose(q, analysis, index, hits[:k], candidates, self.region_name, max_quotes=max_quotes, notes=notes)
             return ans, hits
+
+    def _bridge(self, index: Index, question: str, analysis, candidates):
+        """Dictionary translations of the question's words, when some candidate sentence is in
+        the other language (see answer.bridged_coverage)."""
+        q_script = script_of(question)
+        if all(script_of(c.text) == q_script for c in candidates):
+            return None, None
+        from .bilingual import bridge
+
+        skip = {t for name in getattr(analysis, "region_names", []) for t in tokenize(name)}
+        groups = bridge(tokenize(question), skip)
+        keys = {w for group in groups.values() for key in group for w in key.split()}
+        return groups, index.lexical.idf(keys)
 
     def _uncovered_years(self, index: Index, analysis, mask: np.ndarray) -> list[int]:
         """Explicit years that no source about the region covers: neither its date (a report

@@ -24,9 +24,12 @@ def load_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def passage_documents(path: Path) -> list[Document]:
+def passage_documents(path: Path, lang: str | None = None) -> list[Document]:
+    """One document per passage; with `lang` ("en" or "zh"), only the passages in that language."""
     docs = []
     for row in load_jsonl(path):
+        if lang and ("zh" if (row.get("lang") or "").startswith("zh") else "en") != lang:
+            continue
         text = row["text"]
         docs.append(
             Document(
@@ -38,15 +41,27 @@ def passage_documents(path: Path) -> list[Document]:
     return docs
 
 
-def _passages_index(set_dir: Path, encoder) -> Path:
+def _passages_index(set_dir: Path, encoder, lang: str | None = None) -> Path:
     passages = set_dir / "passages.jsonl"
-    key = hashlib.sha256(passages.read_bytes() + encoder.model_id.encode()).hexdigest()[:16]
-    index_dir = Path(tempfile.gettempdir()) / "planbot-eval" / f"{set_dir.name}-{key}"
+    key = hashlib.sha256(passages.read_bytes() + encoder.model_id.encode() + (lang or "").encode()).hexdigest()[:16]
+    index_dir = Path(tempfile.gettempdir()) / "planbot-eval" / f"{set_dir.name}-{lang + '-' if lang else ''}{key}"
     if not (index_dir / "manifest.json").exists():
         from .ingest import ingest_documents
 
-        ingest_documents(passage_documents(passages), index_dir, encoder)
+        docs = passage_documents(passages, lang)
+        if not docs:
+            raise PlanbotError(f"{passages} has no passages in language {lang!r}")
+        ingest_documents(docs, index_dir, encoder)
     return index_dir
+
+
+def _parallel_gold(q: dict, lang: str | None) -> dict:
+    """With the passages cut to one language, a question whose gold passage is its twin in
+    the other language ("zh:xquad-00-00" -> "en:xquad-00-00") counts that twin as gold."""
+    pid = q.get("passage_id") or ""
+    if lang and ":" in pid and not pid.startswith(lang + ":"):
+        return dict(q, passage_id=f"{lang}:{pid.split(':', 1)[1]}")
+    return q
 
 
 def _is_gold(q: dict, doc) -> bool:
@@ -60,20 +75,26 @@ def _doc_lang(doc) -> str:
     return "zh" if (doc.lang or "").startswith("zh") else "en"
 
 
-def run_eval(set_dir: Path, index_dir: Path | None, modes: list[str], limit: int | None = None, engine=None) -> dict:
+def run_eval(
+    set_dir: Path, index_dir: Path | None, modes: list[str], limit: int | None = None, engine=None,
+    passages_lang: str | None = None,
+) -> dict:
     from .engine import Engine
 
-    questions = load_jsonl(set_dir / "questions.jsonl")[: limit or None]
+    questions = [_parallel_gold(q, passages_lang) for q in load_jsonl(set_dir / "questions.jsonl")[: limit or None]]
+    if passages_lang and not (set_dir / "passages.jsonl").exists():
+        raise PlanbotError(f"--passages-lang needs a set with passages.jsonl; {set_dir} has none")
     if engine is None:
         if (set_dir / "passages.jsonl").exists():
             from embeddings import load_encoder
 
             encoder = load_encoder()
-            engine = Engine(_passages_index(set_dir, encoder), encoder=encoder)
+            engine = Engine(_passages_index(set_dir, encoder, passages_lang), encoder=encoder)
         else:
             engine = Engine(index_dir)
     index = engine.index
-    report: dict = {"set": set_dir.name, "questions": len(questions), "index": str(index.dir), "modes": {}}
+    report: dict = {"set": set_dir.name + (f" ({passages_lang} passages only)" if passages_lang else ""),
+                    "questions": len(questions), "index": str(index.dir), "modes": {}}
     for mode in modes:
         rows = []
         t0 = time.perf_counter()
@@ -88,6 +109,8 @@ def run_eval(set_dir: Path, index_dir: Path | None, modes: list[str], limit: int
             gold_rank = next((i + 1 for i, d in enumerate(ranked_docs) if _is_gold(q, index.document(d))), None)
             answers = [a.strip() for a in q.get("answers", []) if a.strip()]
             quote_hit = any(a in qt.text for qt in ans.quotes for a in answers) if answers else False
+            first_hit = bool(ans.quotes) and any(a in ans.quotes[0].text and _is_gold(q, index.document(ans.quotes[0].source.doc_id))
+                                                 for a in answers)
             quote_hit_gold = any(a in qt.text and _is_gold(q, index.document(qt.source.doc_id)) for qt in ans.quotes for a in answers)
             gold_lang = None
             if q.get("passage_id"):
@@ -101,7 +124,7 @@ def run_eval(set_dir: Path, index_dir: Path | None, modes: list[str], limit: int
             q_lang = "zh" if q.get("lang", "").startswith("zh") else script_of(q["question"])
             rows.append({
                 "id": q["id"], "answerable": answerable, "gold_rank": gold_rank, "answered": ans.answered,
-                "quote_hit": quote_hit, "quote_hit_gold": quote_hit_gold,
+                "quote_hit": quote_hit, "quote_hit_gold": quote_hit_gold, "first_quote_hit": first_hit,
                 "cross": None if gold_lang is None else gold_lang != q_lang,
             })
         seconds = time.perf_counter() - t0
@@ -124,6 +147,7 @@ def summarise(rows: list[dict]) -> dict:
         "mrr": round(sum(1 / r["gold_rank"] for r in ans if r["gold_rank"]) / len(ans), 3) if ans else 0.0,
         "quote_hit": round(sum(r["quote_hit"] for r in ans) / len(ans), 3) if ans else 0.0,
         "quote_hit_gold": round(sum(r["quote_hit_gold"] for r in ans) / len(ans), 3) if ans else 0.0,
+        "first_quote_hit": round(sum(r["first_quote_hit"] for r in ans) / len(ans), 3) if ans else 0.0,
         "answered": round(sum(r["answered"] for r in ans) / len(ans), 3) if ans else 0.0,
         "errors": sum(1 for r in rows if "error" in r),
     }
@@ -135,13 +159,13 @@ def summarise(rows: list[dict]) -> dict:
 
 def format_report(report: dict) -> str:
     lines = [f"{report['set']}: {report['questions']} questions (index {report['index']})", ""]
-    cols = ["n", "recall@1", "recall@5", "recall@10", "mrr", "quote_hit", "quote_hit_gold", "answered", "declined"]
-    lines.append(f"{'mode':8} {'slice':15} " + " ".join(f"{c:>14}" for c in cols))
+    cols = ["n", "recall@1", "recall@5", "recall@10", "mrr", "quote_hit", "quote_hit_gold", "first_quote_hit", "answered", "declined"]
+    lines.append(f"{'mode':8} {'slice':15} " + " ".join(f"{c:>15}" for c in cols))
     for mode, data in report["modes"].items():
         for slice_name in ("all", "same_language", "cross_language"):
             s = data[slice_name]
             if not s.get("n") and not s.get("unanswerable"):
                 continue
-            lines.append(f"{mode:8} {slice_name:15} " + " ".join(f"{s.get(c, ''):>14}" for c in cols))
-        lines.append(f"{'':8} {'s/question':15} {data['seconds_per_question']:>14}")
+            lines.append(f"{mode:8} {slice_name:15} " + " ".join(f"{s.get(c, ''):>15}" for c in cols))
+        lines.append(f"{'':8} {'s/question':15} {data['seconds_per_question']:>15}")
     return "\n".join(lines)

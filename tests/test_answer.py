@@ -135,8 +135,8 @@ PROVINCIAL = Path(__file__).parent / "data" / "provincial-crosslingual" / "quest
 
 def test_language_of_the_question_does_not_matter_on_the_provincial_set(corpus_engine):
     """Our own 76-question set: English questions about Chinese reports answered nearly as well
-    as Chinese ones, most unanswerable questions declined. The goal is a gap within 5 points;
-    measured now (docs/EVALUATION.md) it is about 9, so this guards the floor reached."""
+    as Chinese ones (the first quote holds the answer, from the right report): the gap must
+    stay within 5 points, and most unanswerable questions are declined (docs/EVALUATION.md)."""
     rows = [json.loads(line) for line in PROVINCIAL.read_text(encoding="utf-8").splitlines()]
     by_lang: dict[str, list[bool]] = {"en": [], "zh": []}
     declined = []
@@ -148,6 +148,17 @@ def test_language_of_the_question_does_not_matter_on_the_provincial_set(corpus_e
         ok = bool(ans.quotes) and any(a in ans.quotes[0].text for a in q["answers"]) and q["source_contains"] in ans.quotes[0].source.path
         by_lang["en" if q["lang"] == "en" else "zh"].append(ok)
     cross, same = sum(by_lang["en"]) / len(by_lang["en"]), sum(by_lang["zh"]) / len(by_lang["zh"])
-    assert cross >= 0.84 and same >= 0.9, (cross, same)
-    assert cross >= same - 0.12, (cross, same)
-    assert sum(declined) / len(declined) >= 0.6, declined
+    assert cross >= 0.9 and same >= 0.9, (cross, same)
+    assert cross >= same - 0.05, (cross, same)
+    assert sum(declined) / len(declined) >= 0.75, declined
+
+
+@pytest.mark.parametrize("heading, kind", [
+    ("一、2024年工作回顾", "achieved"), ("二、2025年主要任务", "target"), ("二、2025年工作总体要求和重点任务", "target"),
+    ("二、关于2025年工作", "target"), ("二、2025年工作思路和重点任务", "target"),
+])
+def test_report_sections_say_whether_figures_are_results_or_targets(heading, kind):
+    from retrieval.answer import context_kind
+
+    text = f"政府工作报告\n{heading}\n城镇新增就业30万人。\n"
+    assert context_kind(f"doc-{heading}", text, text.index("城镇")) == kind

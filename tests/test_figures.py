@@ -269,3 +269,11 @@ def test_render_from_bare_figures():
     assert render_english(Figure("4%左右", 4, "percent", qualifier="about")) == "about 4%"
     assert render_chinese(Figure("4%左右", 4, "percent", qualifier="about")) == "4%左右"
     assert render_chinese(Figure("1/10", 0.1, "fraction")) == "十分之一"
+
+
+def test_floors_and_ceilings_state_targets():
+    jobs = extract_figures("实现城镇新增就业不少于26万人。", ref_year=2025)[0]
+    assert (jobs.qualifier, jobs.kind) == ("at least", "target")
+    got = {f.text: f.kind for f in extract_figures("城镇调查失业率5.5%以内，居民收入增长不低于5%。", ref_year=2025)}
+    assert got == {"5.5%以内": "target", "不低于5%": "target"}
+    assert extract_figures("城镇新增就业29.9万人。", ref_year=2025)[0].kind == "achieved"

@@ -127,3 +127,30 @@ def test_kill_9_during_ingest_leaves_previous_index_usable(tmp_path, encoder):
     after.close()
     report = ingest([corpus], tmp_path / "idx", encoder=encoder)
     assert report.added == 150 and not list((tmp_path / "idx").glob(".tmp-gen-*"))
+
+
+def test_region_positions_are_written_at_ingest_and_rebuilt_for_older_indexes(tmp_path, encoder):
+    import numpy as np
+
+    corpus = write_corpus(tmp_path / "c")
+    ingest([corpus], tmp_path / "idx", encoder=encoder)
+    idx = Index.open(tmp_path / "idx")
+    gen = tmp_path / "idx" / idx.generation
+    assert (gen / "regions.npz").exists()
+    by_region = idx.region_positions()
+    jiangbei = [rid for rid in by_region if "江北" in str(idx.chunks_at(by_region[rid].tolist())[0].text)]
+    assert jiangbei, by_region
+    wanted = set(by_region)
+    mask = idx.positions_where(chunk_regions=wanted)
+    texts = [c.text for c in idx.chunks_at(np.flatnonzero(mask).tolist())]
+    assert any("江北" in t for t in texts)
+    idx.close()
+
+    # an index written before regions.npz existed: same answer from the chunk table
+    manifest_path = tmp_path / "idx" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    (gen / "regions.npz").unlink()
+    del manifest["files"]["regions.npz"]
+    manifest_path.write_text(json.dumps(manifest))
+    old = Index.open(tmp_path / "idx")
+    assert (old.positions_where(chunk_regions=wanted) == mask).all()

