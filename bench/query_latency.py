@@ -59,6 +59,8 @@ PIECES = ["analyse", "embed", "query tokens", "mask", "uncovered years", "unknow
 
 
 # -- synthetic index -----------------------------------------------------------------------------
+_LEXICAL: dict = {}
+
 def synthetic_index(real, n: int, faiss_type: str | None, cache_dir: Path | None):
     import faiss
 
@@ -72,6 +74,8 @@ def synthetic_index(real, n: int, faiss_type: str | None, cache_dir: Path | None
     if cache and cache.exists():
         fi = faiss.read_index(str(cache))
         how = f"read {cache}"
+        if index_type == "hnsw":
+            faiss.downcast_index(fi).hnsw.efSearch = 1024  # as build_faiss sets it (the cache may predate that)
     else:
         base_vecs = real.faiss.reconstruct_n(0, n_base)
         X = scaled_vectors(base_vecs, n)
@@ -84,10 +88,13 @@ def synthetic_index(real, n: int, faiss_type: str | None, cache_dir: Path | None
             faiss.write_index(fi, str(cache))
     t_faiss = time.perf_counter() - t0
     t0 = time.perf_counter()
-    toks = scaled_tokens(real_tokens(real.dir), n)
-    lex = Lexical.build(iter(toks))
-    del toks
-    gc.collect()
+    if n not in _LEXICAL:  # one synthetic BM25 per size, shared by the FAISS types compared
+        toks = scaled_tokens(real_tokens(real.dir), n)
+        _LEXICAL.clear()
+        _LEXICAL[n] = Lexical.build(iter(toks))
+        del toks
+        gc.collect()
+    lex = _LEXICAL[n]
     t_lex = time.perf_counter() - t0
 
     db = sqlite3.connect(":memory:", check_same_thread=False)
@@ -331,7 +338,8 @@ def main() -> None:
     ap.add_argument("--passes", type=int, default=2, help="timed passes over the questions")
     ap.add_argument("--warmup", type=int, default=10, help="questions answered once before timing")
     ap.add_argument("--no-1t", action="store_true", help="skip the 1-thread encoder comparison")
-    ap.add_argument("--faiss-type", choices=["flat", "ivf-sq8", "hnsw"], help="override choose_index_type for synthetic sizes")
+    ap.add_argument("--faiss-type", help="comma list of flat, ivf-sq8, hnsw: run each size with each (in one process) "
+                    "instead of the type choose_index_type picks")
     ap.add_argument("--faiss-cache", type=Path, help="keep/reuse synthetic FAISS indexes in this folder")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--no-doc", action="store_true")
@@ -343,7 +351,7 @@ def main() -> None:
     from retrieval.engine import Engine
 
     m = machine()
-    print(machine_line(m), f"| FAISS threads (product default) {faiss.omp_get_max_threads()}", flush=True)
+    print(machine_line(m), f"| FAISS threads at start {faiss.omp_get_max_threads()} (dense_search sets 1)", flush=True)
     encoder = load_encoder()
     enc1 = None
     if not args.no_1t:
@@ -359,19 +367,20 @@ def main() -> None:
     for spec in args.sizes.split(","):
         label = spec.strip().lower()
         n = SIZES.get(label) if label in SIZES else int(float(label.replace("k", "e3").replace("m", "e6")))
-        if n and n > len(real):
-            engine.index = synthetic_index(real, n, args.faiss_type, args.faiss_cache)
-        else:
-            engine.index = real
-        print(f"\n== {label}: {len(engine.index):,} chunks, FAISS {engine.index.manifest['index_type']}, "
-              f"{len(questions)} questions × {args.passes} passes; RSS {rss_mb():.0f} MB ==", flush=True)
-        res = run_size(engine, label, questions, args.passes, enc1, args.warmup)
-        res["rss_mb"] = rss_mb()
-        results.append(res)
-        if engine.index is not real:
-            engine.index.db.close()
-            engine.index = real
-            gc.collect()
+        for ftype in (args.faiss_type.split(",") if args.faiss_type else [None]):
+            if n and n > len(real):
+                engine.index = synthetic_index(real, n, ftype, args.faiss_cache)
+            else:
+                engine.index = real
+            print(f"\n== {label}: {len(engine.index):,} chunks, FAISS {engine.index.manifest['index_type']}, "
+                  f"{len(questions)} questions × {args.passes} passes; RSS {rss_mb():.0f} MB ==", flush=True)
+            res = run_size(engine, label, questions, args.passes, enc1, args.warmup)
+            res["rss_mb"] = rss_mb()
+            results.append(res)
+            if engine.index is not real:
+                engine.index.db.close()
+                engine.index = real
+                gc.collect()
         if args.json:
             args.json.write_text(json.dumps(results, indent=1))
         if not args.no_doc:
@@ -401,7 +410,7 @@ def write_doc(results, m, run_id, args) -> None:
         "one thread per core); `mask.cached` = the region mask with documents' main regions read once per generation (the "
         "engine does this itself since the same day).",
         ["size", "chunks", "FAISS", "Engine.ask p50 / p95", "ask mean", "repeat p50", "p50 spread"] + cols + ["sent/q", "RSS MB"],
-        rows, key_cols=1, machine_info=m, run_id=run_id,
+        rows, key_cols=3, machine_info=m, run_id=run_id,
     )
 
 

@@ -94,7 +94,9 @@ def named_subjects(question: str, analysis) -> list[tuple[str, ...]]:
         toks = [t for t in tokenize(name) if t not in EN_STOP and t not in _GENERIC_PLACE_WORDS]
         if not toks:
             continue
-        zh = [w for group in translate(toks).values() for w in group]
+        groups = translate(toks)
+        # A Chinese form only when every word of the name has one ("Luke Kuechly" has none)
+        zh = [w for group in groups.values() for w in group] if {t for k in groups for t in k.split()} >= set(toks) else []
         out.append((" ".join(toks), *zh))
     return out
 
@@ -108,8 +110,11 @@ def _known_in_chinese(tokens: list[str], index: Index, is_place: bool = False) -
     from .bilingual import translate
 
     groups = translate(tokens)
-    if groups:
-        return any(index.lexical.idf([w])[w] > 0 for group in groups.values() for w in group if len(w) > 1)
+    words = {w for group in groups.values() for w in group if len(w) > 1}  # single characters are no tokens
+    covered = {t for key in groups for t in key.split()}
+    if words and covered >= set(tokens):
+        return any(index.lexical.idf([w])[w] > 0 for w in words)
+    # "Luke Kuechly": one word of the name has no translation, so no translation can be checked
     return _mostly_chinese(index) and not is_place
 
 
