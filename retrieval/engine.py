@@ -127,10 +127,20 @@ def _zh_leading_word(question: str) -> list[str]:
     from .text import ZH_STOP, _jieba, to_simplified
     from .vocab import load_vocab
 
-    words = [w for w in _jieba().cut(to_simplified(question)) if w.strip() and w not in ZH_STOP]
-    if not words or len(words[0]) < 2 or not CJK_RE.match(words[0]):
+    import jieba.posseg as pseg
+
+    _jieba()
+    words = [w for w in pseg.cut(to_simplified(question)) if w.word.strip() and w.word not in ZH_STOP]
+    if not words or len(words[0].word) < 2 or not CJK_RE.match(words[0].word):
         return []
-    return [] if load_vocab().find_terms(words[0]) else [words[0]]
+    # A leading verb, pronoun, numeral, time word... is no topic ("截止2014年…", "哪一年…");
+    # jieba's tag for a foreign name is unreliable (首尔 comes out an adverb), so only these go.
+    if words[0].flag[:1] in _NOT_A_TOPIC:
+        return []
+    return [] if load_vocab().find_terms(words[0].word) else [words[0].word]
+
+
+_NOT_A_TOPIC = set("vrmpctuqfa")
 
 
 _GENERIC_PLACE_WORDS = {"new", "district", "area", "city", "province", "county", "zone", "region", "town", "park", "high-tech"}

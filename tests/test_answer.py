@@ -162,3 +162,12 @@ def test_report_sections_say_whether_figures_are_results_or_targets(heading, kin
 
     text = f"政府工作报告\n{heading}\n城镇新增就业30万人。\n"
     assert context_kind(f"doc-{heading}", text, text.index("城镇")) == kind
+
+
+def test_unknown_leading_topic_is_declined_but_a_leading_verb_is_no_topic(small_engine):
+    seoul = small_engine.ask("首尔今年的GDP增长目标是多少？")
+    assert not seoul.answered and any("首尔" in n for n in seoul.notes)
+    # 截止 ("up to") opens the question but is not what it is about
+    upto = small_engine.ask("截止2023年江北新区三大优势产业营收多少？")
+    assert upto.answered, upto.notes
+    assert "5000亿元" in upto.quotes[0].text
