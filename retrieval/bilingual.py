@@ -148,3 +148,11 @@ def translate(words: list[str]) -> dict[str, tuple[str, ...]]:
             out[words[i]] = index[words[i]]
         i += 1
     return out
+
+
+def translate_name(words: list[str]) -> list[str]:
+    """Chinese forms of a name (its words tokenized), only when every word has a translation:
+    "tokyo" -> 东京; "luke kuechly" -> [] (Kuechly has none, so no form can be trusted)."""
+    groups = translate(words)
+    covered = {t for key in groups for t in key.split()}
+    return [w for group in groups.values() for w in group] if groups and covered >= set(words) else []

@@ -43,8 +43,26 @@ def validate_question(question: str | None) -> str:
 _NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
 
 
+def _question_names(question: str, analysis) -> list[tuple[str, list[str]]]:
+    """Capitalised names in an English question other than the regions it names, with their
+    content tokens. A capitalised first word is usually just the start of the sentence
+    ("Roughly how many…"), unless it is possessive ("Tokyo's")."""
+    known = {n.lower() for n in getattr(analysis, "region_names", [])}
+    out = []
+    for m in _NAME_RE.finditer(question):
+        name = m.group()
+        if m.start() == 0 and not question[m.end():].startswith(("'s", "’s")):
+            continue
+        if name.lower() in known or any(name.lower() in k for k in known):
+            continue
+        toks = [t for t in tokenize(name) if t not in EN_STOP and t not in _GENERIC_PLACE_WORDS]
+        if toks:
+            out.append((name, toks))
+    return out
+
+
 def unknown_names(question: str, analysis, index: Index) -> list[str]:
-    """Capitalised names in an English question that no indexed text contains (e.g. "Tokyo").
+    """Names in a question that no indexed text contains (e.g. "Tokyo", "首尔").
 
     Answering "What is Tokyo's GDP target?" from some province's report would present an
     unrelated figure as the answer; a name the corpus has never seen means the corpus
@@ -52,17 +70,9 @@ def unknown_names(question: str, analysis, index: Index) -> list[str]:
     """
     known = {n.lower() for n in getattr(analysis, "region_names", [])}
     out = []
-    for m in _NAME_RE.finditer(question):
-        name = m.group()
-        # A capitalised first word is usually just the start of the sentence ("Roughly how
-        # many…"), unless it is possessive ("Tokyo's").
-        if m.start() == 0 and not question[m.end():].startswith(("'s", "’s")):
-            continue
-        if name.lower() in known or any(name.lower() in k for k in known):
-            continue
-        toks = [t for t in tokenize(name) if t not in EN_STOP and t not in _GENERIC_PLACE_WORDS]
+    for name, toks in _question_names(question, analysis):
         is_place = any(w in _GENERIC_PLACE_WORDS for w in name.lower().split())
-        if toks and all(index.lexical.idf([t])[t] == 0.0 for t in toks) and not _known_in_chinese(toks, index, is_place):
+        if all(index.lexical.idf([t])[t] == 0.0 for t in toks) and not _known_in_chinese(toks, index, is_place):
             out.append(name)
     if CJK_RE.search(question):
         from .text import to_simplified
@@ -81,24 +91,9 @@ def unknown_names(question: str, analysis, index: Index) -> list[str]:
 def named_subjects(question: str, analysis) -> list[tuple[str, ...]]:
     """The forms of each name an English question is about, other than its regions ("Tokyo" ->
     ("tokyo", "东京"); "Panthers" -> ("panther", "豹")): an answer sentence should mention it."""
-    from .bilingual import translate
+    from .bilingual import translate_name
 
-    known = {n.lower() for n in getattr(analysis, "region_names", [])}
-    out = []
-    for m in _NAME_RE.finditer(question):
-        name = m.group()
-        if m.start() == 0 and not question[m.end():].startswith(("'s", "’s")):
-            continue
-        if name.lower() in known or any(name.lower() in k for k in known):
-            continue
-        toks = [t for t in tokenize(name) if t not in EN_STOP and t not in _GENERIC_PLACE_WORDS]
-        if not toks:
-            continue
-        groups = translate(toks)
-        # A Chinese form only when every word of the name has one ("Luke Kuechly" has none)
-        zh = [w for group in groups.values() for w in group] if {t for k in groups for t in k.split()} >= set(toks) else []
-        out.append((" ".join(toks), *zh))
-    return out
+    return [(" ".join(toks), *translate_name(toks)) for _, toks in _question_names(question, analysis)]
 
 
 def _known_in_chinese(tokens: list[str], index: Index, is_place: bool = False) -> bool:
@@ -107,14 +102,12 @@ def _known_in_chinese(tokens: list[str], index: Index, is_place: bool = False) -
     is Chinese, where a foreign name is written in characters nobody can guess. A place
     ("Qingyun New District") is the exception: Chinese places down to districts are in the
     gazetteer, which tags them at ingest, so one it does not know is not in the corpus."""
-    from .bilingual import translate
+    from .bilingual import translate_name
 
-    groups = translate(tokens)
-    words = {w for group in groups.values() for w in group if len(w) > 1}  # single characters are no tokens
-    covered = {t for key in groups for t in key.split()}
-    if words and covered >= set(tokens):
+    words = [w for w in translate_name(tokens) if len(w) > 1]  # single characters are no BM25 tokens
+    if words:
         return any(index.lexical.idf([w])[w] > 0 for w in words)
-    # "Luke Kuechly": one word of the name has no translation, so no translation can be checked
+    # "Luke Kuechly": not every word of the name has a translation, so none can be checked
     return _mostly_chinese(index) and not is_place
 
 

@@ -477,20 +477,27 @@ def _on_word_boundaries(text: str, start: int, end: int) -> bool:
     """Whether jieba, segmenting the neighbourhood, starts a word at `start` and ends one at
     `end`; the word at `start` may run on with a tail that keeps it a place (舟山港)."""
     lo, hi = max(0, start - 12), min(len(text), end + 12)
-    window = text[lo:hi]
+    bounds = _word_bounds(text[lo:hi])
+    if start - lo not in bounds:
+        return False
+    if end - lo in bounds or end == hi:
+        return True
+    after = bounds[start - lo] + lo
+    return after > end and text[end:after] in _WORD_TAILS
+
+
+@lru_cache(maxsize=8192)
+def _word_bounds(window: str) -> dict[int, int]:
+    """Word start -> word end offsets of jieba's segmentation of `window`. Cached: ingest tags a
+    document and then each of its (overlapping) chunks, which asks about the same windows."""
     simple = _to_simplified(window)  # jieba's dictionary is Simplified
     if len(simple) == len(window):
         window = simple
-    bounds, pos = {}, lo
+    bounds, pos = {}, 0
     for tok in _jieba().cut(window):
         bounds[pos] = pos + len(tok)
         pos += len(tok)
-    if start not in bounds:
-        return False
-    if end in bounds or end == hi:
-        return True
-    after = bounds[start]
-    return after > end and text[end:after] in _WORD_TAILS
+    return bounds
 
 
 @lru_cache(maxsize=1)

@@ -16,18 +16,31 @@ def planbot(*args, env=None, input=None):
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=REPO, env=e, capture_output=True, text=True, input=input, timeout=600)
 
 
-def test_help_and_stats_do_not_load_torch(small_index):
+def run_in_one_process(*commands: list[str]) -> tuple[bool, list[str]]:
+    """Run CLI commands in one fresh interpreter: (whether torch got imported, their outputs)."""
     code = (
-        "import sys\nfrom click.testing import CliRunner\nfrom bot.cli import cli\n"
-        f"r = CliRunner().invoke(cli, ['stats', '--index', {str(small_index)!r}, '--json'])\n"
-        "assert r.exit_code == 0, r.output\n"
-        f"r = CliRunner().invoke(cli, ['regions', '--index', {str(small_index)!r}, '--json'])\n"
-        "assert r.exit_code == 0, r.output\n"
-        "print('torch' in sys.modules)\n"
+        "import json, sys\nfrom click.testing import CliRunner\nfrom bot.cli import cli\n"
+        f"outs = [CliRunner().invoke(cli, args) for args in {[list(c) for c in commands]!r}]\n"
+        "assert all(r.exit_code == 0 for r in outs), [r.output for r in outs]\n"
+        "print(json.dumps(['torch' in sys.modules, [r.output for r in outs]]))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "False"
+    torch, outputs = json.loads(out.stdout)
+    return torch, outputs
+
+
+def test_help_and_stats_do_not_load_torch(small_index):
+    torch, _ = run_in_one_process(["--help"], ["stats", "--index", str(small_index), "--json"],
+                                  ["regions", "--index", str(small_index), "--json"])
+    assert torch is False
+
+
+def test_unchanged_reingest_loads_no_model(small_index, fixture_corpus):
+    # Nothing changed, so nothing to embed: naming the model must not import torch (~3 s).
+    torch, (output,) = run_in_one_process(["ingest", str(fixture_corpus), "--index", str(small_index), "--json"])
+    assert torch is False
+    assert json.loads(output)["chunks_embedded"] == 0
 
 
 def test_stats_json(small_index):
