@@ -84,7 +84,7 @@ def unknown_names(question: str, analysis, index: Index) -> list[str]:
             # every foreign place as one, but a leading word the corpus has never seen is enough.
             candidates += _zh_leading_word(question)
         out += [w for w in dict.fromkeys(candidates)
-                if not any(w in k or k in w for k in known_zh) and index.lexical.idf([w])[w] == 0.0]
+                if not any(w in k or k in w for k in known_zh) and not _in_corpus(w, index)]
     return out
 
 
@@ -111,26 +111,37 @@ def _known_in_chinese(tokens: list[str], index: Index, is_place: bool = False) -
     return _mostly_chinese(index) and not is_place
 
 
+def _in_corpus(word: str, index: Index) -> bool:
+    """Whether any BM25 token of a Chinese word occurs in the corpus: the part-of-speech tagger
+    segments names differently (潘均顺) from the indexing tokenizer (潘均 / 顺)."""
+    tokens = tokenize(word) or [word]
+    idf = index.lexical.idf(tokens)
+    return any(idf[t] > 0 for t in tokens)
+
+
 def _mostly_chinese(index: Index) -> bool:
     zh = index.table.doc_zh
     return zh is not None and len(zh) > 0 and zh.mean() > 0.5
 
 
 def _zh_leading_word(question: str) -> list[str]:
+    import jieba.posseg as pseg
+
     from .text import ZH_STOP, _jieba, to_simplified
     from .vocab import load_vocab
 
-    import jieba.posseg as pseg
-
-    _jieba()
-    words = [w for w in pseg.cut(to_simplified(question)) if w.word.strip() and w.word not in ZH_STOP]
-    if not words or len(words[0].word) < 2 or not CJK_RE.match(words[0].word):
+    simple = to_simplified(question)
+    words = [w for w in _jieba().cut(simple) if w.strip() and w not in ZH_STOP]
+    if not words or len(words[0]) < 2 or not CJK_RE.match(words[0]):
         return []
-    # A leading verb, pronoun, numeral, time word... is no topic ("截止2014年…", "哪一年…");
-    # jieba's tag for a foreign name is unreliable (首尔 comes out an adverb), so only these go.
-    if words[0].flag[:1] in _NOT_A_TOPIC:
+    # A leading verb, pronoun, numeral, time word... is no topic ("截止2014年…", "哪一年…").
+    # The tagger segments on its own (潘均顺 vs 潘均/顺), so its tag counts only for the same
+    # word; and its tag for a foreign name is unreliable (首尔 comes out an adverb), so only
+    # these classes are ruled out.
+    tagged = next((w for w in pseg.cut(simple) if w.word.strip() and w.word not in ZH_STOP), None)
+    if tagged is not None and tagged.word == words[0] and tagged.flag[:1] in _NOT_A_TOPIC:
         return []
-    return [] if load_vocab().find_terms(words[0].word) else [words[0].word]
+    return [] if load_vocab().find_terms(words[0]) else [words[0]]
 
 
 _NOT_A_TOPIC = set("vrmpctuqfa")
