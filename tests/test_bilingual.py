@@ -129,3 +129,16 @@ def test_eval_splits_parallel_passages_by_language(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "eval", str(REPO / "tests" / "data" / "provincial-crosslingual"),
                           "--passages-lang", "zh"], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert bad.returncode != 0 and "passages.jsonl" in bad.stderr
+
+
+def test_dictionary_cache_is_rebuilt_when_damaged(tmp_path, monkeypatch):
+    from retrieval import bilingual
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = bilingual._indexes.__wrapped__()
+    cache = bilingual._cache_file(bilingual.cedict_path())
+    assert cache.parent == tmp_path / "planbot" and cache.exists()
+    cache.write_bytes(b"not a pickle")
+    again = bilingual._indexes.__wrapped__()
+    assert again[0]["tokyo"] == built[0]["tokyo"] and len(again[1]) == len(built[1])
+    assert bilingual._indexes.__wrapped__()[0]["last year"][0] == "去年", "the rewritten cache reads back"
