@@ -6,6 +6,7 @@ from rich.markup import escape
 from rich.text import Text
 from rich.tree import Tree
 
+from retrieval.text import script_of
 from retrieval.types import Answer, Quote
 
 
@@ -40,8 +41,11 @@ def print_answer(con: Console, ans: Answer) -> None:
         return
     con.print(f"[bold]{escape(ans.question)}[/]\n")
     for i, q in enumerate(ans.quotes, 1):
-        line = Text(f"{i}. ", style="bold") + Text("“") + _highlight(q) + Text("”")
-        line.overflow = "fold"  # Chinese has no spaces: fold mid-sentence, don't break after "1."
+        # Chinese has no spaces: with none after "1." either, the quote starts on the number's
+        # line and folds at the edge instead of wrapping whole onto the next line.
+        gap = "" if script_of(q.text) == "zh" else " "
+        line = Text(f"{i}.{gap}", style="bold") + Text("“") + _highlight(q) + Text("”")
+        line.overflow = "fold"
         con.print(line)
         if q.rendering:
             con.print(f"   [cyan]→ {escape(q.rendering)}[/]")
@@ -49,6 +53,8 @@ def print_answer(con: Console, ans: Answer) -> None:
         if figs:
             con.print("   [dim]figures:[/] " + escape("; ".join(f"{f.text} = {f.english}" + (f" ({f.kind})" if f.kind != "unknown" else "") for f in figs)))
         con.print(f"   [green]{escape(_cite(q.source))}[/]\n")
+    for note in ans.notes:
+        con.print(f"[dim]{escape(note)}[/]")
 
 
 def print_digest(con: Console, d: dict) -> None:

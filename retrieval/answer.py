@@ -249,6 +249,12 @@ def mentions_subjects(text: str, folded: str, subjects: list[tuple[str, ...]]) -
     return True
 
 
+def subjects_checkable(text: str, subjects: list[tuple[str, ...]]) -> bool:
+    """Whether every subject has a form in the sentence's script (see mentions_subjects)."""
+    zh = script_of(text) == "zh"
+    return all(any(bool(CJK_RE.match(f)) == zh for f in forms) for forms in subjects)
+
+
 def _category_fits(kind: str, category: str) -> bool:
     # A physical quantity (万吨, 亿千瓦) answers "how much" as well as money does.
     return ((kind == category) or (kind == "share" and category in ("share", "growth"))

@@ -80,6 +80,9 @@ def test_a_name_the_dictionary_cannot_translate_is_not_declined_in_a_chinese_cor
     ans = zh_engine.ask("How many cars did Zeekr deliver last year?")
     assert ans.answered, ans.notes
     assert "22.2万辆" in ans.quotes[0].text
+    assert any("Zeekr" in n and "check" in n for n in ans.notes), "the user is told it could not be checked"
+    museum = zh_engine.ask("How many visitors did the city museum receive last year?")
+    assert not any("check" in n for n in museum.notes), "no name, nothing to warn about"
 
 
 def test_a_translatable_name_missing_from_the_corpus_is_declined(zh_engine):

@@ -79,6 +79,15 @@ def test_terminal_answer_shows_quote_figures_and_source(small_index):
     assert "700亿元" in r.stdout and "70 billion yuan" in r.stdout and "新华日报" in r.stdout
 
 
+def test_long_chinese_quote_starts_on_its_numbers_line(small_index):
+    # In a narrow terminal the quote is longer than a line: it used to wrap whole onto the next
+    # line, leaving "1." alone.
+    r = planbot("ask", "江北新区今年固定资产投资目标是多少？", "--index", str(small_index), env={"COLUMNS": "40"})
+    assert r.returncode == 0, r.stderr
+    first = next(line for line in r.stdout.splitlines() if line.startswith("1."))
+    assert "“" in first and any("\u4e00" <= ch <= "\u9fff" for ch in first), r.stdout
+
+
 @pytest.mark.parametrize("question, code, words", [("", 2, "empty"), ("x" * 10_000, 2, "characters"), ("???", 2, "no words")])
 def test_bad_questions_exit_non_zero_without_traceback(small_index, question, code, words):
     r = planbot("ask", question, "--index", str(small_index))
