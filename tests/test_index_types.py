@@ -26,6 +26,19 @@ QUESTIONS = [
 ]
 
 
+@pytest.fixture(scope="module", params=["ivf-sq8", "hnsw"])
+def approx_index(request, corpus_index, encoder, tmp_path_factory):
+    root = tmp_path_factory.mktemp(request.param)
+    index_dir = root / "index"
+    shutil.copytree(corpus_index, index_dir)
+    extra = root / "extra"
+    extra.mkdir()
+    (extra / "riverside.txt").write_text(ARTICLE_EN, encoding="utf-8")
+    report = ingest([extra], index_dir, encoder=encoder, index_type=request.param)
+    assert report.added == 1 and report.committed
+    return index_dir
+
+
 @pytest.fixture(scope="module")
 def ivf_index(corpus_index, encoder, tmp_path_factory):
     root = tmp_path_factory.mktemp("ivf")
@@ -34,8 +47,7 @@ def ivf_index(corpus_index, encoder, tmp_path_factory):
     extra = root / "extra"
     extra.mkdir()
     (extra / "riverside.txt").write_text(ARTICLE_EN, encoding="utf-8")
-    report = ingest([extra], index_dir, encoder=encoder, index_type="ivf-sq8")
-    assert report.added == 1 and report.committed
+    assert ingest([extra], index_dir, encoder=encoder, index_type="ivf-sq8").committed
     return index_dir
 
 
@@ -49,10 +61,10 @@ def test_auto_choice_is_exact_for_small_corpora_and_ivf_at_scale():
     assert nlist_for(4_000) == 64, "never more lists than k-means can train from the vectors"
 
 
-def test_ivf_index_answers_like_the_exact_one(ivf_index, corpus_index, encoder):
-    manifest = json.loads((ivf_index / "manifest.json").read_text())
-    assert manifest["index_type"] == "ivf-sq8"
-    exact, approx = Engine(corpus_index, encoder=encoder), Engine(ivf_index, encoder=encoder)
+def test_approximate_index_answers_like_the_exact_one(approx_index, corpus_index, encoder):
+    manifest = json.loads((approx_index / "manifest.json").read_text())
+    assert manifest["index_type"] in ("ivf-sq8", "hnsw")
+    exact, approx = Engine(corpus_index, encoder=encoder), Engine(approx_index, encoder=encoder)
     for q in QUESTIONS:
         a, b = exact.ask(q), approx.ask(q)
         assert a.answered and b.answered, q
@@ -61,16 +73,17 @@ def test_ivf_index_answers_like_the_exact_one(ivf_index, corpus_index, encoder):
     assert any("28.7 billion" in x.text for x in riverside.quotes), (riverside.quotes, riverside.notes)
 
 
-def test_masked_ivf_search_finds_the_regions_own_chunks(ivf_index, encoder):
-    index = Index.open(ivf_index)
+def test_masked_approximate_search_finds_the_regions_own_chunks(approx_index, encoder):
+    index = Index.open(approx_index)
     qvec = encoder.encode(["Hubei grain output 2024"], kind="query")[0]
     mask = index.positions_where(chunk_regions={"420000"})
     assert 0 < mask.sum() < len(index)
     allowed = np.flatnonzero(mask)
     vectors = index.faiss.reconstruct_batch(allowed.astype(np.int64))
     truth = allowed[np.argsort(-(vectors @ qvec))[:10]]
-    # A small region is scored exactly; forcing the list-probing path (as for a region with
-    # more than EXACT_SUBSET chunks) must still keep inside the mask and find the same best chunks.
+    # A small region is scored exactly; forcing the index's own path (lists probed, graph walked,
+    # as for a region with more than EXACT_SUBSET chunks) must still keep inside the mask and
+    # find the same best chunks.
     for exact_subset in (10**9, 0):
         pos, scores = dense_search(index, qvec, 10, mask, exact_subset=exact_subset)
         assert mask[pos].all()
