@@ -145,3 +145,16 @@ def test_dictionary_cache_is_rebuilt_when_damaged(tmp_path, monkeypatch):
     again = bilingual._indexes.__wrapped__()
     assert again[0]["tokyo"] == built[0]["tokyo"] and len(again[1]) == len(built[1])
     assert bilingual._indexes.__wrapped__()[0]["last year"][0] == "去年", "the rewritten cache reads back"
+
+
+def test_the_lexical_query_carries_translations_at_a_lower_weight(zh_engine):
+    from retrieval.engine import bridged_query
+    from retrieval.search import query_tokens
+
+    q = "How many visitors did the Henan museum receive?"
+    analysis = zh_engine.analyse(q)
+    own = query_tokens(q, analysis.expansions)
+    got = bridged_query(q, analysis, own)
+    assert got["博物馆"] == 0.3 and got["museum"] == 1.0
+    assert all(got[t] == w for t, w in own.items()), "the question's own tokens keep their weight"
+    assert not any(w in got for w in ("梆子腔", "四大石窟")), "a region is translated by the gazetteer, not the dictionary"
