@@ -291,10 +291,14 @@ class Engine:
             missing = unknown_names(q, analysis, index)
             if missing:
                 return decline("Nothing in the indexed sources mentions " + ", ".join(missing) + ".")
-            fuse = SAME_LANG_WEIGHTS
+            fuse, search_tokens = SAME_LANG_WEIGHTS, weights
             if self._mostly_other_script(index, script_of(q)):
-                fuse = CROSS_LANG_WEIGHTS
-            hits = hybrid_search(index, qvec, bridged_query(q, analysis, weights), k=max(k, depth), mask=mask, mode=mode,
+                # Most sources are in the other language: dense evidence leads, and the question's
+                # dictionary translations join the lexical query. Where the question's own
+                # language holds half the corpus or more, its own words find better-answering
+                # sources (mixed XQuAD, 618: quote hit 0.730 without translations, 0.704 with).
+                fuse, search_tokens = CROSS_LANG_WEIGHTS, bridged_query(q, analysis, weights)
+            hits = hybrid_search(index, qvec, search_tokens, k=max(k, depth), mask=mask, mode=mode,
                                  weights=fuse, query_script=script_of(q))
             pool = hits[: max(k, 8)]
             if mode != "dense":
