@@ -589,9 +589,10 @@ _CUES = [(re.compile(p, re.I), k, w) for p, k, w in [
     (r"\bnext year\b", "target", 2), (_z("明年"), "target", 2),
     ("|".join(_z(w) for w in ("力争", "目标", "预期", "确保", "争取", "计划", "规划目标")), "target", 3),
     (rf"[到至]{_YEAR}年|{_YEAR}年(?:前|底前|末前)", "target", 3),
-    # floors and ceilings are how plans state targets ("城镇新增就业不少于26万人", "失业率5.5%以内")
+    # floors and ceilings are how Chinese plans state targets ("城镇新增就业不少于26万人", "失业率5.5%
+    # 以内"); English ones are left to the figure's qualifier: as a strong cue, "within" and
+    # "at least" would turn "jobs grew by 1.2 million, with at least 300,000…" into targets.
     ("|".join(_z(w) for w in ("不少于", "不低于", "不超过", "以内")), "target", 2),
-    (r"(?:at least|no (?:less|fewer) than|no more than|within)", "target", 2),
     (_z("今年") + r"[^。；;]{0,40}?" + _z("要"), "target", 3),
     (rf"(?<![主重需紧緊必只纲綱摘提])要(?![求素点點闻聞害])", "target", 2),
     (_z("将") + "(?=" + "|".join(_z(w) for w in ("达", "突破", "超过", "实现", "增长", "提高", "完成", "建成", "新增", "力争")) + ")", "target", 2),

@@ -277,3 +277,7 @@ def test_floors_and_ceilings_state_targets():
     got = {f.text: f.kind for f in extract_figures("城镇调查失业率5.5%以内，居民收入增长不低于5%。", ref_year=2025)}
     assert got == {"5.5%以内": "target", "不低于5%": "target"}
     assert extract_figures("城镇新增就业29.9万人。", ref_year=2025)[0].kind == "achieved"
+    # in English only the figure that is itself a floor; the past tense still decides the others
+    got = {f.text: f.kind for f in extract_figures("Urban jobs grew by 1.2 million, with at least 300,000 for graduates.", ref_year=2025)}
+    assert got == {"1.2 million": "achieved", "at least 300,000": "target"}
+    assert extract_figures("The surveyed unemployment rate was kept within 5.5%.", ref_year=2025)[0].kind == "achieved"
