@@ -46,17 +46,23 @@ _NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
 BRIDGE_QUERY_WEIGHT = 0.3
 
 
-def bridged_query(question: str, analysis, weights: dict[str, float]) -> dict[str, float]:
-    """The lexical query plus the dictionary translations of the question's words (weight 0.3),
-    for retrieval only: sentence scoring keeps the question's own tokens and bridges per
-    sentence (counting the translations there too lowered XQuAD answers). On XQuAD with Chinese
-    passages only (618 English questions) this moved recall@1 from 0.60 to 0.70 and recall@5
-    from 0.91 to 0.94; the same-language sets did not move (docs/EVALUATION.md)."""
+def question_bridge(question: str, analysis) -> dict[str, tuple[str, ...]]:
+    """Dictionary translations of the question's words (bilingual.bridge); region names are
+    left out, the gazetteer translates them."""
     from .bilingual import bridge
 
     skip = {t for name in getattr(analysis, "region_names", []) for t in tokenize(name)}
+    return bridge(tokenize(question), skip)
+
+
+def bridged_query(weights: dict[str, float], groups: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    """The lexical query plus the question's dictionary translations (weight 0.3), for
+    retrieval only: sentence scoring keeps the question's own tokens and bridges per
+    sentence (counting the translations there too lowered XQuAD answers). On XQuAD with Chinese
+    passages only (618 English questions) this moved recall@1 from 0.60 to 0.70 and recall@5
+    from 0.91 to 0.94; the same-language sets did not move (docs/EVALUATION.md)."""
     out = dict(weights)
-    for group in bridge(tokenize(question), skip).values():
+    for group in groups.values():
         for key in group:
             for tok in tokenize(key) if len(key) > 1 else []:
                 out.setdefault(tok, BRIDGE_QUERY_WEIGHT)
@@ -81,7 +87,7 @@ def _question_names(question: str, analysis) -> list[tuple[str, list[str]]]:
     return out
 
 
-def unknown_names(question: str, analysis, index: Index) -> list[str]:
+def unknown_names(question: str, analysis, index: Index, names: list[tuple[str, list[str]]] | None = None) -> list[str]:
     """Names in a question that no indexed text contains (e.g. "Tokyo", "首尔").
 
     Answering "What is Tokyo's GDP target?" from some province's report would present an
@@ -90,7 +96,7 @@ def unknown_names(question: str, analysis, index: Index) -> list[str]:
     """
     known = {n.lower() for n in getattr(analysis, "region_names", [])}
     out = []
-    for name, toks in _question_names(question, analysis):
+    for name, toks in _question_names(question, analysis) if names is None else names:
         is_place = any(w in _GENERIC_PLACE_WORDS for w in name.lower().split())
         if all(index.lexical.idf([t])[t] == 0.0 for t in toks) and not _known_in_chinese(toks, index, is_place):
             out.append(name)
@@ -108,12 +114,12 @@ def unknown_names(question: str, analysis, index: Index) -> list[str]:
     return out
 
 
-def named_subjects(question: str, analysis) -> list[tuple[str, ...]]:
-    """The forms of each name an English question is about, other than its regions ("Tokyo" ->
-    ("tokyo", "东京"); "Panthers" -> ("panther", "豹")): an answer sentence should mention it."""
+def named_subjects(names: list[tuple[str, list[str]]]) -> list[tuple[str, ...]]:
+    """The forms of each name a question is about (from _question_names): "Tokyo" -> ("tokyo",
+    "东京"); "Panthers" -> ("panther", "豹"). An answer sentence should mention it."""
     from .bilingual import translate_name
 
-    return [(" ".join(toks), *translate_name(toks)) for _, toks in _question_names(question, analysis)]
+    return [(" ".join(toks), *translate_name(toks)) for _, toks in names]
 
 
 def _known_in_chinese(tokens: list[str], index: Index, is_place: bool = False) -> bool:
@@ -128,7 +134,7 @@ def _known_in_chinese(tokens: list[str], index: Index, is_place: bool = False) -
     if words:
         return any(index.lexical.idf([w])[w] > 0 for w in words)
     # "Luke Kuechly": not every word of the name has a translation, so none can be checked
-    return _mostly_chinese(index) and not is_place
+    return index.zh_share() > 0.5 and not is_place
 
 
 def _in_corpus(word: str, index: Index) -> bool:
@@ -139,14 +145,7 @@ def _in_corpus(word: str, index: Index) -> bool:
     return any(idf[t] > 0 for t in tokens)
 
 
-def _mostly_chinese(index: Index) -> bool:
-    zh = index.table.doc_zh
-    return zh is not None and len(zh) > 0 and zh.mean() > 0.5
-
-
 def _zh_leading_word(question: str) -> list[str]:
-    import jieba.posseg as pseg
-
     from .text import ZH_STOP, _jieba, to_simplified
     from .vocab import load_vocab
 
@@ -158,8 +157,8 @@ def _zh_leading_word(question: str) -> list[str]:
     # The tagger segments on its own (潘均顺 vs 潘均/顺), so its tag counts only for the same
     # word; and its tag for a foreign name is unreliable (首尔 comes out an adverb), so only
     # these classes are ruled out.
-    tagged = next((w for w in pseg.cut(simple) if w.word.strip() and w.word not in ZH_STOP), None)
-    if tagged is not None and tagged.word == words[0] and tagged.flag[:1] in _NOT_A_TOPIC:
+    tagged = next(((w, f) for w, f in _zh_tags(simple) if w.strip() and w not in ZH_STOP), None)
+    if tagged is not None and tagged[0] == words[0] and tagged[1][:1] in _NOT_A_TOPIC:
         return []
     return [] if load_vocab().find_terms(words[0]) else [words[0]]
 
@@ -172,12 +171,20 @@ _GENERIC_PLACE_WORDS = {"new", "district", "area", "city", "province", "county",
 
 def _zh_place_names(question: str) -> list[str]:
     """Place names (jieba's "ns" tag) in a Chinese question, e.g. 首尔, 东京."""
+    from .text import to_simplified
+
+    return [w for w, flag in _zh_tags(to_simplified(question)) if flag == "ns" and len(w) >= 2]
+
+
+@lru_cache(maxsize=256)
+def _zh_tags(simplified: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, part-of-speech) segmentation, asked twice per Chinese question."""
     import jieba.posseg as pseg
 
-    from .text import _jieba, to_simplified
+    from .text import _jieba
 
     _jieba()
-    return [w.word for w in pseg.cut(to_simplified(question)) if w.flag == "ns" and len(w.word) >= 2]
+    return tuple((w.word, w.flag) for w in pseg.cut(simplified))
 
 
 class Engine:
@@ -202,7 +209,6 @@ class Engine:
 
         self.vectors = VectorCache(encoder)
         self.gazetteer = _gazetteer()
-        self._script_cache: dict = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def reload_if_changed(self) -> bool:
@@ -288,7 +294,10 @@ class Engine:
                 uncovered = self._uncovered_years(index, analysis, mask)
                 if uncovered:
                     return decline(f"The indexed sources about {names} say nothing about {', '.join(map(str, uncovered))}.")
-            missing = unknown_names(q, analysis, index)
+            asked_names = _question_names(q, analysis)
+            subjects: list[tuple[str, ...]] = []
+            groups = lru_cache(maxsize=1)(lambda: question_bridge(q, analysis))  # asked for at most twice, maybe never
+            missing = unknown_names(q, analysis, index, asked_names)
             if missing:
                 return decline("Nothing in the indexed sources mentions " + ", ".join(missing) + ".")
             fuse, search_tokens = SAME_LANG_WEIGHTS, weights
@@ -297,7 +306,7 @@ class Engine:
                 # dictionary translations join the lexical query. Where the question's own
                 # language holds half the corpus or more, its own words find better-answering
                 # sources (mixed XQuAD, 618: quote hit 0.730 without translations, 0.704 with).
-                fuse, search_tokens = CROSS_LANG_WEIGHTS, bridged_query(q, analysis, weights)
+                fuse, search_tokens = CROSS_LANG_WEIGHTS, bridged_query(weights, groups())
             hits = hybrid_search(index, qvec, search_tokens, k=max(k, depth), mask=mask, mode=mode,
                                  weights=fuse, query_script=script_of(q))
             pool = hits[: max(k, 8)]
@@ -308,18 +317,19 @@ class Engine:
                 vecs = self.vectors.encode([c.text for c in candidates], kind="passage")
                 idf = index.lexical.idf(weights)
                 dates = {c.doc_id: index.document(c.doc_id).date for c in candidates}
-                bridge, bridge_idf = self._bridge(index, q, analysis, candidates)
-                subjects = named_subjects(q, analysis)
-                subject_docs = {d: answer_mod.mentions_subjects(index.document(d).text, fold(index.document(d).text), subjects)
-                                for d in dates} if subjects else None
-                if subject_docs and not any(subject_docs.values()):
-                    names = ", ".join(name for name, _ in _question_names(q, analysis))
-                    notes.append(f"None of the closest sources mentions {names}.")
+                bridge, bridge_idf = self._bridge(index, q, groups, candidates)
+                subjects = named_subjects(asked_names)
+                subject_docs = None
+                if subjects:
+                    texts = {d: index.document(d).text for d in dates}
+                    subject_docs = {d: answer_mod.mentions_subjects(t, fold(t), subjects) for d, t in texts.items()}
+                    if not any(subject_docs.values()):
+                        notes.append(f"None of the closest sources mentions {', '.join(n for n, _ in asked_names)}.")
                 answer_mod.score_sentences(candidates, vecs, qvec, weights, idf, analysis, dates, mentions, bridge, bridge_idf,
                                            subjects=subjects, subject_docs=subject_docs)
             ans = answer_mod.compose(q, analysis, index, hits[:k], candidates, self.region_name, max_quotes=max_quotes, notes=notes)
-            if ans.answered and candidates:
-                unchecked = [name for (name, _), forms in zip(_question_names(q, analysis), named_subjects(q, analysis))
+            if ans.answered and subjects:
+                unchecked = [name for (name, _), forms in zip(asked_names, subjects)
                              if any(not answer_mod.subjects_checkable(qt.text, [forms]) for qt in ans.quotes)]
                 if unchecked:
                     # Measured on XQuAD: marking such sentences down loses as many right answers
@@ -328,18 +338,15 @@ class Engine:
                                      f"{', '.join(unchecked)}: check that the quotes are about it.")
             return ans, hits
 
-    def _bridge(self, index: Index, question: str, analysis, candidates):
-        """Dictionary translations of the question's words, when some candidate sentence is in
-        the other language (see answer.bridged_coverage)."""
+    @staticmethod
+    def _bridge(index: Index, question: str, groups, candidates):
+        """The question's translations and their IDFs, when some candidate sentence is in the
+        other language (see answer.bridged_coverage)."""
         q_script = script_of(question)
         if all(script_of(c.text) == q_script for c in candidates):
             return None, None
-        from .bilingual import bridge
-
-        skip = {t for name in getattr(analysis, "region_names", []) for t in tokenize(name)}
-        groups = bridge(tokenize(question), skip)
-        keys = {w for group in groups.values() for key in group for w in key.split()}
-        return groups, index.lexical.idf(keys)
+        keys = {w for group in groups().values() for key in group for w in key.split()}
+        return groups(), index.lexical.idf(keys)
 
     def _uncovered_years(self, index: Index, analysis, mask: np.ndarray) -> list[int]:
         """Explicit years that no source about the region covers: neither its date (a report
@@ -361,17 +368,12 @@ class Engine:
             out.append(y)
         return out
 
-    def _mostly_other_script(self, index: Index, q_script: str) -> bool:
+    @staticmethod
+    def _mostly_other_script(index: Index, q_script: str) -> bool:
         """True when most of the corpus is in the other script than the question: then the
         dense (cross-lingual) side leads the fusion."""
-        key = (index.generation, q_script)
-        if key not in self._script_cache:
-            langs: dict[str, int] = {}
-            for d in index.documents():
-                s = "zh" if (d.lang or "").startswith("zh") else "en"
-                langs[s] = langs.get(s, 0) + 1
-            self._script_cache[key] = langs.get(q_script, 0) < sum(langs.values()) / 2
-        return self._script_cache[key]
+        zh = index.zh_share()
+        return zh > 0.5 if q_script == "en" else zh < 0.5
 
     def _region_mask(self, index: Index, region_ids: list[str]) -> tuple[np.ndarray, bool]:
         """Chunks of documents mainly about the regions (or regions inside them); only when no

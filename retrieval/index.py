@@ -46,6 +46,7 @@ IVF_THRESHOLD = 150_000
 INDEX_TYPES = ("flat", "ivf-sq8", "hnsw")
 REGIONS_FILE = "regions.npz"
 TRAIN_PER_LIST = 64  # k-means points per inverted list (faiss wants >= 39)
+MIN_IVF_VECTORS = 64 * 39  # the fewest lists (64), each with the fewest training points
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -196,6 +197,11 @@ class Index:
 
     def chunk_is_zh(self, position: int) -> bool:
         return bool(self.table.doc_zh[self.table.doc_index[position]])
+
+    def zh_share(self) -> float:
+        """Share of the indexed documents written in Chinese."""
+        zh = self.table.doc_zh
+        return float(zh.mean()) if zh is not None and len(zh) else 0.0
 
     # -- reading -------------------------------------------------------------------------
     @property
@@ -366,8 +372,6 @@ def build_faiss(vectors: np.ndarray, index_type: str, previous=None):
 
     dim = vectors.shape[1] if vectors.ndim == 2 else 0
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if index_type == "ivf-sq8" and len(vectors) < 64 * 39:
-        index_type = "flat"  # too few vectors to train lists on; flat is exact and fast here
     if index_type == "flat":
         index = faiss.IndexFlatIP(dim)
     elif index_type == "hnsw":
@@ -534,9 +538,9 @@ class Writer:
         if setting == "auto" and self.base:
             setting = self.base.get("index_type_setting", "auto")
         index_type = choose_index_type(len(ids_now), setting)
-        built = build_faiss(vectors, index_type, previous=old_index if self.base else None)
-        index_type = index_type if index_type != "ivf-sq8" or _ivf_of(built) is not None else "flat"
-        faiss.write_index(built, str(self.tmp / "vectors.faiss"))
+        if index_type == "ivf-sq8" and len(ids_now) < MIN_IVF_VECTORS:
+            index_type = "flat"  # too few vectors to train lists on; flat is exact and fast here
+        faiss.write_index(build_faiss(vectors, index_type, previous=old_index), str(self.tmp / "vectors.faiss"))
         np.save(self.tmp / "ids.npy", ids_now)
         names, offsets, positions = region_arrays(r[0] for r in self.db.execute("SELECT regions FROM chunks ORDER BY id"))
         with open(self.tmp / REGIONS_FILE, "wb") as fh:

@@ -148,13 +148,13 @@ def test_dictionary_cache_is_rebuilt_when_damaged(tmp_path, monkeypatch):
 
 
 def test_the_lexical_query_carries_translations_at_a_lower_weight(zh_engine):
-    from retrieval.engine import bridged_query
+    from retrieval.engine import bridged_query, question_bridge
     from retrieval.search import query_tokens
 
     q = "How many visitors did the Henan museum receive?"
     analysis = zh_engine.analyse(q)
     own = query_tokens(q, analysis.expansions)
-    got = bridged_query(q, analysis, own)
+    got = bridged_query(own, question_bridge(q, analysis))
     assert got["博物馆"] == 0.3 and got["museum"] == 1.0
     assert all(got[t] == w for t, w in own.items()), "the question's own tokens keep their weight"
     assert not any(w in got for w in ("梆子腔", "四大石窟")), "a region is translated by the gazetteer, not the dictionary"
