@@ -82,7 +82,8 @@ def rss_mb() -> float:
 
 
 def set_threads(n: int | None = None) -> int:
-    """FAISS and BLAS threads = the cores this process may use (the product's own rule)."""
+    """FAISS threads for building indexes = the cores this process may use (searches in the
+    product run at 1 thread: retrieval.search.dense_search)."""
     import faiss
 
     n = n or len(os.sched_getaffinity(0))
@@ -239,6 +240,15 @@ def _update_doc(name, title, intro, columns, rows, key_cols, notes, machine_info
 
 
 # -- the real index, and synthetic scale-ups of it -------------------------------------------
+def save_progress(rows: list, json_path: Path | None, write_doc=None) -> None:
+    """After each size: the rows so far to --json, and to docs/BENCHMARKS.md unless --no-doc
+    (pass write_doc=None), so a long run that is stopped keeps what it measured."""
+    if json_path:
+        json_path.write_text(json.dumps(rows, indent=1))
+    if write_doc is not None:
+        write_doc(rows)
+
+
 def live_generation(index_dir: Path) -> Path:
     manifest = json.loads((Path(index_dir) / "manifest.json").read_text())
     return Path(index_dir) / manifest["generation"]

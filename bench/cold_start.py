@@ -15,8 +15,8 @@ the OS page cache is warm after the first run, which is the usual case on a serv
   breakdown  one process doing what `planbot ask` does, step by step with timers: interpreter
              start, `import bot.cli`, Index.open (faiss/bm25s imports + files + checksums),
              torch + sentence-transformers import, USE model build, Engine(...) with that
-             encoder (gazetteer), first ask (cold caches), printing it; then a second and
-             tenth ask (warm); RSS (psutil) after each step
+             encoder (gazetteer), first ask (cold caches), printing it; then
+             the same question again and a tenth time (its vectors cached); RSS (psutil) after each step
   importtime `python -X importtime` of the `planbot ask` imports: the packages with the
              largest cumulative import time
 """
@@ -85,10 +85,10 @@ from rich.console import Console
 import io
 print_answer(Console(file=io.StringIO(), width=100), ans)
 step("print the answer (rich)", t)
-t = time.perf_counter(); engine.ask(question); step("second ask (warm)", t)
+t = time.perf_counter(); engine.ask(question); step("same question again (vectors cached)", t)
 for _ in range(8):
     engine.ask(question)
-t = time.perf_counter(); engine.ask(question); step("tenth ask (warm)", t)
+t = time.perf_counter(); engine.ask(question); step("tenth time (vectors cached)", t)
 print(json.dumps({"steps": steps, "qvec": qv[0].tolist()}))
 """
 

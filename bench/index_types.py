@@ -10,15 +10,14 @@ copy is about as close to its original as a real chunk's nearest neighbour is). 
 question embeddings from the eval sets (bench/_common.py `bench_questions`). Every search asks
 for k=50, the depth `hybrid_search` asks FAISS for; recall@10 is over the first 10 of those
 against IndexFlatIP's exact top 10. Latency is one query per call, as `dense_search` does,
-with FAISS threads = 1 (`--search-threads`; the exact index is timed with all cores too, which is
-what the product does today: it never sets FAISS' thread count). Builds use all cores. Only one index over the n×512 float32 vectors is alive
+with FAISS threads = 1 (`--search-threads`), as retrieval.search.dense_search sets; the exact index
+is timed with all cores too, for comparison. Builds use all cores. Only one index over the n×512 float32 vectors is alive
 at a time (plus the vectors themselves).
 """
 from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sys
 import tempfile
@@ -26,9 +25,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from retrieval.index import TRAIN_PER_LIST  # noqa: E402
 from _common import (  # noqa: E402
     DEFAULT_INDEX, NOISE_SIGMA, bench_questions, fmt_s, machine, machine_line, ms, new_run_id, query_vectors, real_vectors,
-    rss_mb, scaled_vectors, set_threads, summary, update_doc,
+    rss_mb, scaled_vectors, set_threads, summary, save_progress, update_doc,
 )
 
 import numpy as np  # noqa: E402
@@ -117,7 +117,7 @@ def run_size(label: str, X: np.ndarray, Q: np.ndarray, args) -> list[dict]:
         mem = index_bytes(h)
         if args.save_product_hnsw and M == 32 and args.ef_construction == 80:
             # exactly what retrieval.index.build_faiss("hnsw") makes, for bench/query_latency.py --faiss-cache
-            h.hnsw.efSearch = 128
+            h.hnsw.efSearch = 1024
             args.save_product_hnsw.mkdir(parents=True, exist_ok=True)
             faiss.write_index(h, str(args.save_product_hnsw / f"faiss-{n}-hnsw.faiss"))
         faiss.omp_set_num_threads(args.search_threads)
@@ -130,10 +130,10 @@ def run_size(label: str, X: np.ndarray, Q: np.ndarray, args) -> list[dict]:
         gc.collect()
 
     # IVF family: one coarse k-means (timed once, counted in each variant's build time)
-    from retrieval.index import nlist_for
+    from retrieval.index import MIN_IVF_VECTORS, nlist_for
 
     nlist = nlist_for(n)
-    if n >= nlist * 39:  # faiss wants ≥39 training points per list
+    if n >= MIN_IVF_VECTORS:
         rng = np.random.default_rng(1)
         n_train = min(n, nlist * args.train_per_list)
         train = X[np.sort(rng.choice(n, n_train, replace=False))] if n_train < n else X
@@ -208,12 +208,12 @@ def main() -> None:
     ap.add_argument("--ivf", type=lambda s: s.split(","), default=["ivf-flat", "ivf-sq8", "ivf-fp16", "ivf-pq"])
     ap.add_argument("--nprobe", type=lambda s: [int(x) for x in s.split(",")], default=[8, 16, 32, 64])
     ap.add_argument("--pq-m", type=int, default=64, help="PQ sub-quantizers (bytes per vector)")
-    ap.add_argument("--train-per-list", type=int, default=64, help="k-means training points per IVF list")
+    ap.add_argument("--train-per-list", type=int, default=TRAIN_PER_LIST, help="k-means training points per IVF list")
     ap.add_argument("--sigma", type=float, default=NOISE_SIGMA, help="noise per dimension of the synthetic copies")
     ap.add_argument("--target-p95-ms", type=float, default=50)
     ap.add_argument("--target-recall", type=float, default=0.95)
     ap.add_argument("--search-threads", type=int, default=1,
-                    help="FAISS threads while timing searches (the exact index is also timed with all cores, the product's default)")
+                    help="FAISS threads while timing searches (the product's: 1; the exact index is also timed with all cores)")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     ap.add_argument("--save-product-hnsw", type=Path, metavar="DIR",
                     help="save the M=32/efC=80 HNSW (the product's) as DIR/faiss-N-hnsw.faiss for query_latency.py --faiss-cache")
@@ -238,10 +238,7 @@ def main() -> None:
         del X
         gc.collect()
         all_rows += rows
-        if args.json:
-            args.json.write_text(json.dumps(all_rows, indent=1))
-        if not args.no_doc:
-            write_doc(all_rows, args, m, run_id)
+        save_progress(all_rows, args.json, None if args.no_doc else lambda r: write_doc(r, args, m, run_id))
     print("\nRecommendation (p95 ≤ %.0f ms, recall@10 ≥ %.2f):" % (args.target_p95_ms, args.target_recall))
     for line in recommend(all_rows, args.target_p95_ms / 1000, args.target_recall):
         print(" ", line)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import shutil
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     DEFAULT_INDEX, bench_questions, fmt_s, machine, machine_line, ms, new_run_id, real_tokens, rss_mb,
-    scaled_tokens, summary, update_doc,
+    scaled_tokens, summary, save_progress, update_doc,
 )
 
 import numpy as np  # noqa: E402
@@ -273,10 +272,7 @@ def main() -> None:
         results.append(run_size(label, toks, queries, args))
         del toks
         gc.collect()
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=1))
-        if not args.no_doc:
-            write_doc(results, m, run_id, args)
+        save_progress(results, args.json, None if args.no_doc else lambda r: write_doc(r, m, run_id, args))
 
 
 def write_doc(results, m, run_id, args) -> None:

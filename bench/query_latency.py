@@ -21,9 +21,8 @@ exclusive times, so nothing is counted twice, and it follows the engine as it is
   compose          answer.score_sentences + answer.compose
   other            the rest of ask_with_hits (validation, idf, dates, ...)
 
-Beside them, not in the total: `dense@1t` (the same dense_search with FAISS at 1 thread),
-`embed@1t` / `sentences@1t` (the same encodes through a USE encoder built with threads=1) and
-`mask.cached` (the region mask with documents' main regions read once per generation).
+Beside them, not in the total: `dense@1t` (the same dense_search with FAISS at 1 thread) and
+`embed@1t` / `sentences@1t` (the same encodes through a USE encoder built with threads=1).
 
 Sizes beyond the real corpus are synthetic Index objects built in memory (no files):
   vectors  the real chunk vectors plus perturbed copies (+N(0, 0.04²) per dimension,
@@ -39,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import sqlite3
 import sys
 import time
@@ -48,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     DEFAULT_INDEX, bench_questions, fmt_s, live_generation, machine, machine_line, ms, new_run_id, real_tokens,
-    rss_mb, scaled_tokens, scaled_vectors, summary, update_doc,
+    rss_mb, scaled_tokens, scaled_vectors, summary, save_progress, update_doc,
 )
 
 import numpy as np  # noqa: E402
@@ -120,24 +118,6 @@ def synthetic_index(real, n: int, faiss_type: str | None, cache_dir: Path | None
     idx = Index(real.dir, manifest, db, fi, lex, table)
     print(f"  synthetic index: {n:,} chunks, FAISS {index_type} {how} in {fmt_s(t_faiss)}s, BM25 built in {fmt_s(t_lex)}s", flush=True)
     return idx
-
-
-_MAIN_REGIONS: dict = {}
-
-
-def cached_region_mask(engine, index, region_ids):
-    """Engine._region_mask with each document's main region read once per index generation
-    (`SELECT doc_id, main_region`) instead of loading every document (full text) per question."""
-    key = (id(index), index.generation)
-    if key not in _MAIN_REGIONS:
-        _MAIN_REGIONS[key] = [(r[0], r[1]) for r in index.db.execute("SELECT doc_id, main_region FROM documents")]
-    wanted: set[str] = set()
-    for rid in region_ids:
-        wanted |= engine.gazetteer.descendants(rid)
-    doc_ids = {d for d, mr in _MAIN_REGIONS[key] if mr in wanted}
-    if doc_ids:
-        return index.positions_where(doc_ids=doc_ids)
-    return index.positions_where(chunk_regions=wanted)
 
 
 # -- one question, piece by piece ------------------------------------------------------------------
@@ -227,16 +207,10 @@ class Pieces:
                 return out
             return wrapped
 
-        def mask_factory(orig):
-            def wrapped(index, region_ids):
-                P._side("mask.cached", cached_region_mask, eng, index, region_ids)
-                return P._run("mask", orig, index, region_ids)
-            return wrapped
-
         self._patch(eng, "analyse", simple("analyse"))
         self._patch(eng.encoder, "encode", encode_factory)
         if hasattr(eng, "_region_mask"):
-            self._patch(eng, "_region_mask", mask_factory)
+            self._patch(eng, "_region_mask", simple("mask"))
         if hasattr(eng, "_uncovered_years"):
             self._patch(eng, "_uncovered_years", simple("uncovered years"))
         for name, label in [("unknown_names", "unknown names"), ("hybrid_search", "fusion"), ("focused_hits", "focused"),
@@ -273,14 +247,14 @@ def ask_in_pieces(engine, question: str, t: dict, enc1=None) -> None:
         s = time.perf_counter()
         engine.ask_with_hits(question)
         total = time.perf_counter() - s
-    side = sum(v for k, v in P.t.items() if k.endswith("@1t") or k == "mask.cached")
+    side = sum(v for k, v in P.t.items() if k.endswith("@1t"))
     accounted = sum(v for k, v in P.t.items() if k in PIECES)
     P.t["other"] = max(0.0, total - side - accounted)
     for k, v in P.t.items():
         t[k] = t.get(k, 0.0) + v
 
 
-EXTRA = ["dense@1t", "embed@1t", "sentences@1t", "mask.cached"]
+EXTRA = ["dense@1t", "embed@1t", "sentences@1t"]
 SUB = ["other"]
 
 
@@ -381,10 +355,7 @@ def main() -> None:
                 engine.index.db.close()
                 engine.index = real
                 gc.collect()
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=1))
-        if not args.no_doc:
-            write_doc(results, m, run_id, args)
+        save_progress(results, args.json, None if args.no_doc else lambda r: write_doc(r, m, run_id, args))
 
 
 def write_doc(results, m, run_id, args) -> None:
@@ -407,8 +378,7 @@ def write_doc(results, m, run_id, args) -> None:
         "ask; `repeat p50` is the same question asked again at once (its sentences cached). Not in the total: `dense@1t` = "
         "dense_search with FAISS forced to 1 thread (runs from 2026-11-24 09:00 on: the product's own setting, so equal to "
         "`dense`); `embed@1t` / `sentences@1t` = the same encodes through `build_use_model(threads=1)` (the product uses "
-        "one thread per core); `mask.cached` = the region mask with documents' main regions read once per generation (the "
-        "engine does this itself since the same day).",
+        "one thread per core).",
         ["size", "chunks", "FAISS", "Engine.ask p50 / p95", "ask mean", "repeat p50", "p50 spread"] + cols + ["sent/q", "RSS MB"],
         rows, key_cols=3, machine_info=m, run_id=run_id,
     )

@@ -103,11 +103,16 @@ def candidate_sentences(index: Index, hits: list[Hit]) -> list[Candidate]:
     return out
 
 
-def _coverage(q_weights: dict[str, float], idf: dict[str, float], sentence_tokens: set[str]) -> float:
+def _coverage_parts(q_weights: dict[str, float], idf: dict[str, float], sentence_tokens: set[str]) -> tuple[float, float]:
+    """(covered, total) IDF-weighted query tokens."""
     total = sum(w * idf.get(t, 0.0) for t, w in q_weights.items())
-    if total <= 0:
-        return 0.0
-    return sum(w * idf.get(t, 0.0) for t, w in q_weights.items() if t in sentence_tokens) / total
+    covered = sum(w * idf.get(t, 0.0) for t, w in q_weights.items() if t in sentence_tokens)
+    return covered, total
+
+
+def _coverage(q_weights: dict[str, float], idf: dict[str, float], sentence_tokens: set[str]) -> float:
+    covered, total = _coverage_parts(q_weights, idf, sentence_tokens)
+    return covered / total if total > 0 else 0.0
 
 
 def bridged_coverage(
@@ -119,11 +124,7 @@ def bridged_coverage(
     covered when any of its dictionary translations occurs in the sentence and weighted by
     the rarest of them that the corpus knows (a word none of whose translations occur
     anywhere in the corpus cannot decide between sentences and is left out)."""
-    total = covered = 0.0
-    for t, w in q_weights.items():
-        x = w * idf.get(t, 0.0)
-        total += x
-        covered += x if t in sentence_tokens else 0.0
+    covered, total = _coverage_parts(q_weights, idf, sentence_tokens)
     for group in bridge.values():
         x = max((_key_idf(g, bridge_idf) for g in group), default=0.0)
         if x <= 0:
@@ -211,8 +212,8 @@ def metric_figure(sentence: str, figures, asked_ids: set[str]):
     return matched, None
 
 
-def _lexical(text, folded, by_script, idf, q_script, bridge, bridge_idf) -> float:
-    script, tokens = script_of(text), set(tokenize(text))
+def _lexical(text, script, folded, by_script, idf, q_script, bridge, bridge_idf) -> float:
+    tokens = set(tokenize(text))
     if bridge and script != q_script:
         return bridged_coverage(by_script[script], idf, tokens, folded, bridge, bridge_idf or {})
     return _coverage(by_script[script], idf, tokens)
@@ -226,7 +227,6 @@ def _lexical(text, folded, by_script, idf, q_script, bridge, bridge_idf) -> floa
 CROSS_DENSE_EXTRA = 0.5
 CROSS_LEXICAL_SHARE = 0.7
 KIND_CLASH_ANNOUNCED = 0.6  # 0.8 → 0.6 declines pc36 (Shanxi 2024 growth) and fixes dev d05; nothing right lost
-SUBJECT_PENALTY = 1.0  # within a source that names it, a sentence may refer back to it ("the team")
 SUBJECT_ABSENT_PENALTY = 0.3
 
 
@@ -289,7 +289,9 @@ def score_sentences(
     kind = getattr(analysis, "answer_kind", "other")
     q_script = script_of(getattr(analysis, "question", "") or "")
     for c, d in zip(candidates, dense):
-        folded = fold(c.text)
+        folded, script = fold(c.text), script_of(c.text)
+        # mentions() runs the gazetteer over the sentence: once
+        unmentioned = mentions is not None and not mentions(c.text)
         date = doc_dates.get(c.doc_id)
         figures = extract_figures(c.text, ref_year=doc_year(date))
         has_metric, answer_fig = metric_figure(c.text, figures, asked_ids)
@@ -318,7 +320,7 @@ def score_sentences(
             period += 0.4
         signals = {
             "dense": max(0.0, float(d)),
-            "lexical": _lexical(c.text, folded, by_script, idf, q_script, bridge, bridge_idf),
+            "lexical": _lexical(c.text, script, folded, by_script, idf, q_script, bridge, bridge_idf),
             "figure": fig if wants_figure else 0.0,
             "metric": 1.0 if answer_fig else (0.6 if has_metric else 0.0),
             "period": min(1.0, period),
@@ -327,9 +329,9 @@ def score_sentences(
         c.signals = signals
         c.flags = {"no_fig": wants_figure and not figures, "no_metric": asks_indicator and not has_metric,
                    "kind_clash": kind_clash, "answer_fig": bool(answer_fig),
-                   "no_mention": mentions is not None and not mentions(c.text), "short": units(c.text) < 8}
+                   "no_mention": unmentioned, "short": units(c.text) < 8}
         c.score = sum(SIGNAL_WEIGHTS[k] * v for k, v in signals.items())
-        if bridge and script_of(c.text) != q_script:
+        if bridge and script != q_script:
             # Across languages the dictionary bridge is weaker evidence than shared words: its
             # coverage counts for less, the sentence's dense similarity for more.
             c.score += CROSS_DENSE_EXTRA * signals["dense"] - (1 - CROSS_LEXICAL_SHARE) * SIGNAL_WEIGHTS["lexical"] * signals["lexical"]
@@ -346,14 +348,14 @@ def score_sentences(
             # when the sentence itself announces targets ("今年主要预期目标是：…增长5%左右").
             announced = bool(answer_fig) and bool(_TARGET_LEAD.search(c.text[:answer_fig.start])) and want == "achieved"
             c.score *= KIND_CLASH_ANNOUNCED if announced else (0.8 if answer_fig else 0.75)
-        if mentions is not None and not mentions(c.text):
+        if unmentioned:
             c.score *= 0.3
         if subjects and not mentions_subjects(c.text, folded, subjects):
             # "Tokyo's GDP target": a sentence from a source that never names Tokyo is about
-            # some other place; within a source that does, it may refer back to it.
-            in_doc = (subject_docs or {}).get(c.doc_id, False)
-            c.score *= SUBJECT_PENALTY if in_doc else SUBJECT_ABSENT_PENALTY
+            # some other place; within a source that does, it may refer back to it ("the team").
             c.flags["no_subject"] = True
+            if not (subject_docs or {}).get(c.doc_id, False):
+                c.score *= SUBJECT_ABSENT_PENALTY
         # Headings and fragments are poor quotes.
         if units(c.text) < 8:
             c.score *= 0.7
