@@ -35,7 +35,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from embeddings import load_encoder
-    from retrieval import chunking, ingest as ingest_mod
+    import retrieval.text.chunking as chunking, ingest as ingest_mod
     from retrieval.engine import Engine
     from retrieval.evaluate import run_eval
 

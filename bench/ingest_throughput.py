@@ -64,8 +64,8 @@ def main() -> None:
     print(machine_line(m), "|", subset, flush=True)
 
     from embeddings import load_encoder
-    from retrieval.ingest import ingest
-    from retrieval.text import tokenize
+    from retrieval.ingest.run import ingest
+    from retrieval.text.core import tokenize
 
     t = time.perf_counter()
     enc = load_encoder()

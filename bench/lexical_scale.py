@@ -90,7 +90,7 @@ def scores_bincount(lex, weighted) -> np.ndarray:
 
 def search_current(lex, weighted, k=DEPTH, mask=None):
     """retrieval/search.py lexical_search over a Lexical instead of an Index."""
-    from retrieval.search import top_positive
+    from retrieval.ask.search import top_positive
 
     return top_positive(lex.scores(weighted), k, mask)
 
@@ -154,9 +154,9 @@ def timed(fn, queries, passes: int):
 
 
 def query_weights(n: int) -> list[dict[str, float]]:
-    from retrieval.query import analyse
-    from retrieval.regions import load_gazetteer
-    from retrieval.search import query_tokens
+    from retrieval.ask.query import analyse
+    from retrieval.knowledge.regions import load_gazetteer
+    from retrieval.ask.search import query_tokens
 
     gaz = load_gazetteer()
     out = []
@@ -167,7 +167,7 @@ def query_weights(n: int) -> list[dict[str, float]]:
 
 
 def run_size(label: str, tokens: list[list[str]], queries, args) -> dict:
-    from retrieval.lexical import Lexical
+    from retrieval.store.lexical import Lexical
 
     n = len(tokens)
     builds = []

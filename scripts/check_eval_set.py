@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from retrieval.documents import discover, load_file  # noqa: E402
+from retrieval.ingest.documents import discover, load_file  # noqa: E402
 
 LANGS = {"en", "zh", "zh-Hant"}
 

@@ -1,4 +1,4 @@
-"""Seed the "general" section of retrieval/data/vocab.tsv from CC-CEDICT.
+"""Seed the "general" section of retrieval/knowledge/data/vocab.tsv from CC-CEDICT.
 
 Candidates are words that the 31 provincial work reports use often (jieba segmentation),
 that CC-CEDICT knows, whose English glosses look economic, and that the hand-curated part
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from retrieval.vocab import VOCAB_PATH, fold_zh, parse_vocab, tokenize_en  # noqa: E402
+from retrieval.knowledge.vocab import VOCAB_PATH, fold_zh, parse_vocab, tokenize_en  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpus"
 SEED_MARKER = "# ---- general vocabulary seeded from CC-CEDICT by scripts/seed_vocab.py (do not edit by hand)"

@@ -52,7 +52,7 @@ def fixture_corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_index(tmp_path_factory, fixture_corpus, encoder) -> Path:
-    from retrieval.ingest import ingest
+    from retrieval.ingest.run import ingest
 
     index_dir = tmp_path_factory.mktemp("small-index")
     ingest([fixture_corpus], index_dir, encoder=encoder)
@@ -74,7 +74,7 @@ def corpus_index(tmp_path_factory, encoder) -> Path:
     loading is covered in test_documents."""
     if not CORPUS.exists():
         pytest.skip(f"shared corpus not found at {CORPUS}")
-    from retrieval.ingest import ingest
+    from retrieval.ingest.run import ingest
 
     index_dir = tmp_path_factory.mktemp("corpus-index")
     report = ingest([CORPUS / "articles", CORPUS / "gov-work-reports-2025"], index_dir, encoder=encoder)

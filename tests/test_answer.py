@@ -8,7 +8,7 @@ import pytest
 
 from retrieval.engine import validate_question
 from retrieval.errors import BadQuestion
-from retrieval.fusion import rrf, top
+from retrieval.ask.fusion import rrf, top
 
 from .conftest import EVAL
 
@@ -158,7 +158,7 @@ def test_language_of_the_question_does_not_matter_on_the_provincial_set(corpus_e
     ("二、关于2025年工作", "target"), ("二、2025年工作思路和重点任务", "target"),
 ])
 def test_report_sections_say_whether_figures_are_results_or_targets(heading, kind):
-    from retrieval.answer import context_kind
+    from retrieval.ask.answer import context_kind
 
     text = f"政府工作报告\n{heading}\n城镇新增就业30万人。\n"
     assert context_kind(f"doc-{heading}", text, text.index("城镇")) == kind

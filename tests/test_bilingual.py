@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from retrieval.answer import bridged_coverage, mentions_subjects
-from retrieval.bilingual import bridge, gloss_keys, translate
+from retrieval.ask.answer import bridged_coverage, mentions_subjects
+from retrieval.knowledge.bilingual import bridge, gloss_keys, translate
 from retrieval.engine import Engine
-from retrieval.ingest import ingest
-from retrieval.text import fold, tokenize
+from retrieval.ingest.run import ingest
+from retrieval.text.core import fold, tokenize
 
 from .conftest import REPO
 
@@ -135,7 +135,7 @@ def test_eval_splits_parallel_passages_by_language(tmp_path):
 
 
 def test_dictionary_cache_is_rebuilt_when_damaged(tmp_path, monkeypatch):
-    from retrieval import bilingual
+    import retrieval.knowledge.bilingual as bilingual
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     built = bilingual._indexes.__wrapped__()
@@ -149,7 +149,7 @@ def test_dictionary_cache_is_rebuilt_when_damaged(tmp_path, monkeypatch):
 
 def test_the_lexical_query_carries_translations_at_a_lower_weight(zh_engine):
     from retrieval.engine import bridged_query, question_bridge
-    from retrieval.search import query_tokens
+    from retrieval.ask.search import query_tokens
 
     q = "How many visitors did the Henan museum receive?"
     analysis = zh_engine.analyse(q)

@@ -1,4 +1,4 @@
-from retrieval.chunking import chunk_spans, split_sentences, units
+from retrieval.text.chunking import chunk_spans, split_sentences, units
 
 
 def spans_text(text, spans):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.digest import RegionReader
+from retrieval.ask.digest import RegionReader
 from retrieval.errors import UnknownRegion
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.documents import (
+from retrieval.ingest.documents import (
     SUPPORTED,
     Skipped,
     clean_text,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.figures import (
+from retrieval.knowledge.figures import (
     classify_kind, extract_figures, figure_category, has_figure, parse_number, render_chinese, render_english,
 )
 from retrieval.types import Figure

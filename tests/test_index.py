@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.errors import IndexCorrupt, IndexMissing, ModelMismatch
-from retrieval.index import Index
-from retrieval.ingest import ingest
+from retrieval.store.index import Index
+from retrieval.ingest.run import ingest
 
 from .conftest import ARTICLE_EN, ARTICLE_ZH, REPO
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from retrieval.engine import Engine
-from retrieval.index import Index, choose_index_type, nlist_for
-from retrieval.ingest import ingest
-from retrieval.search import dense_search
+from retrieval.store.index import Index, choose_index_type, nlist_for
+from retrieval.ingest.run import ingest
+from retrieval.ask.search import dense_search
 
 from .conftest import ARTICLE_EN
 

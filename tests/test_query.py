@@ -5,14 +5,14 @@ import datetime
 
 import pytest
 
-from retrieval.query import QueryAnalysis, analyse, detect_lang, find_years, plan_years, resolve_period
+from retrieval.ask.query import QueryAnalysis, analyse, detect_lang, find_years, plan_years, resolve_period
 
 TODAY = datetime.date(2025, 6, 1)
 
 
 @pytest.fixture(scope="module")
 def gazetteer():
-    from retrieval.regions import load_gazetteer
+    from retrieval.knowledge.regions import load_gazetteer
 
     return load_gazetteer()
 

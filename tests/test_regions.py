@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.errors import UnknownRegion
-from retrieval.regions import DATA_FILE, load_gazetteer
+from retrieval.knowledge.regions import DATA_FILE, load_gazetteer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -82,7 +82,7 @@ def slack_corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def slack_index(tmp_path_factory, slack_corpus, slack_encoder) -> Path:
-    from retrieval.ingest import ingest
+    from retrieval.ingest.run import ingest
 
     index_dir = tmp_path_factory.mktemp("slack-index")
     report = ingest([str(slack_corpus)], str(index_dir), encoder=slack_encoder)
@@ -596,7 +596,7 @@ def test_slash_answer_falls_back_to_post_ephemeral(bot):
 
 def test_new_index_generation_is_picked_up_without_restart(fake, slack_index, slack_encoder, tmp_path):
     from retrieval.engine import Engine
-    from retrieval.ingest import ingest
+    from retrieval.ingest.run import ingest
 
     index_dir = tmp_path / "index"
     shutil.copytree(slack_index, index_dir)

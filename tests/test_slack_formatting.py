@@ -205,7 +205,7 @@ def test_shared_copy_has_no_button_and_credits_user():
 
 
 def test_ambiguous_region_candidates_are_told_apart():
-    from retrieval.regions import Region
+    from retrieval.knowledge.regions import Region
 
     cands = [Region(id="320205", name="Xishan District", name_zh="锡山区", name_zh_hant="錫山區", level="district",
                     parent="320200"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.vocab import Term, Vocab, fold_text, load_vocab, parse_vocab, stem
+from retrieval.knowledge.vocab import Term, Vocab, fold_text, load_vocab, parse_vocab, stem
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"

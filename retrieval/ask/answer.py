@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chunking import split_sentences, units
-from .figures import extract_figures, figure_category
-from .index import Index
-from .search import Hit
-from .text import CJK_RE, fold, script_of, tokenize
-from .types import Answer, Figure, Quote, Source
+from retrieval.text.chunking import split_sentences, units
+from retrieval.knowledge.figures import extract_figures, figure_category
+from retrieval.store.index import Index
+from retrieval.ask.search import Hit
+from retrieval.text.core import CJK_RE, fold, script_of, tokenize
+from retrieval.types import Answer, Figure, Quote, Source
 
 # Sentence score = weighted sum of these signals, each in [0, 1] (dense is a cosine).
 SIGNAL_WEIGHTS = {"dense": 0.20, "lexical": 0.40, "figure": 0.10, "metric": 0.20, "period": 0.05, "prior": 0.05}
@@ -157,7 +157,7 @@ def split_by_script(q_weights: dict[str, float]) -> dict[str, dict[str, float]]:
 
 
 def _period_years(analysis, doc_date: str | None) -> set[int]:
-    from .query import resolve_period
+    from retrieval.ask.query import resolve_period
 
     return set(resolve_period(analysis, doc_date))
 
@@ -199,7 +199,7 @@ def metric_figure(sentence: str, figures, asked_ids: set[str]):
     生产总值能耗 is energy intensity, not GDP) and the first figure that follows that name closely."""
     if not asked_ids:
         return False, None
-    from .vocab import load_vocab
+    from retrieval.knowledge.vocab import load_vocab
 
     matched = False
     for m in load_vocab().matches(sentence):
@@ -451,7 +451,7 @@ def render(figures: list[Figure], quote_text: str, analysis, target_script: str)
     "生产总值6.36万亿元…社会消费品零售总额2.76万亿元" retail sales get 2.76, not 6.36 trillion."""
     if not figures:
         return ""
-    from .vocab import load_vocab
+    from retrieval.knowledge.vocab import load_vocab
 
     vocab = load_vocab()
     indicators = [m for m in vocab.matches(quote_text) if m.term.category == "indicator"]

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .chunking import chunk_spans, split_sentences
-from .documents import Skipped, discover, load_file
-from .figures import extract_figures
-from .index import Writer, write_lock
-from .text import tokenize
-from .types import Chunk, Document
+from retrieval.text.chunking import chunk_spans, split_sentences
+from retrieval.ingest.documents import Skipped, discover, load_file
+from retrieval.knowledge.figures import extract_figures
+from retrieval.store.index import Writer, write_lock
+from retrieval.text.core import tokenize
+from retrieval.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -73,7 +73,7 @@ def _tag(doc: Document, gazetteer) -> None:
 
 
 def _load_gazetteer():
-    from .regions import load_gazetteer
+    from retrieval.knowledge.regions import load_gazetteer
 
     return load_gazetteer()
 
@@ -99,7 +99,7 @@ def ingest(
         if encoder is None:
             from embeddings import lazy_encoder, resolve_model_id
 
-            from .index import MANIFEST, read_manifest
+            from retrieval.store.index import MANIFEST, read_manifest
 
             known_dim = None
             if not rebuild and (index_dir / MANIFEST).exists():
@@ -158,7 +158,7 @@ def ingest(
                 progress("writing", 1, 1)
             else:
                 writer.abort()
-                from .index import read_manifest
+                from retrieval.store.index import read_manifest
 
                 manifest = read_manifest(index_dir)
         except BaseException:

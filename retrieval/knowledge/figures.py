@@ -12,7 +12,7 @@ from typing import Optional
 
 import cn2an
 
-from .types import Figure
+from retrieval.types import Figure
 
 __all__ = [
     "extract_figures", "classify_kind", "render_english", "render_chinese",

@@ -33,8 +33,8 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .errors import IndexBusy, IndexCorrupt, IndexMissing, ModelMismatch
-from .types import Chunk, Document
+from retrieval.errors import IndexBusy, IndexCorrupt, IndexMissing, ModelMismatch
+from retrieval.types import Chunk, Document
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -165,7 +165,7 @@ class Index:
     def open(cls, index_dir: str | Path, model_id: str | None = None, verify: bool = True) -> "Index":
         import faiss
 
-        from .lexical import Lexical
+        from retrieval.store.lexical import Lexical
 
         index_dir = Path(index_dir).expanduser()
         manifest = read_manifest(index_dir)
@@ -512,7 +512,7 @@ class Writer:
         """Write vectors, FAISS and BM25 for the new generation, then publish it atomically."""
         import faiss
 
-        from .lexical import Lexical
+        from retrieval.store.lexical import Lexical
 
         self.db.commit()
         ids_now = np.array([r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)

@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .fusion import rrf, top
-from .index import Index
-from .text import tokenize
-from .types import Chunk
+from retrieval.ask.fusion import rrf, top
+from retrieval.store.index import Index
+from retrieval.text.core import tokenize
+from retrieval.types import Chunk
 
 # Weighted RRF (see docs/EVALUATION.md for the measurements behind these): lexical
 # evidence is precise whenever the question and the chunk share a language, dense

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
 
-from .vocab import Match, Term, Vocab, fold_zh, has_cjk, load_vocab, opencc_convert
+from retrieval.knowledge.vocab import Match, Term, Vocab, fold_zh, has_cjk, load_vocab, opencc_convert
 
 # ---- cues -------------------------------------------------------------------------------
 

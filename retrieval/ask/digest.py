@@ -11,10 +11,10 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
-from .chunking import split_sentences, units
-from .figures import extract_figures
-from .index import Index
-from .types import Document
+from retrieval.text.chunking import split_sentences, units
+from retrieval.knowledge.figures import extract_figures
+from retrieval.store.index import Index
+from retrieval.types import Document
 
 MAX_FIGURES = 20
 MAX_TERMS = 12
@@ -79,7 +79,7 @@ def region_sentences(index: Index, gazetteer, wanted: set[str]) -> list[tuple[Do
 
 
 def region_digest(index: Index, gazetteer, name: str) -> dict:
-    from .vocab import load_vocab
+    from retrieval.knowledge.vocab import load_vocab
 
     region = gazetteer.resolve(name)
     wanted = gazetteer.descendants(region.id)
@@ -167,7 +167,7 @@ class RegionReader:
     """Region commands without an embedding model: the index and the gazetteer only."""
 
     def __init__(self, index_dir: str | Path) -> None:
-        from .regions import load_gazetteer
+        from retrieval.knowledge.regions import load_gazetteer
 
         self.index = Index.open(index_dir)
         self.gazetteer = load_gazetteer()

@@ -14,7 +14,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from .text import CJK_RE, EN_STOP, _jieba, _stem
+from retrieval.text.core import CJK_RE, EN_STOP, _jieba, _stem
 
 MAX_WORDS = 6  # most frequent multi-character translations kept per English word or phrase
 MAX_CHARS = 3  # and single characters (many senses each, so fewer)

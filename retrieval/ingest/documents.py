@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .types import Document
+from retrieval.types import Document
 
 SUPPORTED = {".txt", ".md", ".html", ".htm", ".docx", ".jsonl"}
 

@@ -20,7 +20,7 @@ from typing import Iterable, Optional
 
 import ahocorasick
 
-from .errors import UnknownRegion
+from retrieval.errors import UnknownRegion
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "regions.json"
 LEVELS = ("province", "city", "district", "zone")

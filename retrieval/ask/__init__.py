@@ -1,0 +1,1 @@
+"""From a question to an Answer: analysis, retrieval, fusion, sentence scoring, composing."""

@@ -1,0 +1,1 @@
+"""From files on disk to documents, chunks and an index generation."""

@@ -1,0 +1,1 @@
+"""Domain knowledge: the gazetteer, the planning vocabulary, the bilingual bridge, figures."""

@@ -1,0 +1,1 @@
+"""The index directory: generations, manifest, vectors, lexical postings, region positions."""

@@ -1,0 +1,1 @@
+"""Text work shared by ingest and answering: scripts, folding, tokens, sentences."""
