@@ -23,9 +23,9 @@ from bot.config import Settings
 from bot.slack.app import build_app, make_http_server, make_socket_mode_handler, serve
 from bot.slack.runtime import state_of
 try:
-    from slack_fake import BOT_USER_ID, FakeSlack, FakeSocketMode, SlackSender
+    from slack_fake import BOT_USER_ID, FakeSlack, FakeSocketMode, LogWatch, SlackSender
 except ImportError:  # tests/ imported as a package
-    from tests.slack_fake import BOT_USER_ID, FakeSlack, FakeSocketMode, SlackSender
+    from tests.slack_fake import BOT_USER_ID, FakeSlack, FakeSocketMode, LogWatch, SlackSender
 
 BOT_TOKEN = "xoxb-1234-5678-TESTBOTTOKEN"
 APP_TOKEN = "xapp-1-A0001-9999-TESTAPPTOKEN"
@@ -64,6 +64,14 @@ Source: Taihu Evening Post
 Xishan District in Wuxi signed 14 hydrogen energy projects worth 9.3 billion yuan in February.
 The district expects its hydrogen fuel cell output to exceed 3 billion yuan by 2026.
 """
+
+
+@pytest.fixture(scope="module", autouse=True)
+def server_log():
+    """Everything the bot logs while this module runs; none of it may carry a traceback."""
+    with LogWatch() as watch:
+        yield watch
+    assert not watch.tracebacks(), watch.tracebacks()
 
 
 # ---------------------------------------------------------------------------- shared index
@@ -437,7 +445,7 @@ def test_share_falls_back_to_chat_post_message(bot):
     from bot.slack import formatting as fmt
 
     url = bot.fake.response_url()
-    bot.fake.fail("response_url/" + url.rsplit("/", 1)[1], status=500, times=3)  # the post and its 2 retries
+    bot.fake.fail("response_url/" + url.rsplit("/", 1)[1], status=404, error="expired_url")  # not retried
     bot.sender.block_action(fmt.share_value("regions", "", "gone"), url)
     posted = bot.fake.wait_for("chat.postMessage", where=lambda c: c.get("channel") == CHANNEL)[0]
     assert "region" in posted.text.lower()
@@ -587,7 +595,7 @@ def test_engine_crash_is_reported_in_thread(fake, slack_index, slack_encoder, tm
 
 def test_slash_answer_falls_back_to_post_ephemeral(bot):
     url = bot.fake.response_url()
-    bot.fake.fail("response_url/" + url.rsplit("/", 1)[1], status=500, times=3)
+    bot.fake.fail("response_url/" + url.rsplit("/", 1)[1], status=404, error="expired_url")
     bot.sender.command("/ask", "What R&D spending did Binhu report?", url, user="UASKER01")
     eph = bot.fake.wait_for("chat.postEphemeral")[0]
     assert eph["user"] == "UASKER01" and eph["channel"] == CHANNEL

@@ -687,6 +687,13 @@ def status(question: str) -> Message:
     return {"text": text, "blocks": [context(f":mag: {text} _{q}_" if q else f":mag: {text}")]}
 
 
+def queued(question: str, ahead: int, then: str = "the answer will replace this message") -> Message:
+    """The status when the bot is busy: the question is taken and will be answered."""
+    text = f"Busy right now — your question is queued behind {ahead:,} others; {then}."
+    q = truncate(neutralise(" ".join(question.split())), 200)
+    return {"text": text, "blocks": [context(f":hourglass_flowing_sand: {text} _{q}_" if q else f":hourglass_flowing_sand: {text}")]}
+
+
 def error(text: str) -> Message:
     """A short failure message; `text` is already written for people (escaped here)."""
     body = ":warning: " + neutralise(truncate(text, 1000))
