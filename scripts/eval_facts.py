@@ -56,9 +56,7 @@ def evaluate(corpus: Path, rows: list[dict]) -> tuple[dict, list]:
     docs = load_docs(corpus, {r["doc"] for r in rows})
     facts = {}
     for key, d in docs.items():
-        from retrieval.knowledge.regions import load_gazetteer as _g  # tag like ingest does
-
-        d.main_region, d.regions = _g().tag(d.title, d.text)[0], []
+        d.main_region = gazetteer.tag(d.title, d.text)[0]  # as ingest tags it
         facts[key] = extract_facts(d, gazetteer, vocab)
     stats = {s: {"n": 0, "found": 0, **{f: 0 for f in FIELDS}} for s in ("tune", "report")}
     errors = []
@@ -90,7 +88,6 @@ def table(stats: dict) -> str:
     lines.append(f"| found as facts | {pct(stats['tune'], 'found', 'n')} | {pct(stats['report'], 'found', 'n')} |")
     for f in FIELDS:
         lines.append(f"| {f} right (of found) | {pct(stats['tune'], f, 'found')} | {pct(stats['report'], f, 'found')} |")
-    both = {s: sum(1 for _ in ()) for s in stats}
     return "\n".join(lines)
 
 
