@@ -29,6 +29,7 @@ from bot.config import Settings
 from retrieval.errors import PlanbotError
 
 from . import listeners, startup
+from .feedback import FeedbackStore
 from .http import EVENTS_PATH, HEALTH_PATH, BotHTTPServer, HttpLimits, PlanbotWSGI
 from .runtime import BotState, attach_state, state_of
 from .webapi import DEFAULT_BUDGET, DEFAULT_TIMEOUT, build_client as _build_client
@@ -81,8 +82,11 @@ def build_client(settings: Settings, timeout: float = DEFAULT_TIMEOUT, budget: f
 
 def build_app(settings: Settings, engine: Any, *, workers: int = 2, timeout: float = 120.0,
               queue: Optional[AnswerQueue] = None, api_timeout: float = DEFAULT_TIMEOUT,
-              api_budget: float = DEFAULT_BUDGET) -> App:
-    """The Bolt app with every listener registered. Calls `auth.test` once to check the token."""
+              api_budget: float = DEFAULT_BUDGET, feedback: Any = True) -> App:
+    """The Bolt app with every listener registered. Calls `auth.test` once to check the token.
+
+    `feedback`: a FeedbackStore, True for the one at `settings.feedback_file`, or None for no
+    feedback buttons."""
     app = App(
         client=build_client(settings, api_timeout, api_budget),
         signing_secret=settings.slack_signing_secret or "",
@@ -93,7 +97,8 @@ def build_app(settings: Settings, engine: Any, *, workers: int = 2, timeout: flo
         token_verification_enabled=True,
         logger=logging.getLogger("planbot.slack.bolt"),
     )
-    state = BotState(engine, workers=workers, timeout=timeout, queue=queue)
+    state = BotState(engine, workers=workers, timeout=timeout, queue=queue,
+                     feedback=open_feedback(settings) if feedback is True else feedback)
     attach_state(app, state)
 
     @app.middleware
@@ -116,6 +121,15 @@ def build_app(settings: Settings, engine: Any, *, workers: int = 2, timeout: flo
 
     listeners.register(app)
     return app
+
+
+def open_feedback(settings: Settings) -> Optional[FeedbackStore]:
+    try:
+        return FeedbackStore(settings.feedback_file)
+    except Exception as exc:  # e.g. a read-only disk: answers still work, without feedback buttons
+        log.warning("feedback disabled: cannot open %s (%s); set PLANBOT_FEEDBACK to a writable file",
+                    settings.feedback_file, describe_failure(exc))
+        return None
 
 
 def health_of(app: App, settings: Settings, started: float) -> tuple[int, dict]:
@@ -160,40 +174,48 @@ def make_http_server(app: Optional[App], settings: Settings, host: str = "0.0.0.
 class SocketModeSupervisor:
     """Reconnects a dropped Socket Mode connection within seconds (backoff from 1 s, at most 30 s).
 
-    slack_sdk's own monitor notices a connection that the server dropped without a close
-    frame only when its pings go stale (~20 s and more); this checks twice a second."""
+    slack_sdk's client pings every `ping_interval` s (1 s here: `make_socket_mode_handler`) but
+    only gives a connection up after four unanswered pings, and a connection the server closed
+    without a close frame still looks open to it. This watches the pongs: none for `stale_after`
+    seconds (or no socket at all) means the connection is gone, and a new one is opened."""
 
-    def __init__(self, handler: Any, interval: float = 0.5, first_backoff: float = 1.0, max_backoff: float = 30.0) -> None:
-        self.handler = handler
+    def __init__(self, handler: Any, interval: float = 0.5, stale_after: float = 2.5, first_backoff: float = 1.0,
+                 max_backoff: float = 30.0) -> None:
         self.client = handler.client
         self.interval = interval
+        self.stale_after = stale_after
         self.first_backoff = first_backoff
         self.max_backoff = max_backoff
         self.reconnects = 0
         self._stop = threading.Event()
+        self._session: Any = None
+        self._session_since = 0.0
         self._thread = threading.Thread(target=self._watch, name="planbot-socket-watch", daemon=True)
 
     def start(self) -> "SocketModeSupervisor":
         self._thread.start()
         return self
 
+    def alive(self) -> bool:
+        session = self.client.current_session
+        if session is None or not session.is_active():
+            return False
+        if session is not self._session:  # a new connection (ours or the SDK's own reconnect)
+            self._session, self._session_since = session, time.time()
+        last = max(getattr(session, "last_ping_pong_time", None) or 0.0, self._session_since)
+        return time.time() - last < self.stale_after
+
     def _watch(self) -> None:
         backoff = self.first_backoff
-        down_since: Optional[float] = None
         while not self._stop.wait(self.interval):
-            if self.client.closed or self.client.is_connected():
-                backoff, down_since = self.first_backoff, None
-                continue
-            down_since = down_since or time.monotonic()
-            # Give the SDK's own reconnect (on a close frame) a moment before stepping in.
-            if time.monotonic() - down_since < min(1.0, self.first_backoff):
+            if self.client.closed or self.alive():
                 continue
             try:
                 log.info("Socket Mode connection lost; reconnecting")
                 self.client.connect_to_new_endpoint(force=True)
                 self.reconnects += 1
                 log.info("Socket Mode reconnected")
-                backoff, down_since = self.first_backoff, None
+                backoff = self.first_backoff
             except Exception as exc:
                 log.warning("Socket Mode reconnect failed (%s); next try in %.0f s", describe_failure(exc), backoff)
                 if self._stop.wait(backoff):
@@ -212,7 +234,8 @@ def make_socket_mode_handler(app: App, settings: Settings):
     `SocketModeSupervisor(handler).start()`."""
     from slack_bolt.adapter.socket_mode.builtin import SocketModeHandler
 
-    return SocketModeHandler(app, app_token=settings.slack_app_token, web_client=app.client,
+    # Ping every second so that SocketModeSupervisor sees a dead connection within seconds.
+    return SocketModeHandler(app, app_token=settings.slack_app_token, web_client=app.client, ping_interval=1,
                              logger=logging.getLogger("planbot.slack.socket"))
 
 
@@ -240,22 +263,23 @@ def serve(settings: Settings, engine: Any = None, port: Optional[int] = None, ho
           limits: HttpLimits = HttpLimits()) -> None:
     """Run the bot until SIGINT/SIGTERM (or `stop` is set).
 
-    Start-up order: settings (ConfigError), the port (PortInUse), the index (NoIndex), Slack
-    (auth.test: TokenRejected, or SlackUnreachable after retrying for PLANBOT_SLACK_WAIT s).
+    Start-up order: settings (ConfigError), the port (PortInUse), Slack (auth.test: TokenRejected,
+    or SlackUnreachable after retrying for PLANBOT_SLACK_WAIT s), the index (NoIndex).
     At stop: no new requests; questions already taken are answered for up to `drain` s.
     """
     settings.check_for_serve()
     install_log_redaction()
     port = settings.port if port is None else port
-    stop = _wait_for_stop(stop)
 
     server = startup.bind_with_retry(
         lambda: make_http_server(None, settings, host, port, events_enabled=not settings.socket_mode, limits=limits),
         host, port)
     try:
+        # Slack before the index: a late network is waited for before the model loads.
+        # A client that does not retry by itself: check_bot_token's backoff says what it waits for.
+        startup.check_bot_token(build_client(settings, budget=0), budget=float(settings.slack_wait))
         if engine is None:
             engine = _open_engine(settings)
-        startup.check_bot_token(build_client(settings), budget=float(settings.slack_wait))
         try:
             app = build_app(settings, engine)
         except Exception as exc:  # auth.test again, just after it worked: only a very short outage gets here
@@ -265,6 +289,7 @@ def serve(settings: Settings, engine: Any = None, port: Optional[int] = None, ho
         raise
     server.attach(app)  # type: ignore[attr-defined]
     state = state_of(app)
+    stop = _wait_for_stop(stop)  # from here on SIGTERM/SIGINT stop gracefully
     http_thread = threading.Thread(target=server.serve_forever, name="planbot-http", daemon=True)
 
     if settings.socket_mode:

@@ -120,10 +120,24 @@ def thread_intake(client: WebClient, state: BotState, *, channel: str, thread_ts
     status_ts = posted.data.get("ts") if posted.data else None
 
     def answer() -> None:
-        msg, _ok = run_query(lambda: fmt.format_answer(state.gateway.ask(question, context=context), reserve_blocks=0))
+        msg, _ok = run_query(lambda: answer_message(state, state.gateway.ask(question, context=context)))
         deliver(client, channel, thread_ts, status_ts, msg)
 
     return answer
+
+
+def answer_message(state: BotState, answer: Any, reserve_blocks: int = 0) -> dict:
+    """An answer as a message with its feedback buttons (the answer recorded for them), leaving
+    `reserve_blocks` free for the caller."""
+    if state.feedback is None:
+        return fmt.format_answer(answer, reserve_blocks=reserve_blocks)
+    msg = fmt.format_answer(answer, reserve_blocks=reserve_blocks + 1)
+    try:
+        answer_id = state.feedback.shown(answer, fmt.lang_of(answer.question))
+    except Exception as exc:  # a full or read-only disk must not cost the user the answer
+        log.warning("could not record the answer for feedback: %s", describe_failure(exc))
+        return msg
+    return fmt.with_feedback_buttons(msg, answer_id)
 
 
 def run_query(build: Callable[[], dict]) -> tuple[dict, bool]:

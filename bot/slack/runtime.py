@@ -159,9 +159,11 @@ class ShareCache:
 class BotState:
     """Everything the listeners need besides the Bolt app itself."""
 
-    def __init__(self, engine: Any, workers: int = 2, timeout: float = 120.0, queue: Optional[AnswerQueue] = None) -> None:
+    def __init__(self, engine: Any, workers: int = 2, timeout: float = 120.0, queue: Optional[AnswerQueue] = None,
+                 feedback: Any = None) -> None:
         self.gateway = EngineGateway(engine, workers=workers, timeout=timeout)
         self.queue = queue or AnswerQueue()
+        self.feedback = feedback  # a feedback.FeedbackStore, or None: answers then have no feedback buttons
         self.seen = SeenEvents()
         self.shares = ShareCache()
         self.bot_user_id: Optional[str] = None

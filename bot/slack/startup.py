@@ -112,7 +112,7 @@ def bind_error(exc: OSError, host: str, port: int) -> StartupError:
     return PortInUse(f"cannot listen on {host}:{port} ({exc.strerror or exc}) — set PORT / --port or the host")
 
 
-def bind_with_retry(bind: Callable[[], T], host: str, port: int, budget: float = 5.0) -> T:
+def bind_with_retry(bind: Callable[[], T], host: str, port: int, budget: float = 2.0) -> T:
     """A previous instance may still be letting go of the port: retry for a few seconds."""
     started = time.monotonic()
     while True:

@@ -14,12 +14,13 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from .. import formatting as fmt
-from ..replies import clean_question, reply_ephemeral, run_query
+from ..replies import answer_message, clean_question, reply_ephemeral, run_query
 from ..runtime import BotState, state_of
+from ..scopes import ASK_EXAMPLE
 
 log = logging.getLogger("planbot.slack")
 
-ASK_USAGE = "Usage: `/ask QUESTION`, for example `/ask What investment target does Pudong set for 2025?`"
+ASK_USAGE = f"Usage: `/ask QUESTION`, for example `/ask {ASK_EXAMPLE}`"
 FULL = "I'm overloaded right now and could not queue your question. Please ask again in a minute."
 
 
@@ -37,7 +38,7 @@ def _shareable(state: BotState, msg: dict, kind: str, query: str) -> dict:
 
 
 def build_ask(state: BotState, question: str) -> tuple[dict, bool]:
-    return run_query(lambda: fmt.format_answer(state.gateway.ask(question), reserve_blocks=1))
+    return run_query(lambda: answer_message(state, state.gateway.ask(question), reserve_blocks=1))
 
 
 def build_region(state: BotState, name: str) -> tuple[dict, bool]:
