@@ -561,14 +561,18 @@ class SlackSender:
     def event(self, event: dict, event_id: Optional[str] = None, headers: Optional[dict] = None) -> Response:
         return self.send_json(self.event_payload(event, event_id), headers=headers)
 
-    def command(self, command: str, text: str, response_url: str, channel: str = "C0GENERAL",
-                user: str = "UHUMAN01") -> Response:
-        return self.send_form({
+    def command_fields(self, command: str, text: str, response_url: str, channel: str = "C0GENERAL",
+                       user: str = "UHUMAN01") -> dict:
+        return {
             "token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "fake",
             "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": "ann",
             "command": command, "text": text, "api_app_id": "A0001", "is_enterprise_install": "false",
             "response_url": response_url, "trigger_id": f"{next(self._ids)}.1.abc",
-        })
+        }
+
+    def command(self, command: str, text: str, response_url: str, channel: str = "C0GENERAL",
+                user: str = "UHUMAN01") -> Response:
+        return self.send_form(self.command_fields(command, text, response_url, channel, user))
 
     def block_action(self, value: str, response_url: str, channel: str = "C0GENERAL", user: str = "UHUMAN01",
                      action_id: str = "planbot_share") -> Response:
