@@ -11,7 +11,7 @@ from retrieval.text.chunking import chunk_spans, split_sentences
 from retrieval.ingest.documents import Skipped, discover, load_file
 from retrieval.knowledge.figures import extract_figures
 from retrieval.store.index import Writer, write_lock
-from retrieval.text.core import tokenize
+from retrieval.text.tokens import tokenize
 from retrieval.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
