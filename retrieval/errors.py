@@ -42,6 +42,14 @@ class IndexBusy(PlanbotError):
     """Another process holds the index write lock."""
 
 
+class NothingToIngest(BadInput):
+    """An ingest that could read nothing: the index is left exactly as it was."""
+
+    def __init__(self, message: str, skipped: list | None = None) -> None:
+        super().__init__(message)
+        self.skipped = list(skipped or [])
+
+
 class UnknownRegion(BadInput):
     """A region name the gazetteer does not know, or knows several places by.
 
