@@ -20,6 +20,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date as _date
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
