@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 from retrieval.text.chunking import chunk_spans, split_sentences
 from retrieval.ingest.documents import Skipped, discover, load_file
 from retrieval.knowledge.figures import extract_figures
+from retrieval.store import backends
 from retrieval.store.index import Writer, write_lock
 from retrieval.text.core import tokenize
 from retrieval.types import Chunk, Document
@@ -88,27 +89,22 @@ def ingest(
     index_type: str | None = None,
     progress: Progress | None = None,
     batch_size: int = 64,
+    store: str | None = None,
 ) -> IngestReport:
-    """Index `paths` into `index_dir`; unchanged files are not even read."""
+    """Index `paths` into `index_dir` (or the Milvus store `store`); unchanged files are not even read."""
     t0 = time.perf_counter()
     index_dir = Path(index_dir).expanduser()
     progress = progress or (lambda stage, done, total: None)
     files, skipped = discover(paths)
-    report = IngestReport(index=str(index_dir), skipped=list(skipped))
-    with write_lock(index_dir):
+    report = IngestReport(index=store if backends.is_milvus(store) else str(index_dir), skipped=list(skipped))
+    with backends.write_lock(index_dir, store):
         if encoder is None:
             from embeddings import lazy_encoder, resolve_model_id
 
-            from retrieval.store.index import MANIFEST, read_manifest
-
-            known_dim = None
-            if not rebuild and (index_dir / MANIFEST).exists():
-                manifest = read_manifest(index_dir)
-                if manifest.get("model_id") == resolve_model_id(model):
-                    known_dim = manifest.get("dim")
+            known_dim = None if rebuild else backends.known_dim(index_dir, store, resolve_model_id(model))
             encoder = lazy_encoder(model, known_dim)
         report.model = encoder.model_id
-        writer = Writer(index_dir, encoder.model_id, encoder.dim, rebuild=rebuild, index_type=index_type)
+        writer = backends.open_writer(index_dir, store, encoder.model_id, encoder.dim, rebuild=rebuild, index_type=index_type)
         try:
             gazetteer = _load_gazetteer()
             known = writer.known_files()
@@ -158,9 +154,7 @@ def ingest(
                 progress("writing", 1, 1)
             else:
                 writer.abort()
-                from retrieval.store.index import read_manifest
-
-                manifest = read_manifest(index_dir)
+                manifest = backends.counts(index_dir, store)
         except BaseException:
             writer.abort()
             raise
