@@ -283,3 +283,27 @@ def test_slack_mention_is_answered_from_milvus(milvus_engine, small_store):
             state_of(app).gateway.shutdown()
     finally:
         fake.stop()
+
+
+# -- Ray ---------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_ray_ingest_into_milvus_lite_from_the_cli(tmp_path, fixture_corpus, encoder):
+    """`planbot ingest PATH --ray --store x.db`: a local Ray reads, chunks and embeds; the store
+    then answers as a plain ingest's does, and a second run finds nothing to do."""
+    pytest.importorskip("ray")
+    from retrieval.store.milvus import release
+
+    store = str(tmp_path / "ray.db")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "bot.cli", "ingest", str(fixture_corpus), "--ray", "--store", store, "--json"]
+    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout)
+    assert (report["added"], report["documents"], report["committed"]) == (2, 2, True) and report["chunks_embedded"] == report["chunks"] > 0
+    assert "Traceback" not in proc.stderr
+    engine = Engine(tmp_path / "unused", encoder=encoder, store=store)
+    ans = engine.ask("What fixed-asset investment is Jiangbei New Area aiming for this year?")
+    assert ans.answered and "700亿元" in ans.quotes[0].text
+    release(store)
+    again = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and json.loads(again.stdout)["unchanged"] == 2 and json.loads(again.stdout)["chunks_embedded"] == 0
