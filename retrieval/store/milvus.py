@@ -94,8 +94,12 @@ def client(uri: str):
 
         if uri.endswith(".db"):
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        # milvus-lite's gRPC server keeps gRPC's default ping policy (at most one ping per 5
+        # minutes without data) and answers pymilvus's 10 s keepalive with GOAWAY "too_many_pings",
+        # logged on stderr and a reconnect; on loopback a keepalive has nothing to detect.
+        opts = {"grpc_options": {"grpc.keepalive_time_ms": 600_000}} if uri.endswith(".db") else {}
         try:
-            c = _clients[uri] = MilvusClient(uri=uri)
+            c = _clients[uri] = MilvusClient(uri=uri, **opts)
         except Exception as exc:
             raise IndexMissing(f"cannot reach Milvus at {uri} ({exc.__class__.__name__}: {exc})") from exc
     return c
