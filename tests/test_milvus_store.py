@@ -257,6 +257,35 @@ def test_killed_ingest_leaves_previous_state_answerable_and_rerun_completes(tmp_
     release(store)
 
 
+def test_commit_stopped_after_its_journal_is_completed_by_the_next_writer(milvus_db, tmp_path, encoder):
+    """A writer that dies between journalling a change and applying it (here: it stops there):
+    readers still see the previous state; the next writer applies the journal first."""
+    from retrieval.ingest.run import _load_gazetteer, _tag, chunk_document
+    from retrieval.store.milvus import MilvusWriter
+    from retrieval.text.core import tokenize
+
+    store = f"{milvus_db}#journal"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "riverside.txt").write_text(ARTICLE_EN, encoding="utf-8")
+    ingest([corpus], tmp_path / "unused", encoder=encoder, store=store)
+    engine = Engine(tmp_path / "unused", encoder=encoder, store=store)
+    old = next(engine.index.documents())
+    new = type(old)(**{**old.__dict__, "text": old.text.replace("28.7 billion", "31.9 billion"), "content_hash": "f" * 64})
+    _tag(new, _load_gazetteer())
+    chunks = chunk_document(new, _load_gazetteer())
+    writer = MilvusWriter(store, encoder.model_id, encoder.dim)
+    writer.add_document(new, "x", chunks, [tokenize(f"{new.title} {c.text}") for c in chunks],
+                        encoder.encode([c.text for c in chunks], kind="passage"))
+    writer.write_journal()  # ... and the process is gone before applying it
+    q = "How much fixed-asset investment did Riverside District complete last year?"
+    assert not engine.reload_if_changed() and "28.7 billion yuan" in engine.ask(q).quotes[0].text
+    MilvusWriter(store, encoder.model_id, encoder.dim).abort()  # the next writer (an ingest) starts by recovering
+    assert engine.reload_if_changed()
+    assert "31.9 billion yuan" in engine.ask(q).quotes[0].text
+    assert len({r["version"] for r in _chunk_rows(store, old.doc_id)}) == 1
+
+
 # -- Slack -------------------------------------------------------------------------------------
 def test_slack_mention_is_answered_from_milvus(milvus_engine, small_store):
     from bot.slack.app import build_app, make_http_server

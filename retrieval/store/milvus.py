@@ -701,6 +701,14 @@ class MilvusWriter:
             self.mc.delete(self.names[c], filter=f"gen >= {self.gen}")
 
     def commit(self) -> dict:
+        journal = self.write_journal()
+        self._apply(self.names, journal, self.gen)
+        state = journal["state"]
+        return {"generation": f"milvus-e{state['epoch']}-g{self.gen:06d}", "model_id": self.model_id, "dim": self.dim,
+                "documents": state["documents"], "chunks": state["chunks"], "store": self.store}
+
+    def write_journal(self) -> dict:
+        """Step 1 of a commit: the whole change, durably, before any of it is applied."""
         if self.state["avgdl"] is None:
             self._flush_buffer()
         touched = [t for t, v in self.df_delta.items() if v]
@@ -717,10 +725,7 @@ class MilvusWriter:
                 for i, s in enumerate(range(0, len(text), JOURNAL_ROW))]
         _write(self.mc, self.names["journal"], rows)
         self.mc.upsert(self.names["journal"], [{"id": f"{self.gen}:end", "gen": self.gen, "payload": str(len(rows)), "v": DUMMY}])
-        self._apply(self.names, journal, self.gen)
-        state = journal["state"]
-        return {"generation": f"milvus-e{state['epoch']}-g{self.gen:06d}", "model_id": self.model_id, "dim": self.dim,
-                "documents": state["documents"], "chunks": state["chunks"], "store": self.store}
+        return journal
 
     def _df(self, tokens: list[str]) -> dict[str, int]:
         out = {}
