@@ -113,7 +113,7 @@ def one_update(faiss_dir: Path, store: str, encoder) -> tuple[float, float]:
     from retrieval.ingest.run import _load_gazetteer, _tag, chunk_document
     from retrieval.store.index import Index, Writer
     from retrieval.store.milvus import MilvusWriter
-    from retrieval.text.core import tokenize
+    from retrieval.ingest import run as plain  # its tokenizer, wherever retrieval/text keeps it
 
     idx = Index.open(faiss_dir)
     doc = next(d for d in idx.documents() if len(d.text) > 2000)
@@ -122,7 +122,7 @@ def one_update(faiss_dir: Path, store: str, encoder) -> tuple[float, float]:
                            "content_hash": doc.content_hash[:-8] + "bench000"})
     _tag(changed, _load_gazetteer())
     chunks = chunk_document(changed, _load_gazetteer())
-    toks = [tokenize(f"{changed.title} {c.text}") for c in chunks]
+    toks = [plain.tokenize(f"{changed.title} {c.text}") for c in chunks]
     vecs = encoder.encode([c.text for c in chunks], kind="passage")
     out = []
     for make in (lambda: Writer(faiss_dir, encoder.model_id, encoder.dim), lambda: MilvusWriter(store, encoder.model_id, encoder.dim)):

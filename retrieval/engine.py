@@ -16,7 +16,7 @@ import numpy as np
 
 import retrieval.ask.answer as answer_mod
 from retrieval.errors import BadQuestion, UnknownRegion
-from retrieval.store.index import Index
+from retrieval.store.index import Index, read_manifest
 from retrieval.ask.search import CROSS_LANG_WEIGHTS, SAME_LANG_WEIGHTS, focused_hits, hybrid_search, query_tokens
 from retrieval.text.core import CJK_RE, EN_STOP, clean_question, fold, script_of, tokenize
 from retrieval.types import Answer

@@ -260,9 +260,8 @@ def test_killed_ingest_leaves_previous_state_answerable_and_rerun_completes(tmp_
 def test_commit_stopped_after_its_journal_is_completed_by_the_next_writer(milvus_db, tmp_path, encoder):
     """A writer that dies between journalling a change and applying it (here: it stops there):
     readers still see the previous state; the next writer applies the journal first."""
-    from retrieval.ingest.run import _load_gazetteer, _tag, chunk_document
+    from retrieval.ingest.run import _load_gazetteer, _tag, chunk_document, embed_pending
     from retrieval.store.milvus import MilvusWriter
-    from retrieval.text.core import tokenize
 
     store = f"{milvus_db}#journal"
     corpus = tmp_path / "corpus"
@@ -275,8 +274,7 @@ def test_commit_stopped_after_its_journal_is_completed_by_the_next_writer(milvus
     _tag(new, _load_gazetteer())
     chunks = chunk_document(new, _load_gazetteer())
     writer = MilvusWriter(store, encoder.model_id, encoder.dim)
-    writer.add_document(new, "x", chunks, [tokenize(f"{new.title} {c.text}") for c in chunks],
-                        encoder.encode([c.text for c in chunks], kind="passage"))
+    embed_pending(writer, [(new, "x", chunks)], encoder, lambda *a: None)  # staged as an ingest stages it
     writer.write_journal()  # ... and the process is gone before applying it
     q = "How much fixed-asset investment did Riverside District complete last year?"
     assert not engine.reload_if_changed() and "28.7 billion yuan" in engine.ask(q).quotes[0].text

@@ -28,9 +28,9 @@ import numpy as np
 
 from retrieval.errors import PlanbotError
 from retrieval.ingest.documents import Skipped, Unreadable, discover, load_file, read_regular
+from retrieval.ingest import run as plain
 from retrieval.ingest.run import IngestReport, Progress, _embed_text, _load_gazetteer, _tag, chunk_document, count_figures
 from retrieval.store import backends
-from retrieval.text.core import tokenize
 from retrieval.types import Chunk, Document
 
 LOCAL_CPUS = 2
@@ -68,7 +68,7 @@ def _read_file(row: dict) -> list[dict]:
         out.append(_row("doc", key, fhash=fhash, doc_id=doc.doc_id, info=json.dumps(meta, ensure_ascii=False)))
         for c in chunks:
             out.append(_row("chunk", key, doc_id=doc.doc_id, seq=c.seq, start=c.start, end=c.end, text=c.text,
-                            regions=json.dumps(c.regions), tokens=" ".join(tokenize(f"{doc.title} {c.text}")),
+                            regions=json.dumps(c.regions), tokens=" ".join(plain.tokenize(f"{doc.title} {c.text}")),
                             embed=_embed_text(doc, c)))
     out.append(_row("file", key, fhash=fhash, info=json.dumps({"doc_ids": [d.doc_id for d in docs], "unchanged": unchanged})))
     return out

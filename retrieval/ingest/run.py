@@ -11,7 +11,6 @@ from retrieval.text.chunking import chunk_spans, split_sentences
 from retrieval.errors import NothingToIngest
 from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, load_file, read_regular
 from retrieval.knowledge.figures import extract_figures
-from retrieval.store import backends
 from retrieval.store.index import Writer, write_lock
 from retrieval.text.core import tokenize
 from retrieval.types import Chunk, Document
@@ -92,6 +91,8 @@ def ingest(
     `NothingToIngest` and the index stays as it was; folders without a supported file
     leave it untouched and say so in `report.warnings`.
     """
+    from retrieval.store import backends  # the store backend seam (faiss or Milvus)
+
     t0 = time.perf_counter()
     index_dir = Path(index_dir).expanduser()
     progress = progress or (lambda stage, done, total: None)
