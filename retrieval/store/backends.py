@@ -19,7 +19,9 @@ def is_milvus(store: str | None) -> bool:
     from retrieval.store.milvus import is_milvus_uri
 
     if not is_milvus_uri(store):
-        raise ValueError(f"unknown store {store!r}: use 'faiss', a Milvus URI (http://host:19530) or a milvus-lite path ending in .db")
+        from retrieval.errors import BadInput
+
+        raise BadInput(f"unknown store {store!r}: use 'faiss', a Milvus URI (http://host:19530) or a milvus-lite path ending in .db")
     return True
 
 
