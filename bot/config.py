@@ -35,6 +35,7 @@ ENV_NAMES = {
     "port": "PORT",
     "slack_wait": "PLANBOT_SLACK_WAIT",
     "feedback_path": "PLANBOT_FEEDBACK",
+    "store": "PLANBOT_STORE",
 }
 SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
 
@@ -72,6 +73,7 @@ class Settings:
     slack_wait: Any = DEFAULT_SLACK_WAIT  # a float once valid (seconds)
     feedback_path: Optional[Path] = None  # None: feedback.sqlite3 beside the index directory
     env_file: Optional[Path] = None  # the .env that was read, if any
+    store: Optional[str] = None  # None/"faiss": index_dir; a Milvus URI (retrieval/store/backends.py)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -144,6 +146,7 @@ class Settings:
             slack_wait=wait,
             feedback_path=Path(feedback).expanduser() if feedback else None,
             env_file=path,
+            store=_blank_to_none(pick("store")),
         )
 
     # ------------------------------------------------------------------ checks

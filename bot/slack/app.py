@@ -253,7 +253,7 @@ def _open_engine(settings: Settings) -> Any:
 
     log.info("loading the index at %s and the embedding model…", settings.index_dir)
     try:
-        return Engine(settings.index_dir, model=settings.embedding_model)
+        return Engine(settings.index_dir, model=settings.embedding_model, store=settings.store)
     except PlanbotError as exc:
         raise startup.index_error(exc) or exc from None
 
