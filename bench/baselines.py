@@ -209,10 +209,9 @@ def main() -> None:
     enc = load_encoder()
     # the LangChain index is built (once, then cached) with a 1-thread USE: same model and
     # vectors, several times faster on a busy 2-core machine (bench/encoder_threads.py)
-    from embeddings.st import SentenceTransformerEncoder
-    from embeddings.use import MODEL_ID, build_use_model
+    from embeddings import USE_MODEL_ID
 
-    enc1 = SentenceTransformerEncoder(build_use_model(threads=1), MODEL_ID) if enc.model_id == MODEL_ID else enc
+    enc1 = load_encoder(threads=1) if enc.model_id == USE_MODEL_ID else enc
     results = []
     notes = []
     for set_name in args.sets.split(","):

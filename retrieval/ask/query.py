@@ -254,14 +254,10 @@ def _keywords(question: str, spans: list[tuple[int, int]]) -> list[str]:
     return list(dict.fromkeys(k for k in out if k))
 
 
-@lru_cache(maxsize=1)
 def _jieba():
-    import logging
+    from retrieval.text.core import _jieba as loaded  # one loader: it reads the dictionary cache fast
 
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
+    return loaded()
 
 
 # ---- the analysis -----------------------------------------------------------------------
