@@ -100,3 +100,17 @@ def test_asking_again_embeds_nothing_new_and_answers_the_same(small_engine):
     again = small_engine.ask(q)
     assert small_engine.vectors.misses == misses
     assert [x.text for x in again.quotes] == [x.text for x in first.quotes] and first.answered
+
+
+def test_a_model_that_cannot_load_is_one_clear_message_not_a_traceback(tmp_path, fixture_corpus):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    r = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", str(fixture_corpus), "--index", str(tmp_path / "idx"),
+                        "--model", str(tmp_path / "no-such-model")], cwd=REPO, env=dict(os.environ), capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 1 and "could not load embedding model" in r.stderr
+    assert "Traceback" not in r.stderr
