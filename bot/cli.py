@@ -76,22 +76,41 @@ def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
     """Index articles and reports (.txt .md .html .docx .jsonl, files or folders).
 
     Re-running only embeds what changed; a file that cannot be read is skipped and
-    named, and the exit status is 3 when anything was skipped.
+    named, and the exit status is 3 when anything was skipped or a folder held no
+    supported file. When nothing at all can be read the exit status is 2 and the
+    existing index is left as it was (also with --rebuild). Without a terminal,
+    progress is logged to stderr every $PLANBOT_PROGRESS_SECONDS (default 5) seconds
+    (not with --json).
     """
     from retrieval.ingest.run import ingest as run_ingest
 
+    from retrieval.errors import NothingToIngest
+
     settings = _settings(index, model)
     err = _console(stderr=True)
-    progress_cb, finish = _progress(err, enabled=not as_json and sys.stderr.isatty())
+    progress_cb, finish = _progress(err, enabled=not as_json and sys.stderr.isatty() and sys.stdout.isatty())
+    if progress_cb is None and not as_json:
+        # no terminal (a pipe, a service, a container): periodic log lines instead of a bar;
+        # --json is for scripts, which get the report and nothing else
+        from retrieval.ingest.progress import ProgressLog
+
+        progress_cb = ProgressLog(sys.stderr, interval=_progress_interval())
     try:
         report = run_ingest(
             list(paths), settings.index_dir, model=settings.embedding_model, rebuild=rebuild, prune=prune,
             index_type=index_type, progress=progress_cb,
         )
+    except NothingToIngest as exc:
+        finish()
+        for s in exc.skipped:
+            err.print(f"[yellow]skipped[/] {s.path}: {s.reason}", markup=True, highlight=False)
+        _fail(exc)
     except PlanbotError as exc:
         finish()
         _fail(exc)
     finish()
+    for w in report.warnings:
+        err.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
     if as_json:
         _dump(asdict(report))
     else:
@@ -103,8 +122,17 @@ def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
             f"{report.removed} removed, {len(report.skipped)} skipped; {report.chunks_embedded} chunks embedded; "
             f"{report.documents} documents / {report.chunks} chunks in {report.index} ({report.seconds:.1f} s)"
         )
-    if report.skipped:
+    if report.skipped or report.warnings:
         sys.exit(3)
+
+
+def _progress_interval() -> float:
+    import os
+
+    try:
+        return max(0.0, float(os.environ.get("PLANBOT_PROGRESS_SECONDS", "5")))
+    except ValueError:
+        return 5.0
 
 
 def _progress(console, enabled: bool):

@@ -28,6 +28,16 @@ class IndexBusy(PlanbotError):
     """Another process holds the index write lock."""
 
 
+class NothingToIngest(PlanbotError):
+    """An ingest that could read nothing: the index is left exactly as it was."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, skipped: list | None = None) -> None:
+        super().__init__(message)
+        self.skipped = list(skipped or [])
+
+
 class UnknownRegion(PlanbotError):
     def __init__(self, name: str, candidates: list | None = None, ambiguous: bool = False) -> None:
         self.name = name

@@ -9,11 +9,13 @@ mid-sentence. It never rewrites wording, punctuation or character widths.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import io
 import json
 import os
 import re
+import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -33,8 +35,11 @@ class Skipped:
     reason: str  # one short, specific phrase for the user
 
 
-class _Bad(Exception):
+class Unreadable(Exception):
     """A file we cannot use; the message becomes `Skipped.reason`."""
+
+
+_Bad = Unreadable
 
 
 # --------------------------------------------------------------------------- discovery
@@ -46,33 +51,83 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Skipped]]:
     Folders are searched recursively; inside them hidden entries, Word lock files
     (`~$x.docx`) and other extensions are passed over silently, because a folder
     holds whatever it holds. A file named explicitly is something the user asked for,
-    so an unsupported or missing one is reported.
+    so an unsupported or missing one is reported. Anything with a supported name that
+    is not a regular readable file (a dangling link, a link loop, a FIFO, a device, a
+    socket) is reported, in a folder too, and never opened: opening a FIFO blocks.
     """
     files: list[Path] = []
     skipped: list[Skipped] = []
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()
 
     def add(p: Path) -> None:
-        key = p.resolve()
-        if key not in seen:
-            seen.add(key)
+        problem, st = not_regular(p)
+        if problem:
+            skipped.append(Skipped(str(p), problem))
+        elif (st.st_dev, st.st_ino) not in seen:  # the same file reached twice (a link, a repeated argument)
+            seen.add((st.st_dev, st.st_ino))
             files.append(p)
 
     for item in paths:
         p = Path(item).expanduser()
-        if p.is_dir():
+        problem, st = not_regular(p)
+        if st is not None and stat.S_ISDIR(st.st_mode):
             for f in _walk(p):
                 add(f)
-        elif p.is_file():
-            if p.suffix.lower() in SUPPORTED:
-                add(p)
-            else:
-                skipped.append(Skipped(str(p), _unsupported(p)))
-        elif p.exists():
-            skipped.append(Skipped(str(p), "not a regular file"))
+        elif problem:
+            skipped.append(Skipped(str(p), problem))
+        elif p.suffix.lower() in SUPPORTED:
+            add(p)
         else:
-            skipped.append(Skipped(str(p), "no such file or directory"))
+            skipped.append(Skipped(str(p), _unsupported(p)))
     return files, skipped
+
+
+def not_regular(p: Path) -> tuple[Optional[str], Optional[os.stat_result]]:
+    """(why `p` cannot be read as a file, or None; its stat when it has one), without opening it."""
+    try:
+        st = os.stat(p)  # follows links
+    except FileNotFoundError:
+        if os.path.islink(p):
+            return f"dangling symbolic link (its target {os.readlink(p)} does not exist)", None
+        return "no such file or directory", None
+    except PermissionError:
+        return "permission denied", None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "symbolic link loop (the link points back at itself)", None
+        return f"cannot read file ({e.strerror or e})", None
+    mode = st.st_mode
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return (None if stat.S_ISREG(mode) else "is a directory"), st
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+    return f"not a regular file ({kind})", st
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; anything else raises `_Bad` without blocking.
+
+    O_NONBLOCK makes opening a FIFO return at once, and fstat on the open descriptor
+    closes the gap between checking a path and reading it."""
+    problem, _ = not_regular(path)
+    if problem:
+        raise _Bad(problem)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except PermissionError:
+        raise _Bad("permission denied") from None
+    except OSError as e:
+        raise _Bad(f"cannot read file ({e.strerror or e})") from None
+    try:
+        problem = None if stat.S_ISREG(os.fstat(fd).st_mode) else "not a regular file"
+        if problem:
+            raise _Bad(problem)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    except OSError as e:
+        raise _Bad(f"cannot read file ({e.strerror or e})") from None
+    finally:
+        os.close(fd)
 
 
 def _walk(root: Path) -> list[Path]:
@@ -92,22 +147,18 @@ def _unsupported(p: Path) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-def load_file(path: Path) -> tuple[list[Document], list[Skipped]]:
-    """Documents in one file. Bad input never raises: it comes back as a `Skipped`."""
+def load_file(path: Path, data: Optional[bytes] = None) -> tuple[list[Document], list[Skipped]]:
+    """Documents in one file (`data`: its bytes, when already read). Bad input never
+    raises: it comes back as a `Skipped`."""
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
         return [], [Skipped(str(path), _unsupported(path))]
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return [], [Skipped(str(path), "no such file or directory")]
-    except IsADirectoryError:
-        return [], [Skipped(str(path), "is a directory")]
-    except PermissionError:
-        return [], [Skipped(str(path), "permission denied")]
-    except OSError as e:
-        return [], [Skipped(str(path), f"cannot read file ({e.strerror or e})")]
+    if data is None:
+        try:
+            data = read_regular(path)
+        except _Bad as e:
+            return [], [Skipped(str(path), str(e))]
     if not data.strip():
         return [], [Skipped(str(path), "empty file")]
     try:
@@ -144,6 +195,7 @@ def _load_html(path: Path, data: bytes) -> Document:
         raise _Bad(f"unreadable HTML ({type(e).__name__})") from e
     if not body or not body.strip():
         raise _Bad("no article text found in the HTML page")
+    _plausible(body, path.suffix.lower())
     lines, meta = _analyse(body, path)
     if page is not None:
         # the page's own metadata beats guesses from the text, except where the
@@ -294,12 +346,12 @@ def _reject_binary(data: bytes, ext: str) -> None:
 def _decode(data: bytes, ext: str) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"; NULs are expected
         try:
-            return data.decode("utf-16")
+            return _plausible(data.decode("utf-16"), ext)
         except UnicodeDecodeError:
             raise _Bad("not valid UTF-16") from None
     _reject_binary(data, ext)
     try:
-        return data.decode("utf-8-sig")
+        return _plausible(data.decode("utf-8-sig"), ext)
     except UnicodeDecodeError as e:
         err = e
     try:
@@ -307,10 +359,36 @@ def _decode(data: bytes, ext: str) -> str:
         # reads as Chinese counts; anything else is reported as broken UTF-8
         text = data.decode("gb18030")
         if _looks_chinese(text):
-            return text
+            return _plausible(text, ext)
     except UnicodeDecodeError:
         pass
     raise _Bad(_utf8_error(data, err))
+
+
+def _plausible(text: str, ext: str) -> str:
+    """`text`, unless it is bytes that merely happened to decode: random bytes decode as
+    GB18030 or UTF-16 into a soup of rare characters, control and unassigned code points."""
+    sample = text[:8192] + text[-8192:] if len(text) > 16384 else text
+    odd = sum(unicodedata.category(c) in ("Cc", "Co", "Cn", "Cs") and c not in "\t\n\r\f" or c == "\ufffd" for c in sample)
+    han = _HAN.findall(sample)
+    # Chinese prose, Simplified or Traditional, is >99% commonly used characters (the first
+    # levels of GB2312 and Big5); random code points in the Han blocks are ~40-70% common.
+    rare = len(han) >= 50 and sum(map(_common_han, han)) < 0.9 * len(han)
+    if odd > len(sample) // 200 or rare:
+        raise _Bad(f"binary content in a {ext} file (it decodes only to characters no text uses)")
+    return text
+
+
+@lru_cache(maxsize=65536)
+def _common_han(c: str) -> bool:
+    for codec, lo, hi in (("gb2312", 0xB0, 0xD7), ("big5", 0xA4, 0xC6)):
+        try:
+            b = c.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        if len(b) == 2 and lo <= b[0] <= hi:
+            return True
+    return False
 
 
 def _utf8_error(data: bytes, e: UnicodeDecodeError) -> str:

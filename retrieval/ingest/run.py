@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from retrieval.text.chunking import chunk_spans, split_sentences
-from retrieval.ingest.documents import Skipped, discover, load_file
+from retrieval.errors import NothingToIngest
+from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, load_file, read_regular
 from retrieval.knowledge.figures import extract_figures
 from retrieval.store.index import Writer, write_lock
 from retrieval.text.core import tokenize
@@ -31,14 +32,7 @@ class IngestReport:
     seconds: float = 0.0
     model: str = ""
     committed: bool = False
-
-
-def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+    warnings: list[str] = field(default_factory=list)  # e.g. a folder without a supported file
 
 
 def chunk_document(doc: Document, gazetteer=None) -> list[Chunk]:
@@ -89,12 +83,22 @@ def ingest(
     progress: Progress | None = None,
     batch_size: int = 64,
 ) -> IngestReport:
-    """Index `paths` into `index_dir`; unchanged files are not even read."""
+    """Index `paths` into `index_dir`; unchanged files are not even read.
+
+    An ingest that reads nothing never replaces an index: when no path can be read,
+    or `rebuild` would publish an index without a single document, it raises
+    `NothingToIngest` and the index stays as it was; folders without a supported file
+    leave it untouched and say so in `report.warnings`.
+    """
     t0 = time.perf_counter()
     index_dir = Path(index_dir).expanduser()
     progress = progress or (lambda stage, done, total: None)
     files, skipped = discover(paths)
     report = IngestReport(index=str(index_dir), skipped=list(skipped))
+    if not files:
+        _nothing_found(paths, skipped, index_dir, report)
+        report.seconds = round(time.perf_counter() - t0, 2)
+        return report
     with write_lock(index_dir):
         if encoder is None:
             from embeddings import lazy_encoder, resolve_model_id
@@ -118,11 +122,16 @@ def ingest(
                 progress("reading", i, len(files))
                 key = str(path.resolve())
                 seen_files.add(key)
-                fhash = file_hash(path)
+                try:
+                    data = read_regular(path)
+                except Unreadable as e:  # became unreadable since discovery
+                    report.skipped.append(Skipped(str(path), str(e)))
+                    continue
+                fhash = hashlib.sha256(data).hexdigest()
                 if known.get(key) == fhash:
                     report.unchanged += len(writer.doc_hashes(key))
                     continue
-                docs, bad = load_file(path)
+                docs, bad = load_file(path, data)
                 report.skipped.extend(bad)
                 if not docs and bad:
                     continue  # a file that became unreadable keeps its old documents
@@ -144,6 +153,11 @@ def ingest(
                         report.removed += 1
                 writer.touch_file_hash(key, fhash)
             progress("reading", len(files), len(files))
+            if not pending and not report.unchanged and (rebuild or writer.base is None):
+                # every file was refused: publishing now would replace the index by an empty one
+                raise NothingToIngest(
+                    f"none of the {len(files)} file(s) found could be read, so nothing was indexed and "
+                    f"{_kept(index_dir)}", report.skipped)
             if prune:
                 for key in known:
                     if key not in seen_files and not Path(key).exists():
@@ -168,6 +182,30 @@ def ingest(
     report.chunks = manifest["chunks"]
     report.seconds = round(time.perf_counter() - t0, 2)
     return report
+
+
+def _kept(index_dir: Path) -> str:
+    from retrieval.store.index import MANIFEST
+
+    if (index_dir / MANIFEST).exists():
+        return f"the index at {index_dir} was left as it was"
+    return f"no index was created at {index_dir}"
+
+
+def _nothing_found(paths: Sequence[str | Path], skipped: list[Skipped], index_dir: Path, report: IngestReport) -> None:
+    """No supported file under `paths`: an error when no path could be read at all, else a warning."""
+    bad = {s.path for s in skipped}
+    folders = [str(p) for p in paths if str(Path(p).expanduser()) not in bad and Path(p).expanduser().is_dir()]
+    if not folders:
+        named = "; ".join(f"{s.path}: {s.reason}" for s in skipped) or "no paths given"
+        raise NothingToIngest(f"nothing to ingest ({named}); {_kept(index_dir)}", skipped)
+    report.warnings.append(
+        f"no supported files ({', '.join(sorted(SUPPORTED))}) in {', '.join(folders)}; {_kept(index_dir)}")
+    if (index_dir / "manifest.json").exists():
+        from retrieval.store.index import read_manifest
+
+        manifest = read_manifest(index_dir)
+        report.documents, report.chunks = manifest["documents"], manifest["chunks"]
 
 
 def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress, batch_size: int = 64) -> int:

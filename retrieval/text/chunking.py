@@ -65,17 +65,29 @@ def _add(text: str, s: int, e: int, spans: list[tuple[int, int]]) -> None:
 
 
 def _split_long(text: str, s: int, e: int, limit: float) -> list[tuple[int, int]]:
-    """Cut an over-long sentence at clause punctuation, else hard, so no chunk is unbounded."""
-    if units(text[s:e]) <= limit:
+    """Cut an over-long sentence at clause punctuation, else hard, so no chunk is unbounded.
+
+    Lengths come from a running count of CJK characters, so the work is linear in the
+    sentence length (a 3 MB line without punctuation is one "sentence")."""
+    cjk = [0]
+    for ch in text[s:e]:
+        cjk.append(cjk[-1] + (1 if CJK_RE.match(ch) else 0))
+
+    def size(a: int, b: int) -> float:  # == units(text[a:b])
+        c = cjk[b - s] - cjk[a - s]
+        return c + ((b - a) - c) / 2.0
+
+    if size(s, e) <= limit:
         return [(s, e)]
     out, pos, last_cut = [], s, None
     for m in _SOFT.finditer(text, s, e):
-        if units(text[pos : m.end()]) > limit and last_cut and last_cut > pos:
+        if size(pos, m.end()) > limit and last_cut and last_cut > pos:
             out.append((pos, last_cut))
             pos = last_cut
         last_cut = m.end()
-    while units(text[pos:e]) > limit:
-        step = max(1, int(limit if CJK_RE.search(text[pos:e]) else limit * 2))
+    while size(pos, e) > limit:
+        has_cjk = cjk[e - s] > cjk[pos - s]
+        step = max(1, int(limit if has_cjk else limit * 2))
         cut = min(e, pos + step)
         out.append((pos, cut))
         pos = cut
