@@ -212,9 +212,9 @@ def _nothing_found(paths: Sequence[str | Path], skipped: list[Skipped], index_di
 AHEAD_MIN_CHUNKS = 256
 
 
-def _text_work(title: str, chunk_texts: list[str], doc_text: str) -> tuple[list[list[str]], int]:
+def _text_work(doc: Document, chunks: list[Chunk]) -> tuple[list[list[str]], int]:
     """A document's BM25 tokens per chunk and its figure count: pure functions of its text."""
-    return [tokenize(f"{title} {t}") for t in chunk_texts], count_figures(doc_text)
+    return [tokenize(f"{doc.title} {c.text}") for c in chunks], count_figures(doc.text)
 
 
 def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress, batch_size: int = 64) -> int:
@@ -225,7 +225,7 @@ def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]
     total = sum(len(c) for _, _, c in pending)
     done = 0
     progress("embedding", 0, total)
-    jobs = [(doc.title, [c.text for c in chunks], doc.text) for doc, _, chunks in pending]
+    jobs = [(doc, chunks) for doc, _, chunks in pending]
     with computed_ahead(_text_work, jobs, worth_it=total >= AHEAD_MIN_CHUNKS) as text_work:
         for (doc, fhash, chunks), (tokens, n_figures) in zip(pending, text_work):
             texts = [_embed_text(doc, c) for c in chunks]
