@@ -18,6 +18,7 @@ from retrieval.ingest.offsets import file_span, offset_map, to_source, to_source
 from retrieval.ingest.run import chunk_document, ingest
 from retrieval.knowledge.regions import load_gazetteer
 from retrieval.text.chunking import split_sentences
+from retrieval.text.core import script_of
 
 from .conftest import REPO
 
@@ -108,7 +109,20 @@ def test_bilingual_notes_have_a_language_per_chunk():
     assert {c.lang for c in chunks} == {"en", "zh-Hans"}
     zh = [c for c in chunks if c.lang == "zh-Hans"]
     assert all("3000亿元" in c.text or "2600亿元" in c.text for c in zh)
+    # no chunk mixes the English notes with the Chinese excerpt
+    for c in chunks:
+        scripts = {script_of(c.text[s:e]) for s, e in split_sentences(c.text) if any(ch.isalpha() for ch in c.text[s:e])}
+        assert len(scripts) == 1, c.text
     assert doc.date == "2024-03-12"
+
+
+def test_signature_names_the_issuing_body_and_the_date(tmp_path):
+    p = tmp_path / "communique.txt"
+    p.write_text("瑞安市2019年国民经济和社会发展统计公报\n\n全年实现地区生产总值1003.2亿元，比上年增长7.6%。\n\n"
+                 "2019年12月底，全市常住人口达到152.5万人。\n\n瑞安市统计局\n国家统计局瑞安调查队\n2020年3月18日\n", encoding="utf-8")
+    doc = load_file(p)[0][0]
+    assert (doc.date, doc.period, doc.publisher) == ("2020-03-18", "2019", "瑞安市统计局")
+    assert "2020年3月18日" not in doc.text
 
 
 def test_english_paragraphs_are_not_cut_at_line_breaks():

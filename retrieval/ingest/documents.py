@@ -853,6 +853,10 @@ def _analyse(raw: str, path: Path, title: Optional[str] = None) -> tuple[list[st
         d = _first_date(front["date"]) or _iso_prefix(front["date"]) or _year_of(front["date"])
         if d:
             date, rank = d, _RANK_WRITTEN
+    if not date:  # a file saved as "2024-03-12-notes.md"
+        d = _first_date(path.stem)
+        if d and _after_period(d, period):
+            date, rank = d, _RANK_TOP
     if not date and not period:  # a title year is the period of a communiqué, not its date
         date, rank = _year_of(title) or _year_of(path.stem), _RANK_YEAR
 
@@ -876,6 +880,9 @@ _RANK_WRITTEN = 0  # front matter, 成文日期, the date a communiqué is signe
 _RANK_PUBLISHED = 1  # a labelled publication line (发布时间：, Published:)
 _RANK_TOP = 2  # a date on a short line near the top
 _RANK_YEAR = 3  # only the year, from the title or file name
+# an issuing body followed by the date it signed with, ending the line
+_SIGNED = re.compile(r"(?:局|委员会|委員會|政府|办公室|辦公室|办公厅|辦公廳|调查队|調查隊|中心|研究院|Bureau|Office|Commission)"
+                     r"[\s,，]*[（(]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号號]|\d{4}-\d{1,2}-\d{1,2})\s*[）)]?\s*$", re.I)
 _WRITTEN_LABEL = re.compile(r"(?:成文日期|成文時間|成文时间|发文日期|發文日期|印发日期|印發日期|签发日期|簽發日期)\s*[:：]\s*(.{0,40})")
 _AUTHOR_FIELD = re.compile(r"(?:^|(?<=[\s【\[]))(?:作者|Author|By)\s*[:：]\s*([^|｜:：]{1,40}?)\s*(?=[|｜]|\s\S+[:：]|$)", re.I)
 
@@ -949,6 +956,11 @@ def _find_date(lines: list[str], period: Optional[str] = None) -> tuple[Optional
     tail = set(range(max(0, len(nonblank) - 6), len(nonblank)))
     best: tuple[int, str] | None = None
     for i, s in enumerate(nonblank):
+        if i in tail and i > 0 and len(s) <= 80 and _SIGNED.search(s):
+            d = _first_date(s)  # "温州市统计局 2016年3月2日": the signature closing a communiqué
+            if d and _after_period(d, period) and (best is None or best[0] > _RANK_WRITTEN):
+                best = (_RANK_WRITTEN, d)
+            continue
         if len(s) > 200 or not _is_meta_line(s):
             continue
         m = _WRITTEN_LABEL.search(s)
@@ -1011,7 +1023,33 @@ def _find_publisher(lines: list[str]) -> Optional[str]:
         m = _BYLINE.match(s)
         if m and not byline:
             byline = _publisher_name(m.group(1))
-    return editor or byline
+    return editor or byline or _signatory(lines)
+
+
+_ORG_END = re.compile(r"(?:局|委员会|委員會|人民政府|办公室|辦公室|办公厅|辦公廳|调查队|調查隊|Bureau(?: of [A-Z][a-z]+)*|Office|Commission)$")
+
+
+def _signatory(lines: list[str]) -> Optional[str]:
+    """The body that signs a communiqué at its end: "温州市统计局" above (or before) the closing date."""
+    nonblank = [s for s in lines if s][-6:]
+    for i in range(len(nonblank) - 1, 0, -1):
+        s = nonblank[i]
+        rest = _TIME.sub("", _strip_dates(s)).strip(" \t,，()（）")
+        if rest == s.strip(" \t,，()（）") or len(s) > 80:
+            continue  # no date on this line
+        if rest:
+            first = rest.split()[0]
+            if len(first) <= 40 and _ORG_END.search(first):
+                return first
+            continue
+        above = []  # the names are on the lines right above the date: the first of them signs
+        for t in reversed(nonblank[max(0, i - 3):i]):
+            if len(t) > 40 or not _ORG_END.search(t):
+                break
+            above.insert(0, t)
+        if above:
+            return above[0]
+    return None
 
 
 def _publisher_name(value: str) -> Optional[str]:
