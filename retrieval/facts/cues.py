@@ -1,0 +1,102 @@
+"""Declared cue tables: the words that tell a figure's kind, period and measure.
+
+Everything a rule below keys on is listed here, so that a reader can see (and a tuner change)
+the vocabulary in one place. Patterns are matched on the text as written; Traditional forms
+sit next to Simplified ones where the corpus has both.
+"""
+from __future__ import annotations
+
+import re
+
+# ------------------------------------------------------------------ document kinds
+# (kind, title pattern): the first that matches names what the document is.
+DOC_KINDS = [
+    ("national_report", r"国务院政府工作报告|國務院政府工作報告|中华人民共和国.*政府工作报告|State Council.*work report"),
+    ("work_report", r"政府工作报告|政府工作報告|government work report"),
+    ("communique", r"统计公报|統計公報|statistical communiqu"),
+]
+DEFAULT_DOC_KIND = "article"
+
+# ------------------------------------------------------------------ section headings
+# A heading line is short and ends without a sentence stop. Its role decides the default kind of
+# the figures under it: "review" -> achieved, "plan" -> target, "other" (glossaries, annexes,
+# definitions) -> other. Order matters: the first role whose pattern matches wins.
+HEADING_MAX = 48
+HEADING_ROLES = [
+    ("other", r"名词解释|名词注释|名詞解釋|附件|注释$|说明$"),
+    ("review", r"回顾|决算|一年来|过去一年|过去五年|五年来|成就|取得新成效|取得了|新的进展"),
+    ("plan", r"工作安排|主要任务|重点工作|重点任务|目标任务|总体要求|预期目标|主要目标|工作任务|工作思路|国家预算|"
+             r"国民经济计划|计划的任务|今后|关于\s*\d{4}\s*年工作|\d{4}\s*年.*(?:任务|安排|要求|预算|计划)|民生实事|"
+             r"主要预期目标|奋勇争先|[一二三四五六七八九十]+年.*(?:任务|计划)"),
+]
+# The speech header ("2025年1月14日在…会议上") is a heading-like line that opens nothing.
+NOT_HEADING = r"会议上|會議上|同志作|代表大会第"
+# Top-level headings ("一、", "二、") open a section; sub-headings ("（一）") only inherit.
+TOP_HEADING = r"^(?:[一二三四五六七八九十]+\s*[、．.]|第[一二三四五六七八九十]+部分)"
+SUB_HEADING = r"^(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[，、,])"
+
+# ------------------------------------------------------------------ target lists
+# A paragraph that opens like this states the year's targets: every clause after it is one.
+TARGET_LIST = r"(?:主要)?预期目标(?:是|为)?[：:]|主要目标(?:是|为)[：:]|主要目标[：:]|發展主要預期目標[是為]?[：:]"
+
+# ------------------------------------------------------------------ kind cues
+# Words right around a figure, by how they override the section default.
+FORECAST = r"预计|預計|估计|可使|可望|有望|\bexpected to be\b|\bestimated\b|\bprojected\b"
+# forward-looking wording that turns even a review-section figure into a target
+STRONG_TARGET = (r"力争|力爭|确保|確保|争取|爭取|目标|目標|计划|計劃|规划|預期|预期|明年|今后|今後|"
+                 r"将(?:达|突破|超过|实现|增长|提高|完成|建成|新增)|將(?:達|突破|超過|實現|增長|提高|完成|建成|新增)|"
+                 r"要(?![求素点闻害])|\bwill\b|\bstriv|\baim(?:s|ed)? (?:to|at)\b|\btarget|\bgoal|\bplan(?:s|ned)? to\b|"
+                 r"\bby (?:the end of )?(?:19|20)\d\d\b")
+# backward-looking wording that turns a plan-section figure into a result
+STRONG_ACHIEVED = (r"去年|过去|過去|一年来|一年來|近年来|近年來|五年来|已经|已經|\blast year\b|\bso far\b|"
+                   r"完成了|实现了|增长了|增加了|达到了|提高了|上升了")
+# "较好完成全年目标任务", "完成年度目标任务的113%": a target met is a result
+TARGET_MET = r"(?:完成|实现|實現|超额完成|超額完成|达成|達成)了?[^。；;，,]{0,12}(?:目标|目標|计划|計劃|任务|任務)"
+
+# Thresholds and size classes: the figure qualifies a noun rather than stating an amount.
+THRESHOLD_AFTER = (r"^(?:元|万元|亿元|億元|万|亿)?(?:及以上|以上|以下)?(?:的)?(?:[^\s，,。；;、]{0,4}?)"
+                   r"(?:项目|項目|企业|企業|工业企业|园区|集群|产业集群|工厂|城市|县|医院|学校|大项目)")
+THRESHOLD_BEFORE = r"(?:年主营业务收入|主营业务收入|年营业收入|营业收入|规模|投资额?|总投资)$"
+THRESHOLD_LEVEL = r"^(?:级|級)|^-?(?:yuan-|billion-yuan|billion yuan)?\s*(?:industrial )?(?:clusters?|projects?|enterprises?)\b"
+THRESHOLD_EN = r"(?:projects?|enterprises?|companies|clusters?) (?:worth|with (?:a )?(?:scale|value|investment) of) (?:more than |over )?$|with a scale of (?:more than )?$|\bscale of (?:\S+ (?:and|or) )?$"
+
+# ------------------------------------------------------------------ period cues
+# Relative years, resolved against the publication year.
+RELATIVE_YEARS = [
+    (r"去年|上年|last year|past year", -1),
+    (r"前年", -2),
+    (r"今年|本年|当年|當年|this year|the year", 0),
+    (r"明年|next year", 1),
+]
+# Five-year plans by name (十四五 = 2021-2025); "第一个五年计划" = 1953-1957.
+FIVE_YEAR_PLANS = {
+    "一五": 1953, "二五": 1958, "三五": 1966, "四五": 1971, "五五": 1976, "六五": 1981, "七五": 1986, "八五": 1991,
+    "九五": 1996, "十五": 2001, "十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026,
+    "第一个五年计划": 1953, "第二个五年计划": 1958, "第三个五年计划": 1966, "第四个五年计划": 1971, "第五个五年计划": 1976,
+    "第六个五年计划": 1981, "第七个五年计划": 1986, "第八个五年计划": 1991,
+}
+# A plan named by number is a period only when it reads as one: “十四五”, 十四五规划/时期/期间 --
+# not 一九五三年 (which holds 九五) or 第十五届 (which holds 十五).
+PLAN_CONTEXT_BEFORE = r"[“\"「]$"
+PLAN_CONTEXT_AFTER = r"[”\"」]?(?:规划|計劃|计划|規劃|时期|時期|期间|期間|以来|以來)|[”\"」]"
+# "已经排定的159个项目": 已经 inside a modifier ending in 的 describes the noun, not a result.
+ACHIEVED_MODIFIER = r"[^，,。；;的]{0,6}的"
+# A span of the years just reviewed: 过去五年 in a report of year Y is Y-5 .. Y-1.
+PAST_SPAN = r"(?:过去|過去|这|這|近|前)?([五三两十])年(?:来|來|间|間|累计|累計|共)|五年累计|五年间"
+# (patterns used with .match(text, pos) carry no ^: match anchors at pos, ^ only at 0)
+# Comparison bases ("比2019年", "同1987年相比", "compared with 2019"): a year that is not the figure's own.
+BASE_BEFORE = r"(?:比|较|較|同|与|與|compared (?:with|to)|over|than|from)\s*$"
+BASE_AFTER = r"\s*(?:年)?(?:同期)?(?:相比|相较|比较|的水平)"
+
+# ------------------------------------------------------------------ measure cues
+# Indicators that are rates or shares whatever the words around them say.
+SHARE_INDICATORS = {"rd_intensity", "unemployment_rate", "urbanization_rate", "forest_coverage", "share",
+                    "proportion", "coverage_rate"}
+SHARE_WORDS = r"率|比重|占比|比例|占|强度|強度|份额|覆盖|contribut|share|proportion|rate\b|计划的|計劃的|预算数的|目标任务的"
+GROWTH_WORDS = (r"增长|增長|提高|提升|上涨|涨幅|漲幅|下降|降低|减少|減少|压缩|壓縮|增速|增幅|增加(?!值)|净增?加|翻|"
+                r"\bup\b|grew|grow|rose|increase|decrease|declin|fell|down\b|growth|driving")
+PRODUCTION_WORDS = r"产量|產量|产能|產能|production|output"
+
+
+def rx(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.I)

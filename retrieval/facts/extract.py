@@ -1,0 +1,112 @@
+"""Document in, facts out: the composition of profile, sections, periods, kinds, regions."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from retrieval.facts import indicator, kind as kinds, measure as measures, period as periods
+from retrieval.facts.cues import TARGET_LIST
+from retrieval.facts.model import Fact
+from retrieval.facts.place import Places, base_region
+from retrieval.facts.profile import profile
+from retrieval.facts.sections import SectionIndex, find_sections
+from retrieval.facts.spans import clause_bounds, paragraphs, sentences
+from retrieval.knowledge.figures import extract_figures
+from retrieval.types import Document
+
+_TARGET_LIST = re.compile(TARGET_LIST)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_QUICK = re.compile(r"[0-9０-９]|[一二两三四五六七八九十百千万亿]")
+# figures that say nothing on their own: list numbers, bare years, "one of the"
+_MINOR = {"months", "days", "years", "hours", "minutes", "quarters", "working days"}
+# serial numbers, not quantities: "1、2号机组", "1—5号泊位", "第3批"
+_SERIAL_AFTER = re.compile(r"(?:\s*[、—\-～~至到]\s*[0-9０-９]+)*\s*[号號期批届屆线線]")
+_RESPECTIVELY = re.compile(r"分别|分別|respectively")
+_LIST_GAP = re.compile(r"^[、，,和与與及\s]*$")
+
+
+def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
+    """Every figure in `doc` as a Fact. `gazetteer`/`vocab` default to the packaged ones."""
+    if gazetteer is None:
+        from retrieval.knowledge.regions import load_gazetteer
+
+        gazetteer = load_gazetteer()
+    if vocab is None:
+        from retrieval.knowledge.vocab import load_vocab
+
+        vocab = load_vocab()
+    text = doc.text or ""
+    prof = profile(doc.title, doc.date, doc.path)
+    secs = SectionIndex(find_sections(text, prof))
+    base = base_region(doc, prof.kind, gazetteer)
+    places = Places(gazetteer, text, base)
+    target_paras = _target_paragraphs(text)
+    out: list[Fact] = []
+    for s0, s1 in sentences(text):
+        sent = text[s0:s1]
+        if not _QUICK.search(sent):
+            continue
+        figs = [f for f in extract_figures(sent) if f.unit not in _MINOR and not _SERIAL_AFTER.match(sent, f.end)]
+        if not figs:
+            continue
+        sec = secs.at(s0)
+        english = not _CJK.search(sent)
+        matches = vocab.matches(sent)
+        tl = next((a for a, b in target_paras if a <= s0 < b), None)
+        paired = _respectively(sent, s0, figs, places)
+        for f in figs:
+            # English commas join far looser than Chinese ones: an English clause runs to ; only
+            clause = clause_bounds(sent, 0, len(sent), f.start, lists_only=english)
+            in_list = tl is not None and s0 + f.start > tl
+            achieved_hint = kinds._nearest(kinds._ACHIEVED, sent, 0, len(sent)) is not None or prof.kind == "article"
+            per = periods.resolve(sent, f.start, f.end, clause, prof.year, prof.month, sec.years,
+                                  prof.kind == "article", achieved_hint)
+            k = kinds.decide(sent, f, clause, sec.role, in_list, per, sec.years, prof.year)
+            if sec.role == "other" and not per.explicit:
+                per = periods.UNKNOWN  # a glossary entry or annex definition has no period of its own
+            if k in ("achieved", "forecast") and not per.explicit and sec.years is None and prof.kind == "article" \
+                    and per.lo == prof.year and _last_year(sent):
+                per = periods.Period(prof.year - 1, prof.year - 1, explicit=True)
+            region = paired.get(f.start) or places.region_at(s0 + clause[0] if not english else s0, s0 + f.start, s0)
+            ind_id, ind_text = indicator.decide(vocab, sent, clause[0], f.start, matches)
+            m = measures.decide(sent, f, clause[0], ind_id, k)
+            out.append(Fact(
+                doc_id=doc.doc_id, figure=f.text, value=f.value, unit=f.unit, measure=m, kind=k, period=str(per),
+                region_id=region, indicator_id=ind_id, indicator_text=ind_text, sentence=sent,
+                start=s0 + f.start, end=s0 + f.end, sentence_start=s0, value_high=f.value_high,
+                qualifier=f.qualifier, english=f.english, chinese=f.chinese,
+            ))
+    return out
+
+
+def _respectively(sent: str, s0: int, figs, places: Places) -> dict[int, str]:
+    """"厦门、福州机场旅客吞吐量分别达2790.6万人次、1529.9万人次": the i-th figure of a 分别 list is
+    the i-th place's. Returns figure start (in the sentence) -> region id."""
+    out: dict[int, str] = {}
+    for m in _RESPECTIVELY.finditer(sent):
+        lo, _ = clause_bounds(sent, 0, len(sent), m.start())
+        named = places.subjects(s0 + lo, s0 + m.start())
+        run = []
+        for f in figs:
+            if f.start < m.end():
+                continue
+            if run and not _LIST_GAP.match(sent[run[-1].end:f.start]):
+                break
+            run.append(f)
+        if len(named) >= 2 and len(run) == len(named):
+            out.update({f.start: rid for f, rid in zip(run, named)})
+    return out
+
+
+def _last_year(sentence: str) -> bool:
+    return bool(re.search(r"last year|去年|上年", sentence, re.I))
+
+
+def _target_paragraphs(text: str) -> list[tuple[int, int]]:
+    """(offset where the target list starts, paragraph end) for paragraphs stating the year's targets."""
+    out = []
+    for a, b in paragraphs(text):
+        m = _TARGET_LIST.search(text, a, b)
+        if m:
+            out.append((m.end(), b))
+    return out

@@ -1,0 +1,33 @@
+"""What a figure measures: a vocabulary indicator when one is named before it, else the words."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from retrieval.knowledge.vocab import Match
+
+# Verbs and qualifiers between an indicator and its figure: not part of the indicator's name.
+_TRAIL = re.compile(r"(?:分别|分別|同比|比上年|较上年|年均|平均|累计|均|共|再|又|已|将|要|力争|确保|预计|"
+                    r"增长|增長|提高|提升|下降|降低|减少|达到|达|達到|達|突破|超过|超|为|是|实现|完成|新增|净增|"
+                    r"稳定在|控制在|保持在|保持|增至|提高到|提高至|上升到|到|至|约|近|逾|了|的|\s)+$")
+_LEAD = re.compile(r"^(?:全省|全市|全区|全国|全年|其中|今年|去年|[，,、])+")
+_EN_TRAIL = re.compile(r"\b(?:reached|was|were|is|are|of|by|up|to|increased|grew|rose|achieved|a|an|the|with|"
+                       r"about|over|more than|nearly|around)\s*$", re.I)
+
+
+def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: list[Match]) -> tuple[Optional[str], str]:
+    """(vocabulary id or None, the indicator as written)."""
+    best = None
+    for m in matches:
+        if m.term.category == "indicator" and clause_start <= m.start and m.end <= fig_start:
+            if best is None or m.start >= best.start:
+                best = m
+    if best is not None:
+        return best.term.id, best.text
+    words = sentence[clause_start:fig_start]
+    if re.search(r"[\u4e00-\u9fff]", words):
+        words = _LEAD.sub("", _TRAIL.sub("", words))
+        return None, words[-16:]
+    for _ in range(3):
+        words = _EN_TRAIL.sub("", words).rstrip(" ,")
+    return None, " ".join(words.split()[-6:])

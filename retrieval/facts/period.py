@@ -1,0 +1,174 @@
+"""The period a figure is about: a year, a range, a quarter, months, or "unknown".
+
+The nearest time phrase before the figure in its sentence wins ("由一九五二年的63%上升到一九五四年的
+89%"); comparison bases ("比2019年", "compared with 2023") are not the figure's own period.
+Without one, the section's years apply (a 2025 report's review is 2024), then the document's:
+an article's "last year" is its publication year - 1.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from retrieval.facts import cues
+
+_FW = str.maketrans("０１２３４５６７８９—–－～", "0123456789---~")
+_CN = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+_Y = r"(?:(?:19|20)\d\d|[一二三四五六七八九〇○零]{4})"
+_YEAR_ZH = re.compile(rf"({_Y})\s*年(?!代)")
+_RANGE = re.compile(rf"(?:从|從)?({_Y})\s*年?\s*(?:到|至|-|~)\s*({_Y})\s*年|({_Y})\s*(?:-|~|to)\s*({_Y})(?!\d)")
+_YEAR_EN = re.compile(r"\b(?:in|by|during|for|of|throughout|by the end of|since)\s+((?:19|20)\d\d)\b", re.I)
+_MONTHS = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*[-~至到]\s*(1[0-2]|[1-9])\s*月|([一二三四五六七八九十]{1,2})(?:、|至|到)?([一二三四五六七八九十]{1,2})?两?个?月份?(?!\d)")
+_FIRST_MONTHS = re.compile(r"first (\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven) months|前(\d{1,2}|[一二三四五六七八九十]{1,2})个?月", re.I)
+_HALF = re.compile(r"上半年|first half")
+_QUARTER = re.compile(r"(?:第)?([一二三四1-4])季度|\bQ([1-4])\b|first quarter")
+_FULL_YEAR = re.compile(r"全年|whole year|full year|the year as a whole")
+_PLANS = re.compile("|".join(sorted(map(re.escape, cues.FIVE_YEAR_PLANS), key=len, reverse=True)))
+_PAST_SPAN = re.compile(cues.PAST_SPAN)
+_PLAN_BEFORE = re.compile(cues.PLAN_CONTEXT_BEFORE)
+_PLAN_AFTER = re.compile(cues.PLAN_CONTEXT_AFTER)
+_BASE_BEFORE = re.compile(cues.BASE_BEFORE, re.I)
+_BASE_AFTER = re.compile(cues.BASE_AFTER)
+_REL = [(re.compile(p, re.I), d) for p, d in cues.RELATIVE_YEARS]
+_EN_NUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11}
+
+
+@dataclass(frozen=True)
+class Period:
+    lo: Optional[int]
+    hi: Optional[int]
+    months: Optional[tuple[int, int]] = None  # within year lo == hi
+    explicit: bool = False  # said in the sentence (not inherited from the section)
+
+    def __str__(self) -> str:
+        if self.lo is None:
+            return "unknown"
+        if self.months:
+            a, b = self.months
+            if (a, b) in ((1, 3), (4, 6), (7, 9), (10, 12)) and self.quarter:
+                return f"{self.lo}Q{(a + 2) // 3}"
+            return f"{self.lo}-{a:02d}" if a == b else f"{self.lo}-{a:02d}..{self.lo}-{b:02d}"
+        return str(self.lo) if self.lo == self.hi else f"{self.lo}-{self.hi}"
+
+    quarter: bool = False
+
+    @property
+    def sub_year(self) -> bool:
+        return self.months is not None
+
+
+UNKNOWN = Period(None, None)
+
+
+def _year(s: str) -> int:
+    s = s.translate(_FW)
+    return int(s) if s.isdigit() else int("".join(str(_CN[c]) for c in s))
+
+
+def _cn_num(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + _CN[s[1]]
+    if s.endswith("十"):
+        return _CN[s[0]] * 10
+    return _CN[s] if len(s) == 1 else _CN[s[0]] * 10 + _CN[s[-1]]
+
+
+def _is_base(text: str, a: int, b: int) -> bool:
+    return bool(_BASE_BEFORE.search(text[max(0, a - 14):a]) or _BASE_AFTER.match(text, b))
+
+
+def time_phrases(sentence: str, pub_year: Optional[int], section_years: Optional[tuple[int, int]]):
+    """(start, end, Period) for every time phrase in `sentence` that can be a figure's own period."""
+    s = sentence.translate(_FW)
+    out: list[tuple[int, int, Period]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(a: int, b: int, p: Period) -> None:
+        if any(a < y and x < b for x, y in taken):
+            return
+        taken.append((a, b))
+        out.append((a, b, p))
+
+    for m in _RANGE.finditer(s):
+        g = [x for x in m.groups() if x]
+        lo, hi = _year(g[0]), _year(g[1])
+        if lo < hi and not _is_base(s, m.start(), m.end()):
+            add(m.start(), m.end(), Period(lo, hi, explicit=True))
+    for m in _PLANS.finditer(s):
+        if not (_PLAN_BEFORE.search(s[max(0, m.start() - 1):m.start()]) or _PLAN_AFTER.match(s, m.end())) \
+                or (m.start() and s[m.start() - 1] in "一二三四五六七八九十〇○零第"):
+            continue
+        first = cues.FIVE_YEAR_PLANS[m.group()]
+        add(m.start(), m.end(), Period(first, first + 4, explicit=True))
+    for rx in (_YEAR_ZH, _YEAR_EN):
+        for m in rx.finditer(s):
+            y = _year(m.group(1))
+            if not _is_base(s, m.start(), m.end()):
+                add(m.start(), m.end(), Period(y, y, explicit=True))
+    if pub_year is not None:
+        for rx, delta in _REL:
+            for m in rx.finditer(s):
+                if not _is_base(s, m.start(), m.end()):
+                    add(m.start(), m.end(), Period(pub_year + delta, pub_year + delta, explicit=True))
+    for m in _PAST_SPAN.finditer(s):
+        if section_years and section_years[0] < section_years[1]:
+            add(m.start(), m.end(), Period(*section_years, explicit=True))
+        elif pub_year is not None:
+            n = {"五": 5, "三": 3, "两": 2, "十": 10}.get(m.group(1) or "五", 5)
+            add(m.start(), m.end(), Period(pub_year - n, pub_year - 1, explicit=True))
+    months = []
+    for m in _MONTHS.finditer(s):
+        if m.group(1):
+            a, b = int(m.group(1)), int(m.group(2))
+        else:
+            a = _cn_num(m.group(3))
+            b = _cn_num(m.group(4)) if m.group(4) else a
+            if a > 12 or b > 12 or not s[m.end() - 1:m.end()] in "月份":
+                continue
+        months.append((m.start(), m.end(), (a, b), False))
+    for m in _FIRST_MONTHS.finditer(s):
+        n = m.group(1) or m.group(2)
+        n = _EN_NUM.get(n.lower(), None) if n and not n.isdigit() and n[0].isascii() else (int(n) if n.isdigit() else _cn_num(n))
+        if n:
+            months.append((m.start(), m.end(), (1, n), False))
+    for m in _HALF.finditer(s):
+        months.append((m.start(), m.end(), (1, 6), False))
+    for m in _QUARTER.finditer(s):
+        q = m.group(1) or m.group(2) or "1"
+        q = int(q) if q.isdigit() else "一二三四".index(q) + 1
+        months.append((m.start(), m.end(), (3 * q - 2, 3 * q), True))
+    for a, b, rng, quarter in months:
+        # the months belong to the nearest year said before them, else the section's or publication year
+        before = [p for x, y, p in out if y <= a and p.lo == p.hi]
+        year = before[-1].lo if before else (section_years[1] if section_years and section_years[0] == section_years[1] else pub_year)
+        if year is not None:
+            add(a, b, Period(year, year, rng, explicit=True, quarter=quarter))
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def resolve(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int], pub_year: Optional[int],
+            pub_month: Optional[int], section_years: Optional[tuple[int, int]], article: bool,
+            achieved_hint: bool) -> Period:
+    """The period of the figure at sentence[fig_start:fig_end] (offsets within `sentence`)."""
+    phrases = time_phrases(sentence, pub_year, section_years)
+    before = [p for a, b, p in phrases if b <= fig_start]
+    if before:
+        # a year said in the figure's own clause beats one said earlier in the sentence
+        in_clause = [p for a, b, p in phrases if b <= fig_start and a >= clause[0]]
+        return (in_clause or before)[-1]
+    after = [p for a, b, p in phrases if a >= fig_end and b <= clause[1]]
+    if after:
+        return after[0]
+    if section_years:
+        return Period(*section_years)
+    if pub_year is None:
+        return UNKNOWN
+    if article and achieved_hint and _FULL_YEAR.search(sentence) and (pub_month or 12) <= 3:
+        return Period(pub_year - 1, pub_year - 1)  # "the whole year" in a February article is last year
+    return Period(pub_year, pub_year)

@@ -1,0 +1,115 @@
+"""Accuracy of the fact extractor on the hand-labelled figure mentions, tune and report halves.
+
+    PYTHONPATH=$PWD python scripts/eval_facts.py [--corpus ../shared/corpus] [--errors]
+
+Found: some fact overlaps the labelled figure's span. Kind / period / region / measure: share of
+the found figures whose label matches. `--errors` lists the tune half's mismatches (tuning looks
+at the tune half only; the report half is only ever counted).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from retrieval.facts import NATIONAL, extract_facts  # noqa: E402
+from retrieval.ingest.documents import load_file  # noqa: E402
+from retrieval.knowledge.regions import load_gazetteer  # noqa: E402
+from retrieval.knowledge.vocab import load_vocab  # noqa: E402
+
+LABELS = ROOT / "tests" / "data" / "figure-labels" / "labels.jsonl"
+FIELDS = ("kind", "period", "region", "measure")
+
+
+def load_docs(corpus: Path, refs: set[str]) -> dict:
+    docs, files = {}, {r.split("#")[0] for r in refs}
+    for f in sorted(files):
+        for d in load_file(corpus / f)[0]:
+            key = f + ("#" + d.path.split("#")[1] if "#" in d.path else "")
+            if key in refs:
+                docs[key] = d
+    return docs
+
+
+def gold_span(doc, row) -> tuple[int, int] | None:
+    s = doc.text.find(row["sentence"])
+    if s < 0:
+        return None
+    hits = [m.start() for m in re.finditer(r"(?<![0-9０-９.．])" + re.escape(row["figure"]), row["sentence"])]
+    if len(hits) <= row.get("occurrence", 0):
+        return None
+    a = s + hits[row.get("occurrence", 0)]
+    return a, a + len(row["figure"])
+
+
+def region_id(gazetteer, name: str) -> str:
+    return NATIONAL["id"] if name in ("全国", "China") else gazetteer.resolve(name).id
+
+
+def evaluate(corpus: Path, rows: list[dict]) -> tuple[dict, list]:
+    gazetteer, vocab = load_gazetteer(), load_vocab()
+    docs = load_docs(corpus, {r["doc"] for r in rows})
+    facts = {}
+    for key, d in docs.items():
+        d.main_region = gazetteer.tag(d.title, d.text)[0]  # as ingest tags it
+        facts[key] = extract_facts(d, gazetteer, vocab)
+    stats = {s: {"n": 0, "found": 0, **{f: 0 for f in FIELDS}} for s in ("tune", "report")}
+    errors = []
+    for r in rows:
+        st = stats[r["split"]]
+        st["n"] += 1
+        span = gold_span(docs[r["doc"]], r)
+        fact = next((f for f in facts[r["doc"]] if span and f.start < span[1] and span[0] < f.end), None)
+        if fact is None:
+            errors.append((r, None, ["found"]))
+            continue
+        st["found"] += 1
+        got = {"kind": fact.kind, "period": fact.period, "region": fact.region_id, "measure": fact.measure}
+        want = {**{f: r[f] for f in FIELDS}, "region": region_id(gazetteer, r["region"])}
+        wrong = [f for f in FIELDS if got[f] != want[f]]
+        for f in FIELDS:
+            st[f] += f not in wrong
+        if wrong:
+            errors.append((r, got, wrong))
+    return stats, errors
+
+
+def table(stats: dict) -> str:
+    lines = ["| | tune | report |", "|---|---|---|"]
+    lines.append(f"| labelled figures | {stats['tune']['n']} | {stats['report']['n']} |")
+
+    def pct(s, k, d):
+        return f"{100 * s[k] / s[d]:.1f}% ({s[k]}/{s[d]})" if s[d] else "-"
+    lines.append(f"| found as facts | {pct(stats['tune'], 'found', 'n')} | {pct(stats['report'], 'found', 'n')} |")
+    for f in FIELDS:
+        lines.append(f"| {f} right (of found) | {pct(stats['tune'], f, 'found')} | {pct(stats['report'], f, 'found')} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
+    ap.add_argument("--labels", default=str(LABELS))
+    ap.add_argument("--errors", action="store_true", help="list the tune half's mismatches")
+    args = ap.parse_args()
+    rows = [json.loads(line) for line in open(args.labels, encoding="utf-8") if line.strip()]
+    stats, errors = evaluate(Path(args.corpus), rows)
+    print(table(stats))
+    if args.errors:
+        for r, got, wrong in errors:
+            if r["split"] != "tune":
+                continue
+            print(f"\n{r['doc']}  {r['figure']}  wrong: {','.join(wrong)}")
+            print(f"  want: {r['kind']} {r['period']} {r['region']} {r['measure']}")
+            if got:
+                print(f"  got:  {got['kind']} {got['period']} {got['region']} {got['measure']}")
+            print(f"  {r['sentence'][:120]}")
+
+
+if __name__ == "__main__":
+    main()

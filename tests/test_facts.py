@@ -1,0 +1,161 @@
+"""Figure facts read from document structure: sections, target lists, places, relative years."""
+from __future__ import annotations
+
+import pytest
+
+from retrieval.facts import NATIONAL, extract_facts
+from retrieval.types import Document
+from tests.conftest import CORPUS
+
+PROVINCIAL = """2025年四川省政府工作报告
+
+各位代表：
+
+2024年工作回顾
+
+过去一年，全省地区生产总值增长5.7%，经济总量达到64697亿元。成都市地区生产总值增长6.5%，绵阳、宜宾分别增长6.1%、7.2%。规模以上工业增加值增长6.6%，年主营业务收入2000万元及以上的工业企业达到1.8万家。单位地区生产总值能耗预计下降3.2%。
+
+2025年工作安排建议
+
+今年发展主要预期目标是：地区生产总值增长5.5%以上；城镇新增就业85万人；城镇调查失业率5.5%左右；居民消费价格涨幅2%左右。
+全年实施亿元以上项目1.6万个，力争“十四五”期间累计新增高标准农田1000万亩。2024年全省粮食产量达到719亿斤。
+"""
+
+
+def doc(text: str, title: str, date: str | None, path: str = "/tmp/x.txt", main: str | None = None) -> Document:
+    return Document(doc_id="d1", text=text, title=title, path=path, content_hash="h", date=date, main_region=main)
+
+
+class ByFigure(dict):
+    """Facts by figure text; a key also finds a figure written with a qualifier ("Over 36 billion yuan")."""
+
+    def __missing__(self, key):
+        hits = [f for k, f in self.items() if k.endswith(key) or k.startswith(key + " ")]
+        if not hits:
+            raise KeyError(key)
+        return hits[0]
+
+
+def facts_by_figure(d: Document) -> dict:
+    out = ByFigure()
+    for f in extract_facts(d):
+        assert d.text[f.start:f.end] == f.figure  # offsets are exact
+        out.setdefault(f.figure, f)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sichuan():
+    return facts_by_figure(doc(PROVINCIAL, "2025年四川省政府工作报告", "2025-01-20", main="510000"))
+
+
+def test_every_clause_of_a_target_list_is_a_target(sichuan):
+    for fig in ("5.5%以上", "85万人", "5.5%左右", "2%左右"):
+        f = sichuan[fig]
+        assert (f.kind, f.period, f.region_id) == ("target", "2025", "510000"), fig
+    assert sichuan["85万人"].measure == "count"
+    assert sichuan["5.5%左右"].measure == "share"  # an unemployment rate
+    assert sichuan["5.5%以上"].indicator_id == "gdp"
+
+
+def test_review_section_figures_are_last_years_results(sichuan):
+    for fig in ("5.7%", "64697亿元", "6.6%"):
+        assert (sichuan[fig].kind, sichuan[fig].period) == ("achieved", "2024"), fig
+    assert sichuan["64697亿元"].measure == "level" and sichuan["5.7%"].measure == "growth"
+    assert sichuan["3.2%"].kind == "forecast"  # 预计: an estimate, not yet a result
+
+
+def test_plan_section_keeps_earlier_years_as_results(sichuan):
+    assert (sichuan["719亿斤"].kind, sichuan["719亿斤"].period) == ("achieved", "2024")
+    assert (sichuan["1.6万个"].kind, sichuan["1.6万个"].period) == ("target", "2025")
+
+
+def test_five_year_totals_span_the_plan(sichuan):
+    f = sichuan["1000万亩"]
+    assert (f.kind, f.period) == ("target", "2021-2025")
+
+
+def test_thresholds_are_other(sichuan):
+    assert sichuan["2000万元"].kind == "other" and sichuan["2000万元"].measure == "other"
+    assert sichuan["1.8万家"].kind == "achieved"  # the count the threshold qualifies is still a result
+
+
+def test_cities_inside_a_provincial_report_get_their_own_figures(sichuan):
+    assert sichuan["6.5%"].region_id == "510100"  # 成都市
+    assert sichuan["6.1%"].region_id == "510700"  # 绵阳: first of the 分别 list
+    assert sichuan["7.2%"].region_id == "511500"  # 宜宾: second
+    assert sichuan["5.7%"].region_id == "510000"
+
+
+def test_a_new_area_inside_a_city_article():
+    text = ("Nanjing pushes industry\n\n南京江北新区召开动员大会。2023年，江北新区实现营收超5000亿元，地区生产总值增长5.1%。"
+            "今年，江北新区力争完成固定资产投资700亿元。南京全市地区生产总值增长4.6%。")
+    fs = facts_by_figure(doc(text, "Nanjing pushes industry", "2024-02-20", main="320100"))
+    assert fs["5.1%"].region_id == "320100-jbxq" and fs["5.1%"].period == "2023" and fs["5.1%"].kind == "achieved"
+    assert (fs["700亿元"].region_id, fs["700亿元"].kind, fs["700亿元"].period) == ("320100-jbxq", "target", "2024")
+    assert fs["4.6%"].region_id == "320100"
+
+
+def test_relative_years_follow_the_publication_date():
+    text = ("Qinhuai speeds up\n\nLast year, the financial industry achieved a revenue of 115 billion yuan, up 12% year on year. "
+            "Over 36 billion yuan of fixed asset investment was completed in the whole year. "
+            "This year, the district will strive to add 100 new projects.")
+    fs = facts_by_figure(doc(text, "Qinhuai speeds up", "2024-02-21", main="320104"))
+    assert (fs["115 billion yuan"].period, fs["115 billion yuan"].kind) == ("2023", "achieved")
+    assert fs["36 billion yuan"].period == "2023"  # a whole year's result in February is last year's
+    assert (fs["100"].period, fs["100"].kind) == ("2024", "target")
+
+
+def test_national_report_of_year_y_reviews_y_minus_1():
+    text = ("各位代表：\n\n一、2023年工作回顾\n\n城镇新增就业1244万人，城镇调查失业率平均为5.2%。广东省地区生产总值增长4.8%。\n\n"
+            "二、2024年经济社会发展总体要求和政策取向\n\n经济增长预期目标为5%左右。\n")
+    fs = facts_by_figure(doc(text, "2024年中华人民共和国国务院政府工作报告", "2024-03-05", path="/c/national.jsonl#3"))
+    assert (fs["1244万人"].kind, fs["1244万人"].period, fs["1244万人"].region_id) == ("achieved", "2023", NATIONAL["id"])
+    assert fs["4.8%"].region_id == "440000"  # a province as the clause's subject
+    assert (fs["5%左右"].kind, fs["5%左右"].period) == ("target", "2024")
+
+
+def test_old_national_report_years_in_chinese_numerals_and_five_year_reviews():
+    text = ("各位代表：\n\n一、 过去五年工作回顾\n\n全国财政用于文化体育事业支出五年累计3104亿元。"
+            "国营商业所占的比重，由一九五二年的百分之六十三上升到一九五四年的百分之八十九。\n")
+    fs = facts_by_figure(doc(text, "2008年中华人民共和国国务院政府工作报告", None, path="/c/national.jsonl#34"))
+    assert fs["3104亿元"].period == "2003-2007" and fs["3104亿元"].kind == "achieved"
+    assert fs["百分之六十三"].period == "1952" and fs["百分之八十九"].period == "1954"
+
+
+def test_glossary_figures_are_definitions():
+    text = "2025年云南省政府工作报告\n\n一、2024年工作回顾\n\n新增就业30万人。\n\n名词解释\n\n1.“1+1+N”体系：1个管理运营机构、1个省级运营平台公司。\n"
+    fs = extract_facts(doc(text, "2025年云南省政府工作报告", "2025-01-18", main="530000"))
+    gloss = [f for f in fs if f.start > text.index("名词解释")]
+    assert gloss and all(f.kind == "other" and f.period == "unknown" for f in gloss)
+
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+
+
+@needs_corpus
+def test_real_reports_sichuan_jobs_target_and_tibet_review():
+    from retrieval.ingest.documents import load_file
+
+    base = CORPUS / "gov-work-reports-2025"
+    sc = extract_facts(load_file(base / "2025年四川省政府工作报告.docx")[0][0])
+    jobs = [f for f in sc if f.figure.startswith("85万人")]
+    assert jobs and all(f.kind == "target" and f.period == "2025" for f in jobs)
+    xz = load_file(base / "2025年西藏政府工作报告.docx")[0][0]
+    review_end = xz.text.index("2025年工作安排")
+    review = [f for f in extract_facts(xz) if f.start < review_end and f.start > xz.text.index("2024年工作回顾")]
+    assert review and sum(f.kind == "target" for f in review) <= len(review) * 0.05
+
+
+@needs_corpus
+def test_held_out_labels_meet_the_bar():
+    import json
+
+    from scripts.eval_facts import LABELS, evaluate
+
+    rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    stats, _ = evaluate(CORPUS, [r for r in rows if r["split"] == "report"])
+    st = stats["report"]
+    assert st["n"] >= 100 and st["found"] / st["n"] >= 0.95
+    for field in ("kind", "period", "region"):
+        assert st[field] / st["found"] >= 0.95, field
