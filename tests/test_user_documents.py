@@ -81,6 +81,9 @@ def test_malformed_front_matter_still_stays_out_of_the_text(tmp_path):
      "https://www.yueqing.gov.cn/art/2024/3/28/art_1322_55.html"),
     ("zhejiang-2023-communique.htm", "Zhejiang Provincial Statistical Communique on the 2023 Economic and Social Development",
      "2024-03-04", "2023", "Zhejiang Provincial Bureau of Statistics", "https://www.zj.gov.cn/art/2024/3/4/art_1229_2.html"),
+    # GBK-encoded, no <meta> at all: title from <title> without the site, 信息来源/发布时间 from the info bar
+    ("ruian-2023-communique-gbk.html", "2023年瑞安市国民经济和社会发展统计公报", "2024-04-02", "2023", "瑞安市统计局", None),
+    ("wenzhou-exports-news.html", "Wenzhou's private firms drive export growth", "2024-05-08", None, "China Daily", None),
 ])
 def test_government_pages_state_their_own_metadata(name, title, date, period, publisher, url):
     doc = load(name)
@@ -98,6 +101,13 @@ def test_the_documents_own_date_beats_the_pages():
 def test_html_author_and_tags_from_meta():
     doc = load("zhejiang-2023-communique.htm")
     assert doc.author == "Zhejiang Provincial Bureau of Statistics" and doc.tags == ["statistics", "economy"]
+    assert load("wenzhou-exports-news.html").author == "Li Hua"
+
+
+def test_front_matter_source_that_is_not_a_url_is_the_publisher():
+    doc = load("yueqing-wechat-post.md")
+    assert (doc.title, doc.date, doc.publisher, doc.author) == ("乐清：电气产业集群加速升级", "2024-05-20", "微信公众号“乐清发布”", "乐清日报")
+    assert doc.url == "https://mp.weixin.qq.com/s/abcdEFG" and doc.tags == ["乐清", "电气"]
 
 
 # --------------------------------------------------------------------------- languages, paragraphs, regions
@@ -151,6 +161,9 @@ def test_a_bare_name_in_a_chunk_is_tagged_through_its_document():
 @pytest.mark.parametrize("name, main", [
     ("wenzhou-2015-communique.html", WENZHOU), ("yueqing-2023-communique.html", YUEQING),
     ("zhejiang-2023-communique.htm", ZHEJIANG), ("hangzhou-gdp-post.md", "330100"), ("ningbo-port-post.md", "330200"),
+    ("ruian-2023-communique-gbk.html", "330381"), ("wenzhou-exports-news.html", WENZHOU),
+    # only the bare 乐清 anywhere, but the headline is led by it: "乐清：…"
+    ("yueqing-wechat-post.md", YUEQING),
 ])
 def test_main_region_at_every_level(name, main):
     doc, _ = tagged(name)
@@ -235,7 +248,7 @@ def planbot(*args):
 def user_index(tmp_path_factory, encoder) -> Path:
     index_dir = tmp_path_factory.mktemp("user-index")
     report = ingest([DATA], index_dir, encoder=encoder)
-    assert report.skipped == [] and report.documents == 7
+    assert report.skipped == [] and report.documents == 10
     return index_dir
 
 
@@ -257,7 +270,7 @@ def test_documents_lists_what_ingest_understood(user_index):
     r = planbot("documents", "--index", str(user_index), "--json")
     assert r.returncode == 0, r.stderr
     rows = {Path(row["path"]).name: row for row in map(json.loads, r.stdout.splitlines())}
-    assert len(rows) == 7
+    assert len(rows) == 10
     w = rows["wenzhou-2015-communique.html"]
     assert (w["title"], w["date"], w["period"], w["publisher"], w["main_region"]) == (
         "温州市2015年国民经济和社会发展统计公报", "2016-03-02", "2015", "温州市统计局", WENZHOU)
@@ -266,4 +279,4 @@ def test_documents_lists_what_ingest_understood(user_index):
     assert rows["yueqing-2023-communique.html"]["main_region"] == YUEQING
     table = planbot("documents", "--index", str(user_index))
     assert table.returncode == 0 and "温州市统计局" in table.stdout and "wenzhou-2015-communique" in table.stdout
-    assert "7 documents" in table.stdout
+    assert "10 documents" in table.stdout

@@ -386,6 +386,15 @@ class Gazetteer:
         winners = [r for r, d in best.items() if d == top]
         return winners[0] if len(winners) == 1 else None
 
+    def _dateline(self, title: str) -> tuple[str, int, int] | None:
+        """A headline led by a place and a colon ("乐清：电气产业集群加速升级", "Yueqing: ...") is
+        about that place even when the bare name alone would need its city nearby."""
+        m = _DATELINE.match(title)
+        if not m or _to_simplified(m.group(1)) in COMMON_ZH or m.group(1).lower() in COMMON_EN:
+            return None
+        ids = self._prefer(list(self._exact.get(_norm(m.group(1)), [])))
+        return (ids[0], m.start(1), m.end(1)) if len(ids) == 1 else None
+
     def find_in_text(self, text: str, question: bool = False, context: Iterable[str] = ()) -> list[tuple[str, int, int]]:
         """Region mentions as (region id, start, end) offsets into `text`, in text order.
 
@@ -409,6 +418,9 @@ class Gazetteer:
         title = title or ""
         joined = f"{title}\n{text or ''}"
         mentions = self._mentions(joined)
+        lead = self._dateline(title)
+        if lead and not any(start < len(title) for _, start, _ in mentions):
+            mentions.insert(0, lead)
         if not mentions:
             return None, []
         cut = len(title)
@@ -446,6 +458,10 @@ class Gazetteer:
         ordered = [main, *self.ancestors(main)]
         rest = sorted((r for r in weight if r not in ordered), key=lambda r: (-weight[r], first[r]))
         return main, ordered + rest
+
+
+# a headline's leading place name and its colon
+_DATELINE = re.compile(r"\s*([\u3400-\u9fff]{2,6}|[A-Z][A-Za-z'\- ]{2,30}?)\s*[：:｜|]")
 
 
 def _foreign_script_name(text: str, start: int, end: int, p: "_Pattern") -> bool:
