@@ -18,7 +18,7 @@ from retrieval.ingest.offsets import file_span, offset_map, to_source, to_source
 from retrieval.ingest.run import chunk_document, ingest
 from retrieval.knowledge.regions import load_gazetteer
 from retrieval.text.chunking import split_sentences
-from retrieval.text.core import script_of
+from retrieval.text.script import script_of
 
 from .conftest import REPO
 
