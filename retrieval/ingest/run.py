@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from retrieval.text.chunking import chunk_spans, split_sentences
+from retrieval.text.chunking import chunk_spans
 from retrieval.errors import NothingToIngest
 from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, load_file, read_regular
-from retrieval.knowledge.figures import extract_figures
+from retrieval.facts import extract_facts
+from retrieval.facts.profile import profile
 from retrieval.store.index import Writer, write_lock
 from retrieval.text.core import tokenize
 from retrieval.types import Chunk, Document
@@ -48,10 +49,6 @@ def chunk_document(doc: Document, gazetteer=None) -> list[Chunk]:
     return chunks
 
 
-def count_figures(text: str) -> int:
-    return sum(len(extract_figures(text[s:e])) for s, e in split_sentences(text))
-
-
 def _embed_text(doc: Document, chunk: Chunk) -> str:
     # The title travels with every chunk into the embedding: a chunk of a work report
     # often never names its province, the title does.
@@ -62,6 +59,8 @@ def _tag(doc: Document, gazetteer) -> None:
     if gazetteer is None:
         return
     main, mentioned = gazetteer.tag(doc.title, doc.text)
+    if profile(doc.title, doc.date, doc.path).kind == "national_report":
+        main = None  # about the whole country, whichever province it names (1979's one mention of Taiwan)
     doc.main_region = main
     doc.regions = list(mentioned)
 
@@ -165,6 +164,9 @@ def ingest(
 
             total = embed_pending(writer, pending, encoder, progress, batch_size)
             report.chunks_embedded = total
+            for doc in writer.documents_without_facts():
+                # indexed before facts existed (or by an older extractor): read them from the stored text
+                writer.set_facts(doc.doc_id, extract_facts(doc))
             if writer.changed:
                 progress("writing", 0, 1)
                 manifest = writer.commit()
@@ -217,7 +219,8 @@ def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]
         texts = [_embed_text(doc, c) for c in chunks]
         vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
         tokens = [tokenize(f"{doc.title} {c.text}") for c in chunks]
-        writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=count_figures(doc.text))
+        facts = extract_facts(doc)
+        writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts), facts=facts)
         done += len(chunks)
         progress("embedding", done, total)
     return total
