@@ -13,7 +13,7 @@ from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover,
 from retrieval.facts import extract_facts
 from retrieval.facts.profile import profile
 from retrieval.store.index import Writer, write_lock
-from retrieval.text.core import tokenize
+from retrieval.text.tokens import tokenize
 from retrieval.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
