@@ -88,7 +88,7 @@ def _digest_figures(index: Index, gazetteer, vocab, region, wanted: set[str]) ->
     scored: list[tuple[tuple, dict]] = []
     seen: set[tuple] = set()
     rank: Counter = Counter()  # position of a fact among its document's facts
-    for f in index.facts(region_ids=wanted):
+    for f in (index.facts(region_ids=wanted) if hasattr(index, "facts") else []):
         rank[f.doc_id] += 1
         if f.kind == "other" or f.unit in _MINOR_UNITS or (f.doc_id, f.start) in seen:
             continue
@@ -148,10 +148,11 @@ def regions_with_documents(index: Index, gazetteer) -> list[dict]:
 class RegionReader:
     """Region commands without an embedding model: the index and the gazetteer only."""
 
-    def __init__(self, index_dir: str | Path) -> None:
+    def __init__(self, index_dir: str | Path, store: str | None = None) -> None:
         from retrieval.knowledge.regions import load_gazetteer
+        from retrieval.store.backends import open_store
 
-        self.index = Index.open(index_dir)
+        self.index = open_store(index_dir, store)
         self.gazetteer = load_gazetteer()
 
     def region(self, name: str) -> dict:

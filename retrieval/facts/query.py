@@ -93,6 +93,8 @@ def find_facts(index, gazetteer, vocab, region: Optional[str] = None, indicator:
         s = source.casefold()
         doc_ids = {d.doc_id for d in index.documents()
                    if s in (d.title or "").casefold() or s in (d.path or "").casefold() or s == d.doc_id}
+    if not hasattr(index, "facts"):
+        return []  # a store without figure facts (Milvus)
     facts = index.facts(region_ids=region_ids(gazetteer, region), kind=kind, doc_ids=doc_ids)
     wanted_ids = {t.id for t in vocab.find_terms(indicator) if t.category == "indicator"} if indicator else set()
     out = []
