@@ -272,7 +272,7 @@ def ask(question, index, model, k, region, mode, file, store, as_json) -> None:
 def answer_json(ans) -> dict:
     data = asdict(ans)
     for q in data["quotes"]:
-        q["figures"] = [{k: f[k] for k in ("text", "value", "unit", "kind", "english", "chinese", "qualifier", "value_high")} for f in q["figures"]]
+        q["figures"] = [{k: f[k] for k in ("text", "value", "unit", "kind", "period", "english", "chinese", "qualifier", "value_high")} for f in q["figures"]]
     return data
 
 

@@ -51,7 +51,7 @@ def print_answer(con: Console, ans: Answer) -> None:
             con.print(f"   [cyan]→ {escape(q.rendering)}[/]")
         figs = [f for f in q.figures if f.english or f.chinese]
         if figs:
-            con.print("   [dim]figures:[/] " + escape("; ".join(f"{f.text} = {f.english}" + (f" ({f.kind})" if f.kind != "unknown" else "") for f in figs)))
+            con.print("   [dim]figures:[/] " + escape("; ".join(f"{f.text} = {f.english}" + (f" ({f.kind}{', ' + f.period if f.period and f.period != 'unknown' else ''})" if f.kind != "unknown" else "") for f in figs)))
         con.print(f"   [green]{escape(_cite(q.source))}[/]\n")
     for note in ans.notes:
         con.print(f"[dim]{escape(note)}[/]")

@@ -234,3 +234,14 @@ def test_a_national_report_naming_taiwan_once_is_not_about_taiwan():
     text = "各位代表：\n\n全国粮食产量达到6000亿斤，工业总产值增长8%。我们一定要解放台湾，完成祖国统一大业。\n" + "要继续调整国民经济，发展农业和轻工业。\n" * 100
     main, _ = load_gazetteer().tag("1979年政府工作报告", text)
     assert main is None
+
+
+# -- answers ------------------------------------------------------------------------------------
+def test_answer_figures_carry_their_facts_and_a_year_the_sources_lack_is_said(small_engine):
+    ans = small_engine.ask("What fixed-asset investment did Jiangbei New Area complete in 2023?")
+    assert ans.answered
+    figs = {f.text: f for q in ans.quotes for f in q.figures}
+    fia = next(f for t, f in figs.items() if t.endswith("700亿元"))
+    assert (fia.kind, fia.period) == ("target", "2024")  # from the stored fact
+    if any(f.text.endswith("700亿元") for f in ans.quotes[0].figures):
+        assert ans.notes and ans.notes[0].startswith("No 2023 result for Jiangbei New Area in the sources; the 2024 target is")
