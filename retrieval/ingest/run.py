@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from retrieval.text.chunking import chunk_spans, units
+from retrieval.text.chunking import chunk_spans, split_sentences, units
 from retrieval.errors import NothingToIngest
 from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, load_file, read_regular
 from retrieval.facts import extract_facts
 from retrieval.facts.profile import profile
+from retrieval.knowledge.figures import extract_figures
 from retrieval.store.index import Writer, write_lock
 from retrieval.text.lang import detect_lang
 from retrieval.text.tokens import tokenize
@@ -226,22 +227,39 @@ def _nothing_found(paths: Sequence[str | Path], skipped: list[Skipped], index_di
         report.documents, report.chunks = manifest["documents"], manifest["chunks"]
 
 
+# Below this many chunks a second process costs more than it saves (a fork of a loaded process).
+AHEAD_MIN_CHUNKS = 256
+
+
+def count_figures(text: str) -> int:
+    """Figures in a text (the Ray ingest's count; the local ingest counts its facts)."""
+    return sum(len(extract_figures(text[s:e])) for s, e in split_sentences(text))
+
+
+def _text_work(doc: Document, chunks: list[Chunk]) -> tuple[list[list[str]], list]:
+    """A document's BM25 tokens per chunk and its figure facts: pure functions of its text."""
+    return [tokenize(f"{doc.title} {c.text}") for c in chunks], extract_facts(doc)
+
+
 def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress, batch_size: int = 64) -> int:
-    """Embed and tokenise the chunks of changed documents and stage them in the writer."""
+    """Embed and tokenise the chunks of changed documents and stage them in the writer. The text
+    work runs ahead of the encoder in a second process when there is enough of it (ingest/ahead.py)."""
+    from retrieval.ingest.ahead import computed_ahead
+
     total = sum(len(c) for _, _, c in pending)
     done = 0
     progress("embedding", 0, total)
-    for doc, fhash, chunks in pending:
-        texts = [_embed_text(doc, c) for c in chunks]
-        vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
-        tokens = [tokenize(f"{doc.title} {c.text}") for c in chunks]
-        facts = extract_facts(doc)
-        if hasattr(writer, "set_facts"):
-            writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts), facts=facts)
-        else:  # the Milvus store keeps no figure facts (yet): figures and digests are local-index features
-            writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts))
-        done += len(chunks)
-        progress("embedding", done, total)
+    jobs = [(doc, chunks) for doc, _, chunks in pending]
+    with computed_ahead(_text_work, jobs, worth_it=total >= AHEAD_MIN_CHUNKS) as text_work:
+        for (doc, fhash, chunks), (tokens, facts) in zip(pending, text_work):
+            texts = [_embed_text(doc, c) for c in chunks]
+            vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
+            if hasattr(writer, "set_facts"):
+                writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts), facts=facts)
+            else:  # the Milvus store keeps no figure facts (yet): figures and digests are local-index features
+                writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts))
+            done += len(chunks)
+            progress("embedding", done, total)
     return total
 
 
