@@ -245,3 +245,8 @@ def test_answer_figures_carry_their_facts_and_a_year_the_sources_lack_is_said(sm
     assert (fia.kind, fia.period) == ("target", "2024")  # from the stored fact
     if any(f.text.endswith("700亿元") for f in ans.quotes[0].figures):
         assert ans.notes and ans.notes[0].startswith("No 2023 result for Jiangbei New Area in the sources; the 2024 target is")
+
+
+def test_an_undated_article_saying_last_year_has_no_period():
+    fs = facts_by_figure(doc("museum\n\nThe city museum received 860,000 visits last year.", "museum", None))
+    assert fs["860,000"].period == "unknown" and fs["860,000"].kind == "achieved"

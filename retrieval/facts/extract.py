@@ -65,7 +65,7 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
             if sec.role == "other" and not per.explicit:
                 per = periods.UNKNOWN  # a glossary entry or annex definition has no period of its own
             if k in ("achieved", "forecast") and not per.explicit and sec.years is None and prof.kind == "article" \
-                    and per.lo == prof.year and _last_year(sent):
+                    and prof.year is not None and per.lo == prof.year and _last_year(sent):
                 per = periods.Period(prof.year - 1, prof.year - 1, explicit=True)
             region = paired.get(f.start) or places.region_at(s0 + clause[0] if not english else s0, s0 + f.start, s0)
             ind_id, ind_text = indicator.decide(vocab, sent, clause[0], f.start, matches, f.end)
