@@ -14,6 +14,8 @@ from pathlib import Path
 from retrieval.text.chunking import split_sentences, units
 from retrieval.text.dates import report_years
 from retrieval.knowledge.figures import extract_figures
+from retrieval.knowledge.regions import Gazetteer, load_gazetteer
+from retrieval.knowledge.vocab import load_vocab
 from retrieval.store.index import Index
 from retrieval.types import Document
 
@@ -78,9 +80,7 @@ def region_sentences(index: Index, gazetteer, wanted: set[str]) -> list[tuple[Do
     return out
 
 
-def region_digest(index: Index, gazetteer, name: str) -> dict:
-    from retrieval.knowledge.vocab import load_vocab
-
+def region_digest(index: Index, gazetteer: Gazetteer, name: str) -> dict:
     region = gazetteer.resolve(name)
     wanted = gazetteer.descendants(region.id)
     vocab = load_vocab()
@@ -167,8 +167,6 @@ class RegionReader:
     """Region commands without an embedding model: the index and the gazetteer only."""
 
     def __init__(self, index_dir: str | Path) -> None:
-        from retrieval.knowledge.regions import load_gazetteer
-
         self.index = Index.open(index_dir)
         self.gazetteer = load_gazetteer()
 
