@@ -16,6 +16,7 @@ from retrieval.text.dates import report_years
 from retrieval.knowledge.figures import extract_figures
 from retrieval.knowledge.regions import Gazetteer, load_gazetteer
 from retrieval.knowledge.vocab import load_vocab
+from retrieval.store.backends import open_store
 from retrieval.store.index import Index
 from retrieval.types import Document
 
@@ -166,8 +167,8 @@ def regions_with_documents(index: Index, gazetteer) -> list[dict]:
 class RegionReader:
     """Region commands without an embedding model: the index and the gazetteer only."""
 
-    def __init__(self, index_dir: str | Path) -> None:
-        self.index = Index.open(index_dir)
+    def __init__(self, index_dir: str | Path, store: str | None = None) -> None:
+        self.index = open_store(index_dir, store)
         self.gazetteer = load_gazetteer()
 
     def region(self, name: str) -> dict:

@@ -33,10 +33,14 @@ def dense_search(
     index: Index, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None, exact_subset: int = EXACT_SUBSET
 ) -> tuple[np.ndarray, np.ndarray]:
     """Positions and cosines of the k nearest chunks (inside `mask`), best first."""
+    if hasattr(index, "dense_search"):  # a backend that searches itself (retrieval/store/milvus.py)
+        return index.dense_search(query_vec, k, mask)
     return index.vectors.search_masked(query_vec, k, mask, exact_subset=exact_subset)
 
 
 def lexical_search(index: Index, weighted_tokens: dict[str, float], k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    if hasattr(index, "lexical_search"):  # a backend that searches itself (retrieval/store/milvus.py)
+        return index.lexical_search(weighted_tokens, k, mask)
     return top_positive(index.lexical.scores(weighted_tokens), k, mask)
 
 
