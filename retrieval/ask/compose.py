@@ -7,6 +7,7 @@ from typing import Callable, Optional
 from retrieval.ask.candidates import Candidate
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.ask.search import Hit
+from retrieval.ingest.offsets import file_span
 from retrieval.knowledge.figures import extract_figures
 from retrieval.knowledge.vocab import load_vocab
 from retrieval.store.index import Index
@@ -95,6 +96,7 @@ def compose(
         doc = index.document(c.doc_id)
         text = doc.text[s:e]
         figures = extract_figures(text, ref_year=doc_year(doc.date))
+        file_start, file_end, file_unit = file_span(doc.file_offsets, s, e)  # where it is in the original file
         quotes.append(
             Quote(
                 text=text,
@@ -105,6 +107,7 @@ def compose(
                 end=e,
                 lang=doc.lang,
                 rendering=render(figures, text, analysis, q_script, spec.metric_window) if script_of(text) != q_script else "",
+                file_start=file_start, file_end=file_end, file_unit=file_unit,
             )
         )
     best = quotes[0]
