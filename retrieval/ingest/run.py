@@ -224,18 +224,31 @@ def _nothing_found(paths: Sequence[str | Path], skipped: list[Skipped], index_di
         report.documents, report.chunks = manifest["documents"], manifest["chunks"]
 
 
+# Below this many chunks a second process costs more than it saves (a fork of a loaded process).
+AHEAD_MIN_CHUNKS = 256
+
+
+def _text_work(doc: Document, chunks: list[Chunk]) -> tuple[list[list[str]], int]:
+    """A document's BM25 tokens per chunk and its figure count: pure functions of its text."""
+    return [tokenize(f"{doc.title} {c.text}") for c in chunks], count_figures(doc.text)
+
+
 def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress, batch_size: int = 64) -> int:
-    """Embed and tokenise the chunks of changed documents and stage them in the writer."""
+    """Embed and tokenise the chunks of changed documents and stage them in the writer. The text
+    work runs ahead of the encoder in a second process when there is enough of it (ingest/ahead.py)."""
+    from retrieval.ingest.ahead import computed_ahead
+
     total = sum(len(c) for _, _, c in pending)
     done = 0
     progress("embedding", 0, total)
-    for doc, fhash, chunks in pending:
-        texts = [_embed_text(doc, c) for c in chunks]
-        vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
-        tokens = [tokenize(f"{doc.title} {c.text}") for c in chunks]
-        writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=count_figures(doc.text))
-        done += len(chunks)
-        progress("embedding", done, total)
+    jobs = [(doc, chunks) for doc, _, chunks in pending]
+    with computed_ahead(_text_work, jobs, worth_it=total >= AHEAD_MIN_CHUNKS) as text_work:
+        for (doc, fhash, chunks), (tokens, n_figures) in zip(pending, text_work):
+            texts = [_embed_text(doc, c) for c in chunks]
+            vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
+            writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=n_figures)
+            done += len(chunks)
+            progress("embedding", done, total)
     return total
 
 

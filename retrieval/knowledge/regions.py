@@ -313,10 +313,9 @@ class Gazetteer:
         A = ahocorasick.Automaton()
         for key, ids in by_key.items():
             A.add_word(key, _Pattern(key, list(ids), ids, english[key]))
-        for p in STOP_PHRASES_ZH:
-            for key in {p, _to_traditional(p)}:
-                if key not in by_key:
-                    A.add_word(key, _Pattern(key, [], {}, False, stop=True))
+        for key in _stop_phrase_keys():
+            if key not in by_key:
+                A.add_word(key, _Pattern(key, [], {}, False, stop=True))
         A.make_automaton()
         return A
 
@@ -546,6 +545,18 @@ def _word_bounds(window: str) -> dict[int, int]:
 def _to_simplified(s: str) -> str:
     """Cached: tagging converts the same short windows again and again."""
     return to_simplified(s)
+
+
+def _stop_phrase_keys() -> list[str]:
+    """STOP_PHRASES_ZH in both scripts. Their Traditional forms are kept in the user's cache:
+    OpenCC's s2t dictionaries (26 MB) are needed for nothing else in an answer."""
+    import hashlib
+
+    from retrieval.knowledge.cache import cache_file, load_or_build
+
+    digest = hashlib.sha1("|".join(STOP_PHRASES_ZH).encode()).hexdigest()[:12]
+    return load_or_build(cache_file(f"gazetteer-stops-{digest}", Path(__file__), 1),
+                         lambda: sorted({k for p in STOP_PHRASES_ZH for k in (p, _to_traditional(p))}))
 
 
 def load_regions(path: Path = DATA_FILE) -> list[Region]:
