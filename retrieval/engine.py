@@ -17,7 +17,9 @@ from retrieval.ask.pipeline import AskContext, run
 from retrieval.ask.query import QueryAnalysis, analyse
 from retrieval.ask.search import Hit
 from retrieval.ask.spec import SPEC
+from retrieval.facts.query import find_facts
 from retrieval.knowledge.regions import Gazetteer, load_gazetteer
+from retrieval.knowledge.vocab import load_vocab
 from retrieval.store.backends import generation, open_store
 from retrieval.store.index import check_model
 from retrieval.types import Answer
@@ -109,3 +111,9 @@ class Engine:
         with self._lock:
             return regions_with_documents(self.index, self.gazetteer)
 
+    def figures(self, region: str | None = None, indicator: str | None = None, period: str | None = None,
+                kind: str | None = None, source: str | None = None) -> list[dict]:
+        """Figure facts (retrieval/facts) filtered by region (and places inside it), indicator,
+        period, kind and source, in the JSON shape `planbot figures --json` prints."""
+        with self._lock:
+            return find_facts(self.index, self.gazetteer, load_vocab(), region, indicator, period, kind, source)
