@@ -422,7 +422,7 @@ def format_answer(answer: Answer, max_quotes: Optional[int] = None, reserve_bloc
         blocks.append(section(neutralise(truncate(summary, MAX_SECTION_CHARS - 50))))
         text_parts.append(neutralise(summary))
     else:
-        lines = [f"*{labels['not_found']}*"]
+        lines = [f"*{labels['not_found']}*"] + ([escape(answer.declined_because)] if answer.declined_because else [])
         if answer.answer.strip() and answer.answer.strip() != labels["not_found"]:
             lines.append(escape(answer.answer.strip()))
         blocks.append(section(truncate("\n".join(lines), MAX_SECTION_CHARS)))
