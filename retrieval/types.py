@@ -66,7 +66,8 @@ class Figure:
     text: str
     value: float
     unit: str  # "yuan", "percent", "percentage points", "people", "enterprises", "projects", "tonnes", "" ...
-    kind: str = "unknown"  # "achieved", "target", "unknown"
+    kind: str = "unknown"  # "achieved", "target", "unknown"; from the figure's fact: also "forecast", "other"
+    period: str = ""  # from the figure's fact (retrieval/facts): "2024", "2021-2025", "unknown"
     english: str = ""  # "70 billion yuan", "more than 500 billion yuan", "5.0–5.5%"
     chinese: str = ""  # "700亿元"
     scale: str = ""  # the scale word as written: "亿", "万亿", "billion", "million", ""
@@ -113,4 +114,6 @@ class Answer:
     answer: str  # one-paragraph summary for people; figures in it are copied from quotes
     quotes: list[Quote] = field(default_factory=list)
     nearest: list[Source] = field(default_factory=list)  # when not answered: the closest sources
-    notes: list[str] = field(default_factory=list)  # e.g. "no documents about Tokyo are indexed"
+    notes: list[str] = field(default_factory=list)  # e.g. "No Chinese name is known for Zeekr: check…"
+    # when not answered: why, in words for the user ("Nothing in the indexed sources mentions Tokyo.")
+    declined_because: Optional[str] = None

@@ -30,12 +30,15 @@ def test_province_digest_has_results_and_targets_from_its_report(reader):
     kinds = {f["kind"] for f in d["figures"] if "江苏" in f["source"]["title"]}
     assert {"achieved", "target"} <= kinds
     assert {f["period"] for f in d["figures"] if "江苏" in f["source"]["title"]} & {"2024", "2025"}
-    assert all("江苏" in f["source"]["title"] or "Nanjing" in f["quote"] or "南京" in f["quote"] or f["source"]["title"] in sources(reader.region("Nanjing")) for f in d["figures"])
+    # every figure comes from Jiangsu's own report or from a source about a place inside it
+    inside = sources(reader.region("Nanjing"))
+    assert all("江苏" in f["source"]["title"] or f["source"]["title"] in inside for f in d["figures"]), sources(d)
 
 
 def test_province_includes_its_cities(reader):
     fujian = reader.region("Fujian")
-    assert any("Ningde" in t for t in sources(fujian)) or any("Ningde" in s["title"] for s in fujian["sources"])
+    # the city article's figures are part of the province's digest, beside the province's report
+    assert any(t.startswith("Ningde") for t in sources(fujian)) and "2025年福建省政府工作报告" in sources(fujian), sources(fujian)
     ningde = reader.region("寧德")
     assert any(f["text"] == "39.8%" for f in ningde["figures"])
     assert any(i["name"] == "lithium batteries" for i in ningde["industries"])
@@ -53,3 +56,29 @@ def test_unknown_region_offers_closest_matches(reader):
     assert any(c.name == "Nanjing" for c in err.value.candidates)
     with pytest.raises(UnknownRegion):
         reader.region("Tokyo")
+
+
+def test_digest_figures_carry_their_fact_and_places_inside_under_their_own_name(reader):
+    d = reader.region("Nanjing")
+    assert d["figures"]
+    for f in d["figures"]:
+        assert {"region", "period", "kind", "measure"} <= set(f)
+        if f["region"]["id"] != d["region"]["id"]:
+            assert f["place"] and f["metric"].startswith(f["place"] + ":")
+    assert any(f["place"] == "Jiangbei New Area" for f in d["figures"])
+    # the region's own figures come first
+    own = [f["place"] is None for f in d["figures"]]
+    assert own == sorted(own, reverse=True)
+
+
+def test_province_digest_has_no_figure_of_another_region_and_right_kinds(reader):
+    from retrieval.knowledge.regions import load_gazetteer
+
+    inside = load_gazetteer().descendants("320000")
+    d = reader.region("Jiangsu")
+    assert d["figures"] and all(f["region"]["id"] in inside for f in d["figures"])
+    sichuan = reader.region("Sichuan")
+    jobs = [f for f in sichuan["figures"] if f["text"].startswith("85万人")]
+    assert all(f["kind"] == "target" and f["period"] == "2025" for f in jobs)
+    tibet = reader.region("Tibet")
+    assert not any(f["kind"] == "target" and f["period"] == "2024" for f in tibet["figures"])
