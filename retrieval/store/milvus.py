@@ -48,6 +48,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from retrieval.errors import IndexBusy, IndexCorrupt, IndexMissing
+from retrieval.facts import Fact, extract_facts
 from retrieval.store import sparse
 from retrieval.store.index import ChunkTable, check_model
 from retrieval.types import Chunk, Document
@@ -326,6 +327,7 @@ class MilvusStore:
         self.table = table
         self._pk_sorted, self._pos_of_sorted = pk_sorted, pos_of_sorted
         self._docs: dict[str, Document] = {}
+        self._facts: list[Fact] | None = None
         self.lexical = MilvusLexical(self)
         self.manifest = {"format": FORMAT_VERSION, "generation": self.generation, "model_id": state["model_id"], "dim": state["dim"],
                          "index_type": "milvus-hnsw", "documents": len(docs), "chunks": len(table.ids), "built_at": state.get("built_at")}
@@ -417,6 +419,15 @@ class MilvusStore:
 
     def main_regions(self) -> dict[str, str | None]:
         return {d: r["main_region"] for d, r in self.records.items()}
+
+    def facts(self, region_ids: set[str] | None = None, kind: str | None = None, doc_ids: set[str] | None = None) -> list[Fact]:
+        """Figure facts, read from the stored documents' text once per snapshot (the FAISS store
+        keeps them in SQLite at ingest; here they are not yet a Milvus collection, so a bot
+        process derives the same records on first use). Same filters and order as the FAISS store."""
+        if self._facts is None:
+            self._facts = sorted((f for doc in self.documents() for f in extract_facts(doc)), key=lambda f: (f.doc_id, f.start))
+        return [f for f in self._facts if (region_ids is None or f.region_id in region_ids)
+                and (kind is None or f.kind == kind) and (doc_ids is None or f.doc_id in doc_ids)]
 
     def figure_counts(self) -> dict[str, int]:
         return {d: r["n_figures"] for d, r in self.records.items()}
