@@ -406,6 +406,21 @@ class Engine:
         with self._lock:
             return regions_with_documents(self.index, self.gazetteer)
 
+    # -- compare / trend (retrieval.compare) ------------------------------------------------
+    def compare(self, indicator: str, **options):
+        """One indicator across regions, from the figure facts (see Comparer.compare)."""
+        from retrieval.compare import Comparer
+
+        with self._lock:
+            return Comparer(self.index, self.gazetteer).compare(indicator, **options)
+
+    def trend(self, indicator: str, **options):
+        """One indicator over the years (see Comparer.trend)."""
+        from retrieval.compare import Comparer
+
+        with self._lock:
+            return Comparer(self.index, self.gazetteer).trend(indicator, **options)
+
 
 @lru_cache(maxsize=1)
 def _gazetteer():
