@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 import retrieval.ask.answer as answer_mod
-from retrieval.errors import BadQuestion, UnknownRegion
+from retrieval.errors import BadQuestion, PlanbotError, UnknownRegion
 from retrieval.store.index import Index, read_manifest
 from retrieval.ask.search import CROSS_LANG_WEIGHTS, SAME_LANG_WEIGHTS, focused_hits, hybrid_search, query_tokens
 from retrieval.text.core import CJK_RE, EN_STOP, clean_question, fold, script_of, tokenize
@@ -257,6 +257,10 @@ class Engine:
     ):
         """The answer and the ranked chunk hits behind it (for evaluation)."""
         q = validate_question(question)
+        if not context and not region:
+            routed = self.table_answer(q)
+            if routed is not None:
+                return routed, []
         with self._lock:
             index = self.index
             analysis = self.analyse(q)
@@ -407,6 +411,26 @@ class Engine:
             return regions_with_documents(self.index, self.gazetteer)
 
     # -- compare / trend (retrieval.compare) ------------------------------------------------
+    def table_answer(self, question: str):
+        """A table for a question that asks for one ("Which provinces target GDP growth above
+        5.5%?", "长三角各省今年经济增长目标"), else None: the normal answer path goes on."""
+        from retrieval.compare import Comparer
+        from retrieval.compare.answer import table_answer
+        from retrieval.compare.route import route
+
+        request = route(question, self.gazetteer)
+        if request is None:
+            return None
+        with self._lock:
+            comparer = Comparer(self.index, self.gazetteer)
+            try:
+                make = comparer.compare if request.what == "compare" else comparer.trend
+                table = make(request.indicator, **request.options())
+            except PlanbotError:
+                return None  # a name the comparer cannot use: the question is answered as usual
+        ans = table_answer(question, table)
+        return ans if ans.answered else None
+
     def compare(self, indicator: str, **options):
         """One indicator across regions, from the figure facts (see Comparer.compare)."""
         from retrieval.compare import Comparer

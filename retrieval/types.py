@@ -95,3 +95,4 @@ class Answer:
     quotes: list[Quote] = field(default_factory=list)
     nearest: list[Source] = field(default_factory=list)  # when not answered: the closest sources
     notes: list[str] = field(default_factory=list)  # e.g. "no documents about Tokyo are indexed"
+    comparison: Optional[object] = None  # a compare/trend table (retrieval.compare) when the question asked for one

@@ -153,8 +153,12 @@ def answer_in_thread(
         return  # logged; there is nowhere to report it
     status_ts = posted.get("ts")
 
-    msg, _ok = run_query(lambda: fmt.format_answer(state.gateway.ask(question, context=context), reserve_blocks=0))
+    from .listeners.compare import post_chart, routed_answer  # a comparison question: its table, then the chart
+
+    msg, table = routed_answer(state, question, context)
     deliver(client, channel, thread_ts, status_ts, msg)
+    if table is not None:
+        post_chart(client, channel, thread_ts, table)
 
 
 def run_query(build) -> tuple[dict, bool]:

@@ -44,6 +44,7 @@ class Cell:
     start: int  # offsets of the figure in the document text
     end: int
     source: Source
+    sentence_start: int = 0  # offset of the sentence in the document text
     region_id: str = ""
     value_high: Optional[float] = None
     qualifier: str = ""

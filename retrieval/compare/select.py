@@ -107,7 +107,7 @@ def best(cands: list[FactDoc]) -> Optional[Cell]:
 def to_cell(f: Fact, doc: Document, others: int = 0) -> Cell:
     return Cell(
         figure=f.figure, value=f.value, unit=f.unit, measure=f.measure, kind=f.kind, period=f.period,
-        sentence=f.sentence, start=f.start, end=f.end, region_id=f.region_id, value_high=f.value_high,
+        sentence=f.sentence, start=f.start, end=f.end, sentence_start=f.sentence_start, region_id=f.region_id, value_high=f.value_high,
         qualifier=f.qualifier, english=f.english, others=others,
         source=Source(doc.doc_id, doc.title, doc.publisher, doc.date, doc.url, doc.path),
     )
