@@ -171,3 +171,37 @@ def test_compare_without_chart_does_not_import_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------ routing from ask
+@pytest.mark.parametrize("question, what", [
+    ("Which provinces aim for fixed-asset investment growth above 6% this year?", "compare"),
+    ("How do Hubei and Hunan compare on retail sales growth?", "compare"),
+    ("京津冀地区生产总值增长目标对比", "compare"),
+    ("各省2025年研发投入强度目标", "compare"),
+    ("How has national GDP growth changed since 2010?", "trend"),
+    ("全国历年国内生产总值增长目标", "trend"),
+    ("What GDP growth does Beijing target for 2025?", None),  # one place, no comparison: a normal answer
+    ("How much fixed-asset investment did Binhu District complete in 2024?", None),
+    ("Which provinces are building new energy vehicle clusters?", None),  # no indicator the vocabulary knows
+    ("江苏省今年的经济增长目标是多少？", None),
+])
+def test_routing_rules(question, what):
+    from retrieval.compare.route import route
+    from retrieval.knowledge.regions import load_gazetteer
+
+    request = route(question, load_gazetteer())
+    assert (request.what if request else None) == what, request
+
+
+def test_ask_answers_a_comparison_with_the_table(corpus_engine):
+    ans = corpus_engine.ask("Which provinces target GDP growth above 5.5% in 2025?")
+    assert ans.answered and ans.comparison is not None
+    rows = ans.comparison.rows
+    assert {r.region for r in rows} >= {"Tibet", "Hainan", "Sichuan"} and "Beijing" not in {r.region for r in rows}
+    assert len(ans.quotes) == len([r for r in rows if r.stated])
+    for q in ans.quotes:  # each quote is the fact's sentence, verbatim in its document
+        assert q.text in corpus_engine.index.document(q.source.doc_id).text
+        assert q.figures[0].text in q.text
+    plain = corpus_engine.ask("What GDP growth does Beijing target for 2025?")
+    assert plain.comparison is None and "5%左右" in plain.quotes[0].text
