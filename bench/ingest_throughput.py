@@ -65,7 +65,7 @@ def main() -> None:
 
     from embeddings import load_encoder
     from retrieval.ingest.run import ingest
-    from retrieval.text.core import tokenize
+    from retrieval.text.tokens import tokenize
 
     t = time.perf_counter()
     enc = load_encoder()

@@ -6,13 +6,14 @@ need them, so `planbot --help`, `stats` and `regions` start fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
-from retrieval.errors import PlanbotError
+from retrieval.errors import NothingToIngest, PlanbotError, UnknownRegion
 
 
 def _settings(index: str | None, model: str | None = None):
@@ -33,23 +34,59 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
-def _fail(exc: Exception) -> None:
-    code = getattr(exc, "exit_code", 1)
-    from rich.markup import escape
-
-    _console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
-    sys.exit(code)
-
-
 def _dump(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=None if not sys.stdout.isatty() else 2, default=str))
 
 
+# -- the error boundary --------------------------------------------------------------------------
+class _ErrorBoundary(click.Group):
+    """The one place where errors become messages and exit codes (README: 1 error, 2 bad
+    input, 3 ingest skipped files). A PlanbotError carries its message and `exit_code`;
+    anything else is a bug, reported in one line (PLANBOT_DEBUG=1 shows the traceback).
+    With --json the error is also printed as JSON on stdout, for scripts."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PlanbotError as exc:
+            _report(ctx, exc, str(exc), exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("PLANBOT_DEBUG"):
+                raise
+            _report(ctx, exc, f"unexpected {type(exc).__name__}: {exc} (PLANBOT_DEBUG=1 shows where)", 1)
+
+
+def _report(ctx: click.Context, exc: Exception, message: str, code: int) -> None:
+    from rich.markup import escape
+
+    for cleanup in ctx.meta.get(_CLEANUP, []):
+        cleanup()  # a progress bar must stop before the message is printed
+    if ctx.meta.get(_JSON):
+        data = {"error": message, "exit_code": code}
+        if isinstance(exc, UnknownRegion):
+            data["candidates"] = [asdict(c) if hasattr(c, "__dataclass_fields__") else c for c in exc.candidates]
+        _dump(data)
+    else:
+        _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", markup=True)
+    ctx.exit(code)
+
+
+_JSON, _CLEANUP = "planbot.json", "planbot.cleanup"
+
+
+def _remember_json(ctx: click.Context, _param, value: bool) -> bool:
+    ctx.meta[_JSON] = value  # meta is shared by every context of the invocation
+    return value
+
+
 index_option = click.option("--index", "index", metavar="DIR", help="Index directory (default: $PLANBOT_INDEX, else ~/.local/share/planbot/index).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of formatted text.")
+json_option = click.option("--json", "as_json", is_flag=True, callback=_remember_json,
+                           help="Print JSON for scripts instead of formatted text.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_ErrorBoundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="planbot")
 def cli() -> None:
     """planbot: answers questions about regional industrial plans with quoted, sourced figures.
@@ -84,8 +121,6 @@ def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
     """
     from retrieval.ingest.run import ingest as run_ingest
 
-    from retrieval.errors import NothingToIngest
-
     settings = _settings(index, model)
     err = _console(stderr=True)
     progress_cb, finish = _progress(err, enabled=not as_json and sys.stderr.isatty() and sys.stdout.isatty())
@@ -95,6 +130,7 @@ def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
         from retrieval.ingest.progress import ProgressLog
 
         progress_cb = ProgressLog(sys.stderr, interval=_progress_interval())
+    click.get_current_context().meta.setdefault(_CLEANUP, []).append(finish)
     try:
         report = run_ingest(
             list(paths), settings.index_dir, model=settings.embedding_model, rebuild=rebuild, prune=prune,
@@ -102,12 +138,9 @@ def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
         )
     except NothingToIngest as exc:
         finish()
-        for s in exc.skipped:
+        for s in exc.skipped:  # the files it could not read, before the error itself
             err.print(f"[yellow]skipped[/] {s.path}: {s.reason}", markup=True, highlight=False)
-        _fail(exc)
-    except PlanbotError as exc:
-        finish()
-        _fail(exc)
+        raise
     finish()
     for w in report.warnings:
         err.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
@@ -160,11 +193,7 @@ def stats(index, as_json) -> None:
     """Documents, chunks, model, sources, languages and date range of the index."""
     from retrieval.store.index import Index
 
-    settings = _settings(index)
-    try:
-        idx = Index.open(settings.index_dir)
-    except PlanbotError as exc:
-        _fail(exc)
+    idx = Index.open(_settings(index).index_dir)
     data = idx.stats()
     if as_json:
         _dump(data)
@@ -192,7 +221,7 @@ def _engine(index: str | None, model: str | None = None):
 @click.argument("question", required=False)
 @index_option
 @click.option("--model", metavar="NAME", help="Embedding model (must match the index).")
-@click.option("-k", "--k", "k", default=5, show_default=True, help="Number of passages to consider for sources.")
+@click.option("-k", "--k", "k", default=5, show_default=True, type=click.IntRange(min=1), help="Number of passages to consider for sources.")
 @click.option("--region", metavar="NAME", help="Restrict to a region and the regions inside it.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
 @click.option("--file", "file", type=click.File("r", encoding="utf-8"), help="Answer one question per line (JSON Lines with --json).")
@@ -201,10 +230,7 @@ def ask(question, index, model, k, region, mode, file, as_json) -> None:
     """Answer QUESTION (English or Chinese) with verbatim quotes, figures and sources."""
     if question is None and not file:
         raise click.UsageError("give a QUESTION, or --file FILE with one question per line")
-    try:
-        engine = _engine(index, model)
-    except PlanbotError as exc:
-        _fail(exc)
+    engine = _engine(index, model)
     questions = [question] if question is not None else [line.rstrip("\n") for line in file if line.strip()]
     failed = False
     for q in questions:
@@ -212,7 +238,8 @@ def ask(question, index, model, k, region, mode, file, as_json) -> None:
             ans = engine.ask(q, k=k, region=region, mode=mode)
         except PlanbotError as exc:
             if not file:
-                _fail(exc)
+                raise  # one question: the boundary reports it
+            # a file of questions: report this one and go on with the next
             failed = True
             _dump({"question": q, "error": str(exc)}) if as_json else _console(stderr=True).print(f"error: {exc}", markup=False)
             continue
@@ -242,10 +269,7 @@ def chat(index, region) -> None:
         import readline  # noqa: F401  (line editing and history for input())
     except ImportError:
         pass
-    try:
-        engine = _engine(index)
-    except PlanbotError as exc:
-        _fail(exc)
+    engine = _engine(index)
     from bot.terminal import print_answer
 
     con = _console()
@@ -273,18 +297,7 @@ def chat(index, region) -> None:
 @json_option
 def region(name, index, as_json) -> None:
     """Digest of a region: key figures (achieved vs target), industries, plans, sources."""
-    from retrieval.errors import UnknownRegion
-
-    try:
-        engine = _light_engine(index)
-        digest = engine.region(name)
-    except UnknownRegion as exc:
-        if as_json:
-            _dump({"error": str(exc), "candidates": [asdict(c) if hasattr(c, "__dataclass_fields__") else c for c in exc.candidates]})
-            sys.exit(exc.exit_code)
-        _fail(exc)
-    except PlanbotError as exc:
-        _fail(exc)
+    digest = _light_engine(index).region(name)
     if as_json:
         _dump(digest)
     else:
@@ -298,11 +311,7 @@ def region(name, index, as_json) -> None:
 @json_option
 def regions(index, as_json) -> None:
     """Regions that have documents, with document and figure counts, as a tree."""
-    try:
-        engine = _light_engine(index)
-        rows = engine.regions()
-    except PlanbotError as exc:
-        _fail(exc)
+    rows = _light_engine(index).regions()
     if as_json:
         _dump(rows)
     else:
@@ -416,14 +425,11 @@ def serve(index, port, env_file) -> None:
         overrides["index_dir"] = index
     if port:
         overrides["port"] = port
-    try:
-        settings = Settings.load(env_file=env_file, **overrides)
-        settings.check_for_serve()
-        from bot.slack.app import serve as run
+    settings = Settings.load(env_file=env_file, **overrides)
+    settings.check_for_serve()
+    from bot.slack.app import serve as run
 
-        run(settings)
-    except PlanbotError as exc:
-        _fail(exc)
+    run(settings)
 
 
 # -- eval --------------------------------------------------------------------------------------
@@ -450,11 +456,8 @@ def eval_cmd(set_dir, index, mode, limit, passages_lang, as_json) -> None:
     from retrieval.evaluate import run_eval, format_report
 
     settings = _settings(index)
-    try:
-        report = run_eval(Path(set_dir), settings.index_dir, modes=["dense", "lexical", "hybrid"] if mode == "all" else [mode], limit=limit,
-                          passages_lang=passages_lang)
-    except PlanbotError as exc:
-        _fail(exc)
+    report = run_eval(Path(set_dir), settings.index_dir, modes=["dense", "lexical", "hybrid"] if mode == "all" else [mode], limit=limit,
+                      passages_lang=passages_lang)
     if as_json:
         _dump(report)
     else:

@@ -6,7 +6,7 @@ from rich.markup import escape
 from rich.text import Text
 from rich.tree import Tree
 
-from retrieval.text.core import script_of
+from retrieval.text.script import script_of
 from retrieval.types import Answer, Quote
 
 

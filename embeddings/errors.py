@@ -1,2 +1,5 @@
-class EmbeddingError(Exception):
+from retrieval.errors import PlanbotError
+
+
+class EmbeddingError(PlanbotError):
     """A model could not be loaded or used; the message says which and why."""

@@ -18,7 +18,14 @@ import retrieval.ask.answer as answer_mod
 from retrieval.errors import BadQuestion, PlanbotError, UnknownRegion
 from retrieval.store.index import Index, read_manifest
 from retrieval.ask.search import CROSS_LANG_WEIGHTS, SAME_LANG_WEIGHTS, focused_hits, hybrid_search, query_tokens
-from retrieval.text.core import CJK_RE, EN_STOP, clean_question, fold, script_of, tokenize
+from retrieval.text.chinese import to_simplified
+from retrieval.text.clean import clean_question
+from retrieval.text.dates import report_years
+from retrieval.text.fold import fold
+from retrieval.text.script import CJK_RE, script_of
+from retrieval.text.segment import cut, pos_tags
+from retrieval.text.stopwords import EN_STOP, ZH_STOP
+from retrieval.text.tokens import tokenize
 from retrieval.types import Answer
 
 MAX_QUESTION_CHARS = 1000
@@ -101,8 +108,6 @@ def unknown_names(question: str, analysis, index: Index, names: list[tuple[str, 
         if all(index.lexical.idf([t])[t] == 0.0 for t in toks) and not _known_in_chinese(toks, index, is_place):
             out.append(name)
     if CJK_RE.search(question):
-        from retrieval.text.core import to_simplified
-
         known_zh = {to_simplified(n) for n in known}
         candidates = _zh_place_names(question)
         if not known:
@@ -146,18 +151,17 @@ def _in_corpus(word: str, index: Index) -> bool:
 
 
 def _zh_leading_word(question: str) -> list[str]:
-    from retrieval.text.core import ZH_STOP, _jieba, to_simplified
     from retrieval.knowledge.vocab import load_vocab
 
     simple = to_simplified(question)
-    words = [w for w in _jieba().cut(simple) if w.strip() and w not in ZH_STOP]
+    words = [w for w in cut(simple) if w.strip() and w not in ZH_STOP]
     if not words or len(words[0]) < 2 or not CJK_RE.match(words[0]):
         return []
     # A leading verb, pronoun, numeral, time word... is no topic ("截止2014年…", "哪一年…").
     # The tagger segments on its own (潘均顺 vs 潘均/顺), so its tag counts only for the same
     # word; and its tag for a foreign name is unreliable (首尔 comes out an adverb), so only
     # these classes are ruled out.
-    tagged = next(((w, f) for w, f in _zh_tags(simple) if w.strip() and w not in ZH_STOP), None)
+    tagged = next(((w, f) for w, f in pos_tags(simple) if w.strip() and w not in ZH_STOP), None)
     if tagged is not None and tagged[0] == words[0] and tagged[1][:1] in _NOT_A_TOPIC:
         return []
     return [] if load_vocab().find_terms(words[0]) else [words[0]]
@@ -171,20 +175,7 @@ _GENERIC_PLACE_WORDS = {"new", "district", "area", "city", "province", "county",
 
 def _zh_place_names(question: str) -> list[str]:
     """Place names (jieba's "ns" tag) in a Chinese question, e.g. 首尔, 东京."""
-    from retrieval.text.core import to_simplified
-
-    return [w for w, flag in _zh_tags(to_simplified(question)) if flag == "ns" and len(w) >= 2]
-
-
-@lru_cache(maxsize=256)
-def _zh_tags(simplified: str) -> tuple[tuple[str, str], ...]:
-    """jieba's (word, part-of-speech) segmentation, asked twice per Chinese question."""
-    import jieba.posseg as pseg
-
-    from retrieval.text.core import _jieba
-
-    _jieba()
-    return tuple((w.word, w.flag) for w in pseg.cut(simplified))
+    return [w for w, flag in pos_tags(to_simplified(question)) if flag == "ns" and len(w) >= 2]
 
 
 class Engine:
@@ -361,8 +352,7 @@ class Engine:
         covered: set[int] = set()
         for i in set(index.table.doc_index[mask].tolist()):
             date = index.document(index.table.doc_ids[i]).date
-            if date and date[:4].isdigit():
-                covered |= {int(date[:4]), int(date[:4]) - 1}
+            covered |= report_years(date)
         out = []
         for y in years:
             if y in covered:

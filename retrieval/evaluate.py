@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from retrieval.errors import PlanbotError
-from retrieval.text.core import script_of
+from retrieval.text.script import script_of
 from retrieval.types import Document
 
 MODES = ("dense", "lexical", "hybrid")

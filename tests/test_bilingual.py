@@ -12,7 +12,7 @@ from retrieval.ask.answer import bridged_coverage, mentions_subjects
 from retrieval.knowledge.bilingual import bridge, gloss_keys, translate
 from retrieval.engine import Engine
 from retrieval.ingest.run import ingest
-from retrieval.text.core import fold, tokenize
+from retrieval.text import fold, tokenize
 
 from .conftest import REPO
 

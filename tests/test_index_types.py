@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from retrieval.engine import Engine
+from retrieval.errors import BadInput
 from retrieval.store.index import Index, choose_index_type, nlist_for
 from retrieval.ingest.run import ingest
 from retrieval.ask.search import dense_search
@@ -55,7 +56,7 @@ def test_auto_choice_is_exact_for_small_corpora_and_ivf_at_scale():
     assert choose_index_type(11_000) == "flat"
     assert choose_index_type(2_000_000) == "ivf-sq8"
     assert choose_index_type(500, "ivf-sq8") == "ivf-sq8"
-    with pytest.raises(ValueError, match="unknown index type"):
+    with pytest.raises(BadInput, match="unknown index type"):
         choose_index_type(10, "annoy")
     assert nlist_for(1_000_000) == 4096 and nlist_for(100_000) == 1024
     assert nlist_for(4_000) == 64, "never more lists than k-means can train from the vectors"

@@ -19,6 +19,7 @@ import re
 from dataclasses import asdict, is_dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from retrieval.text.script import has_cjk
 from retrieval.types import Answer, Figure, Quote, Source
 
 Message = dict  # {"text": str, "blocks": list[dict]}
@@ -35,7 +36,6 @@ MAX_QUESTION_CHARS = 1000  # as retrieval.engine: longer questions get a clear r
 SHARE_ACTION_ID = "planbot_share"
 
 ZWSP = "\u200b"
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _BROADCAST_RE = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _SLACK_TOKEN_RE = re.compile(r"<([^<>]*)>")
 
@@ -105,7 +105,7 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
 
 
 def is_chinese(text: str) -> bool:
-    return bool(_CJK_RE.search(text or ""))
+    return has_cjk(text or "")
 
 
 def lang_of(question: str) -> str:

@@ -15,7 +15,10 @@ from retrieval.text.chunking import split_sentences, units
 from retrieval.knowledge.figures import extract_figures, figure_category
 from retrieval.store.index import Index
 from retrieval.ask.search import Hit
-from retrieval.text.core import CJK_RE, fold, script_of, tokenize
+from retrieval.text.dates import doc_year, report_years
+from retrieval.text.fold import fold
+from retrieval.text.script import CJK_RE, script_of
+from retrieval.text.tokens import tokenize
 from retrieval.types import Answer, Figure, Quote, Source
 
 # Sentence score = weighted sum of these signals, each in [0, 1] (dense is a cosine).
@@ -162,17 +165,10 @@ def _period_years(analysis, doc_date: str | None) -> set[int]:
     return set(resolve_period(analysis, doc_date))
 
 
-def doc_year(date: str | None) -> int | None:
-    return int(date[:4]) if date and date[:4].isdigit() else None
-
-
 def _doc_covers(years: set[int], doc_date: str | None) -> bool:
     """A report dated Y reviews Y-1 and sets targets for Y, usually without naming either year
     in each sentence."""
-    if not years or not doc_date or not doc_date[:4].isdigit():
-        return False
-    y = int(doc_date[:4])
-    return bool(years & {y, y - 1})
+    return bool(years & report_years(doc_date))
 
 
 def wanted_kind(analysis, doc_date: str | None) -> str | None:

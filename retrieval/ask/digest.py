@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from retrieval.text.chunking import split_sentences, units
+from retrieval.text.dates import report_years
 from retrieval.knowledge.figures import extract_figures
 from retrieval.store.index import Index
 from retrieval.types import Document
@@ -41,13 +42,12 @@ def _period(sentence: str, kind: str, doc: Document) -> str:
     years = _YEAR.findall(sentence)
     if years:
         return years[0]
-    if doc.date and doc.date[:4].isdigit():
-        y = int(doc.date[:4])
-        # A work report dated Y reviews Y-1 and sets targets for Y.
-        if "工作报告" in doc.title or "work report" in doc.title.lower():
-            return str(y - 1) if kind == "achieved" else str(y)
-        return str(y)
-    return ""
+    covered = sorted(report_years(doc.date))  # [Y-1, Y]: a work report reviews Y-1, sets targets for Y
+    if not covered:
+        return ""
+    if "工作报告" in doc.title or "work report" in doc.title.lower():
+        return str(covered[0] if kind == "achieved" else covered[1])
+    return str(covered[1])
 
 
 def _metric_for(vocab, sentence: str, fig_start: int):

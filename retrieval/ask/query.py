@@ -10,10 +10,15 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Optional
+from typing import Optional
 
-from retrieval.knowledge.vocab import Match, Term, Vocab, fold_zh, has_cjk, load_vocab, opencc_convert
+from retrieval.knowledge.regions import Gazetteer
+from retrieval.knowledge.vocab import Match, Term, Vocab, load_vocab
+from retrieval.text.fold import fold_zh
+from retrieval.text.lang import question_lang
+from retrieval.text.script import has_cjk
+from retrieval.text.segment import cut
+from retrieval.text.stopwords import QUESTION_EN_STOP as EN_STOPWORDS, QUESTION_ZH_STOP as ZH_STOPWORDS
 
 # ---- cues -------------------------------------------------------------------------------
 
@@ -67,20 +72,6 @@ _NOT_YEAR_AFTER = re.compile(
 _BY_YEAR_EN = re.compile(r"\bby\s+(?:the\s+)?(?:end\s+of\s+)?(?:year\s+)?((?:19|20)\d\d)\b", re.I)
 _BY_YEAR_ZH = re.compile(r"(?:(?<![年\d])(?:到|至)\s*((?:19|20)\d\d)年?|((?:19|20)\d\d)年底?(?:以)?前)")
 
-EN_STOPWORDS = frozenset("""
-a an the of in on at to for from by with and or but is are was were be been being do does did done
-what which who whom whose when where why how much many this that these those it its as into than then
-there their they them he she his her we our you your i me my not no yes will would can could should shall
-may might must has have had about over under up down out more most so such also any all each per via
-s year years become became get got make made reach reached tell give show please know want wants city
-province region country area district last next current past previous fast quickly big large high come came
-end keep kept will going
-""".split())
-ZH_STOPWORDS = frozenset("""
-的 了 和 与 及 在 是 为 对 把 被 将 等 中 上 下 也 并 而 或 之 其 以 于 从 到 就 都 又 这 那 有 个 吗 呢 吧 啊 么
-什么 多少 哪些 怎样 怎么样 如何 怎么 是否 哪个 哪里 几 多 请问 请 一下 告诉 我 我们 你 有没有 了解 情况 方面 至 及其
-今年 去年 明年 上年 本年 年 年度 一年 过去 多大 多高 达到 共 总共 一共 了多少 是多少 有多少 期间 时期 目前 现在
-""".split())
 _ZH_PUNCT = re.compile(r"[\s，。？！、：；,.?!:;“”‘’\"'「」『』（）()《》【】\-—]+")
 
 
@@ -103,17 +94,6 @@ class QueryAnalysis:
 
 
 # ---- helpers ----------------------------------------------------------------------------
-
-def detect_lang(text: str) -> str:
-    """"en" without Chinese characters; "zh-Hant" when converting to Simplified changes more
-    characters than converting to Traditional does (robust to text that is script-neutral)."""
-    if not has_cjk(text):
-        return "en"
-    to_s, to_t = opencc_convert(text, "t2s"), opencc_convert(text, "s2t")
-    changed_s = sum(a != b for a, b in zip(text, to_s)) if len(to_s) == len(text) else int(to_s != text)
-    changed_t = sum(a != b for a, b in zip(text, to_t)) if len(to_t) == len(text) else int(to_t != text)
-    return "zh-Hant" if changed_s > changed_t else "zh-Hans"
-
 
 def _simplified(text: str) -> str:
     return fold_zh(text)[0]  # lower case, Simplified, quotes out: for cue matching only
@@ -193,15 +173,10 @@ def resolve_period(analysis: QueryAnalysis, doc_date: str | None) -> set[int]:
     return years
 
 
-def _region_forms(gazetteer: Any, rid: str) -> tuple[list[str], list[str]]:
-    """(English names, Chinese names) of a region, whatever shape the gazetteer's records have."""
-    try:
-        r = gazetteer.get(rid)
-    except Exception:
-        return [], []
-    get = (lambda k: r.get(k)) if isinstance(r, dict) else (lambda k: getattr(r, k, None))
-    names = [get("name"), get("name_zh"), get("name_zh_hant"), *(get("aliases") or [])]
-    names = [n for n in dict.fromkeys(names) if n]
+def _region_forms(gazetteer: Gazetteer, rid: str) -> tuple[list[str], list[str]]:
+    """(English names, Chinese names) of a region."""
+    r = gazetteer.get(rid)
+    names = [n for n in dict.fromkeys([r.name, r.name_zh, r.name_zh_hant, *r.aliases]) if n]
     # single-character abbreviations (冀, 粤) match far too much text to help retrieval
     zh = [n for n in names if has_cjk(n) and len(n) >= 2]
     en = [n for n in names if not has_cjk(n)]
@@ -246,22 +221,12 @@ def _keywords(question: str, spans: list[tuple[int, int]]) -> list[str]:
         for m in re.finditer(r"[A-Za-z][A-Za-z0-9&\-]*(?:['’]s)?|\d+(?:[.,]\d+)*%?|[\u3400-\u9fff\uf900-\ufaff]+", piece):
             tok = re.sub(r"['’]s$", "", m.group())
             if has_cjk(tok):
-                for w in _jieba().lcut(tok):
+                for w in cut(tok):
                     if w.strip() and _simplified(w) not in ZH_STOPWORDS and not _ZH_PUNCT.fullmatch(w):
                         out.append(w)
             elif tok.lower() not in EN_STOPWORDS:
                 out.append(tok)
     return list(dict.fromkeys(k for k in out if k))
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
 
 
 # ---- the analysis -----------------------------------------------------------------------
@@ -278,17 +243,17 @@ RELATIVE_EXPANSIONS = {
 }
 
 
-def analyse(question: str, today: datetime.date | None = None, gazetteer: Any = None,
+def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazetteer | None = None,
             vocab: Vocab | None = None) -> QueryAnalysis:
     """Analyse a question in English, Simplified or Traditional Chinese (see QueryAnalysis)."""
     vocab = vocab or load_vocab()
     q = question or ""
-    a = QueryAnalysis(question=q, lang=detect_lang(q), today=today or datetime.date.today())
+    a = QueryAnalysis(question=q, lang=question_lang(q), today=today or datetime.date.today())
     english_q = a.lang == "en"
 
     region_spans: list[tuple[int, int]] = []
     if gazetteer is not None:
-        for rid, s, e in _find_regions(gazetteer, q):
+        for rid, s, e in gazetteer.find_in_text(q, question=True):
             region_spans.append((s, e))
             if rid not in a.regions:
                 a.regions.append(rid)
@@ -347,10 +312,3 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Any = 
     year_spans = [(m.start(), m.end()) for m in _ZH_YEAR.finditer(q)]
     a.keywords = _keywords(q, region_spans + year_spans + [(m.start, m.end) for m in matches])
     return a
-
-
-def _find_regions(gazetteer: Any, q: str) -> list[tuple[str, int, int]]:
-    try:
-        return gazetteer.find_in_text(q, question=True)
-    except TypeError:  # a gazetteer without question mode
-        return gazetteer.find_in_text(q)

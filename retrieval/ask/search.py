@@ -7,7 +7,7 @@ import numpy as np
 
 from retrieval.ask.fusion import rrf, top
 from retrieval.store.index import Index
-from retrieval.text.core import tokenize
+from retrieval.text.tokens import tokenize
 from retrieval.types import Chunk
 
 # Weighted RRF (see docs/EVALUATION.md for the measurements behind these): lexical

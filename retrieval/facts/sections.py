@@ -12,7 +12,7 @@ from typing import Optional
 
 from retrieval.facts import cues
 from retrieval.facts.profile import Profile
-from retrieval.text.core import to_simplified
+from retrieval.text.chinese import to_simplified
 
 _ROLES = [(r, cues.rx(p)) for r, p in cues.HEADING_ROLES]
 _TOP = re.compile(cues.TOP_HEADING)

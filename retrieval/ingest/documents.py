@@ -24,6 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
+from retrieval.text.artifact import repair_pinyin_artifact
+from retrieval.text.lang import detect_lang
+from retrieval.text.script import HAN_RANGES as _HAN_RANGES
 from retrieval.types import Document
 
 SUPPORTED = {".txt", ".md", ".html", ".htm", ".docx", ".jsonl"}
@@ -404,18 +407,11 @@ def _looks_chinese(text: str) -> bool:
 
 # --------------------------------------------------------------------------- text patterns
 
-_HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _HAN = re.compile(f"[{_HAN_RANGES}]")
 _CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉「」『』【】…—·　～"
 _TERMINAL = "。！？!?；;…"
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
-_TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_ARTIFACT = re.compile(f"(?<=[{_HAN_RANGES}])[(（]([a-zü{_TONE_MARKS}]{{1,6}})[)）]")
-_SYLLABLE = re.compile(
-    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
-    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|üan|ai|an|ao|ei|en|er|ia|ie|in|iu|ou|ua|ue|üe|ui|un|ün|uo|a|e|i|o|u|ü)"
-)
 
 _MONTHS = {m[:3].lower(): i for i, m in enumerate(
     "January February March April May June July August September October November December".split(), 1)}
@@ -479,41 +475,6 @@ _HEADING = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章�
 
 
 # --------------------------------------------------------------------------- pure text functions
-
-
-def repair_pinyin_artifact(text: str) -> str:
-    """Drop the pinyin readings a script converter wrote after characters: `發(fā)` → `發`.
-
-    Only a parenthesised single syllable right after a Han character goes, and only
-    after a character that the converter produced, i.e. one that changes under t2s:
-    every one of the 160 readings in the corpus article follows such a character,
-    while a genuine annotation glosses a Simplified character (CMRC's `荨(qián)麻`)
-    and stays. A toneless syllable goes only when the text also shows toned ones
-    (proof the converter ran) and it has two or more letters, so `(a)` list markers
-    survive; `（一）`, `(EDA)`, `(2024)` never match.
-    """
-    found = [m for m in _ARTIFACT.finditer(text) if _is_syllable(m.group(1)) and _converted(text[m.start() - 1])]
-    if not any(_has_tone(m.group(1)) for m in found):
-        return text
-    drop = [m.span() for m in found if _has_tone(m.group(1)) or len(m.group(1)) >= 2]
-    out, at = [], 0
-    for start, end in drop:
-        out.append(text[at:start])
-        at = end
-    return "".join(out) + text[at:]
-
-
-def _converted(char: str) -> bool:
-    return _t2s().convert(char) != char
-
-
-def _has_tone(s: str) -> bool:
-    return any(c in _TONE_MARKS for c in s)
-
-
-def _is_syllable(s: str) -> bool:
-    bare = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c) or c == "\u0308")
-    return bool(_SYLLABLE.fullmatch(unicodedata.normalize("NFC", bare)))
 
 
 def clean_text(raw: str) -> str:
@@ -678,42 +639,6 @@ def _soft_wrap(prev: str, prev_line: str, nxt: str) -> bool:
     if min(len(prev_line), len(nxt)) <= 3 and last.isalnum() and (first.isalnum() or first in "%％") and _HAN.search(prev):
         return True  # "广义货币M" + "2" (a subscript) + "预期增长"
     return han_last and opening and not (_HEADING.match(prev) and len(prev) <= 40)
-
-
-def detect_lang(text: str) -> str:
-    """"en", "zh-Hans", "zh-Hant" or "other", from a sample of the text."""
-    sample = text[:4000]
-    han = _HAN.findall(sample)
-    kana = len(re.findall("[\u3040-\u30ff]", sample))
-    hangul = len(re.findall("[\uac00-\ud7af]", sample))
-    words = re.findall(r"[A-Za-z]+", sample)
-    # Chinese passages quote the odd Japanese name; Japanese prose is mostly kana
-    if kana > 0.25 * (len(han) + kana) or hangul > len(han) and hangul > len(words):
-        return "other"
-    if han and len(han) >= len(words):
-        chars = "".join(han)
-        changed = sum(a != b for a, b in zip(chars, _t2s().convert(chars)))
-        # Traditional text changes on about every third character; Simplified text
-        # with a few stray Traditional characters (old OCR) stays well under 15%
-        return "zh-Hant" if changed > 0.15 * len(chars) else "zh-Hans"
-    if not words:
-        return "other"
-    # Latin script is English unless it reads like another language: accented
-    # letters and few English function words (lists of names have few of either)
-    accented = len(re.findall(r"[À-ÖØ-öø-ɏ]", sample))
-    common = sum(w.lower() in _EN_COMMON for w in words)
-    other = accented > 0.02 * sum(map(len, words)) and common < 0.05 * len(words)
-    return "other" if other else "en"
-
-
-_EN_COMMON = frozenset("the of and to in a is that for on with as by at from it are was be this will an or has have".split())
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 def extract_metadata(raw: str, path: Path) -> dict:

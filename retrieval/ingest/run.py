@@ -12,7 +12,7 @@ from retrieval.errors import NothingToIngest
 from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, load_file, read_regular
 from retrieval.knowledge.figures import extract_figures
 from retrieval.store.index import Writer, write_lock
-from retrieval.text.core import tokenize
+from retrieval.text.tokens import tokenize
 from retrieval.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

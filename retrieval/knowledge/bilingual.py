@@ -14,7 +14,10 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from retrieval.text.core import CJK_RE, EN_STOP, _jieba, _stem
+from retrieval.text.script import CJK_RE
+from retrieval.text.segment import word_frequencies
+from retrieval.text.stem import index_stem
+from retrieval.text.stopwords import EN_STOP
 
 MAX_WORDS = 6  # most frequent multi-character translations kept per English word or phrase
 MAX_CHARS = 3  # and single characters (many senses each, so fewer)
@@ -39,7 +42,7 @@ def gloss_keys(gloss: str) -> list[str]:
         return []
     keys = []
     for part in re.split(r"[;,]", _PAREN.sub(" ", gloss)):
-        words = [_stem(w.strip("'-")) for w in _WORD.findall(part.lower()) if w not in _GLOSS_STOP]
+        words = [index_stem(w.strip("'-")) for w in _WORD.findall(part.lower()) if w not in _GLOSS_STOP]
         if 1 <= len(words) <= 2:
             keys.append(" ".join(words))
     return keys
@@ -90,7 +93,7 @@ def _indexes() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
 
 
 def _parse(source: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    freq = _jieba().dt.FREQ
+    freq = word_frequencies()
     found: dict[str, set[str]] = defaultdict(set)
     senses: dict[str, list[str]] = defaultdict(list)
     with open(source, encoding="utf-8") as fh:

@@ -21,6 +21,10 @@ from typing import Iterable, Optional
 import ahocorasick
 
 from retrieval.errors import UnknownRegion
+from retrieval.text.artifact import strip_artifacts as _strip_artifacts
+from retrieval.text.chinese import to_simplified, to_traditional as _to_traditional
+from retrieval.text.script import CJK_RE as _CJK
+from retrieval.text.segment import cut as _cut
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "regions.json"
 LEVELS = ("province", "city", "district", "zone")
@@ -85,10 +89,8 @@ STOP_PHRASES_ZH = ("绿水青山", "金山银山", "长治久安", "世界大同
 # (松江河 is in Jilin, not Shanghai's 松江区).
 _BLOCK_AFTER = ("路", "街", "道", "巷", "社", "号", "河", "湖", "山", "洋")
 
-_ARTIFACT = re.compile(r"(?<=[\u3400-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,8}\)")
 _ASCII_LOWER = {i: i + 32 for i in range(65, 91)} | {0x2019: 0x27, 0x2018: 0x27, 0x02BC: 0x27}  # ’ -> '
 _WORD = re.compile(r"[A-Za-z0-9]")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _norm(name: str) -> str:
@@ -232,8 +234,13 @@ class Gazetteer:
             return self.regions[ids[0]]
         if ids:
             ranked = sorted(ids, key=lambda i: (LEVELS.index(self.regions[i].level), i))
-            raise UnknownRegion(name, [self.regions[i] for i in ranked], ambiguous=True)
-        raise UnknownRegion(name, self.search(name))
+            self._unknown(name, [self.regions[i] for i in ranked], ambiguous=True)
+        self._unknown(name, self.search(name))
+
+    def _unknown(self, name: str, candidates: list[Region], ambiguous: bool = False) -> None:
+        """Raise UnknownRegion with the candidates labelled so they can be told apart."""
+        labels = [self.qualified_name(c.id) for c in candidates]
+        raise UnknownRegion(name, candidates, ambiguous=ambiguous, labels=labels)
 
     def search(self, name: str, limit: int = 5) -> list[Region]:
         """Closest regions by name, for 'did you mean' lists: exact names first, then prefixes,
@@ -494,51 +501,16 @@ def _word_bounds(window: str) -> dict[int, int]:
     if len(simple) == len(window):
         window = simple
     bounds, pos = {}, 0
-    for tok in _jieba().cut(window):
+    for tok in _cut(window):
         bounds[pos] = pos + len(tok)
         pos += len(tok)
     return bounds
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
-def _strip_artifacts(text: str) -> tuple[str, list[int]]:
-    """Drop pinyin annotations a converter left after characters ('區(qū)' -> '區') so that
-    names match; returns the cleaned text and, per cleaned character, its offset in `text`."""
-    if not _ARTIFACT.search(text):
-        return text, list(range(len(text) + 1))
-    out, offsets, pos = [], [], 0
-    for m in _ARTIFACT.finditer(text):
-        out.append(text[pos:m.start()])
-        offsets.extend(range(pos, m.start()))
-        pos = m.end()
-    out.append(text[pos:])
-    offsets.extend(range(pos, len(text) + 1))
-    return "".join(out), offsets
-
-
-@lru_cache(maxsize=4)
-def _opencc(config: str):
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
 @lru_cache(maxsize=4096)
 def _to_simplified(s: str) -> str:
-    return _opencc("t2s").convert(s) if _CJK.search(s) else s
-
-
-def _to_traditional(s: str) -> str:
-    return _opencc("s2t").convert(s)
+    """Cached: tagging converts the same short windows again and again."""
+    return to_simplified(s)
 
 
 def load_regions(path: Path = DATA_FILE) -> list[Region]:

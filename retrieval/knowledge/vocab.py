@@ -13,14 +13,17 @@ text folded to Simplified, so one key set serves both scripts.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import opencc
+from retrieval.text.chinese import to_simplified
+from retrieval.text.chinese import traditional_forms as to_traditional
+from retrieval.text.fold import fold_text, fold_zh
+from retrieval.text.script import has_cjk
+from retrieval.text.stem import stem
+from retrieval.text.tokens import tokenize_en
 
 VOCAB_PATH = Path(__file__).resolve().parent / "data" / "vocab.tsv"
 
@@ -28,105 +31,8 @@ VOCAB_PATH = Path(__file__).resolve().parent / "data" / "vocab.tsv"
 # longer words that merely contain them (铜 "copper" inside the city name 铜仁).
 STOP = "stop"
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-# The scraped Traditional article writes a pinyin reading after some characters: 發(fā).
-_PINYIN_ARTIFACT = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
-_QUOTES = set("“”‘’\"'「」『』〝〞")
-_TOKEN = re.compile(
-    r"\d+[A-Za-z][A-Za-z0-9]*"  # 5G, 3D
-    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"  # 10,000  5.8
-    r"|[A-Za-z][A-Za-z0-9]*(?:&[A-Za-z0-9]+|\.\d+)*(?:['’][sS]\b)?"  # R&D  PM2.5  Hebei's
-)
-# British and American spellings meet on one form before stemming.
-_SPELLING = {
-    "aluminium": "aluminum", "centre": "center", "centres": "centers", "metre": "meter",
-    "metres": "meters", "kilometre": "kilometer", "kilometres": "kilometers", "fibre": "fiber",
-    "programme": "program", "programmes": "programs", "labour": "labor", "tonne": "ton", "tonnes": "tons",
-}
-
-
-@lru_cache(maxsize=None)
-def _cc(config: str) -> opencc.OpenCC:
-    return opencc.OpenCC(config)
-
-
-def opencc_convert(text: str, config: str) -> str:
-    """OpenCC with a cached converter per config ("t2s", "s2t", "s2tw", ...)."""
-    return _cc(config).convert(text)
-
-
-def to_simplified(text: str) -> str:
-    return _cc("t2s").convert(text)
-
-
-def to_traditional(text: str) -> list[str]:
-    """Taiwan and Hong Kong character standards; OpenCC's own s2t (羣, 臺) is rarely written."""
-    return _dedupe([_cc("s2tw").convert(text), _cc("s2hk").convert(text)])
-
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))
-
-
-def fold_zh(text: str) -> tuple[str, list[int]]:
-    """Fold text for Chinese matching and return it with a map back to original offsets.
-
-    Traditional→Simplified, full-width→half-width, lower case, quotes and the pinyin
-    artifact removed (专精特新“小巨人” and 專精特新小巨人 fold alike).
-    """
-    simp = to_simplified(text)
-    if len(simp) != len(text):  # phrase conversion changed the length: keep offsets exact
-        simp = "".join(to_simplified(ch) if len(to_simplified(ch)) == 1 else ch for ch in text)
-    drop = set()
-    for m in _PINYIN_ARTIFACT.finditer(simp):
-        if m.start() and _CJK.match(simp[m.start() - 1]):
-            drop.update(range(m.start(), m.end()))
-    out, idx = [], []
-    for i, ch in enumerate(simp):
-        if i in drop or ch in _QUOTES:
-            continue
-        n = unicodedata.normalize("NFKC", ch)
-        out.append((n if len(n) == 1 else ch).lower())
-        idx.append(i)
-    return "".join(out), idx
-
-
-_FOLD_TABLE = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, **{ord(q): None for q in _QUOTES}}
-
-
-def fold_text(text: str) -> str:
-    """`fold_zh` without the offset map, fast enough for whole documents: a key of this
-    vocabulary occurs in `fold_text(doc)` exactly when it would match in the document."""
-    return _PINYIN_ARTIFACT.sub("", to_simplified(text)).translate(_FOLD_TABLE).lower()
-
-
-def stem(word: str) -> str:
-    """Light English stemmer: enough to meet plurals and -ing/-ed forms, nothing clever."""
-    w = word.lower()
-    acronym_plural = len(word) >= 3 and word[:-1].isupper() and word[-1] == "s"  # EVs, ICs
-    w = re.sub(r"['’]s$", "", w)
-    w = _SPELLING.get(w, w)
-    w = re.sub(r"is(e|ed|es|ing|ation|ations)$", r"iz\1", w) if len(w) > 5 else w
-    if w[0].isdigit():
-        return w.replace(",", "")
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif w.endswith(("sses", "ches", "shes", "xes")):
-        w = w[:-2]
-    elif (len(w) > 3 or acronym_plural) and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    if len(w) >= 7 and w.endswith("ing"):
-        w = w[:-3]
-    elif len(w) >= 6 and w.endswith("ed"):
-        w = w[:-2]
-    if len(w) >= 5 and w.endswith("e"):
-        w = w[:-1]
-    return w
-
-
-def tokenize_en(text: str) -> list[tuple[str, int, int]]:
-    """(stem, start, end) for each Latin-script word or number in `text`."""
-    return [(stem(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+__all__ = ["Match", "Term", "Vocab", "fold_text", "fold_zh", "has_cjk", "load_vocab", "parse_vocab", "stem",
+           "to_simplified", "to_traditional", "tokenize_en"]
 
 
 @dataclass

@@ -33,7 +33,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from retrieval.errors import IndexBusy, IndexCorrupt, IndexMissing, ModelMismatch
+from retrieval.errors import BadInput, IndexBusy, IndexCorrupt, IndexMissing, ModelMismatch
 from retrieval.types import Chunk, Document
 
 FORMAT_VERSION = 1
@@ -342,7 +342,7 @@ def write_lock(index_dir: Path):
 def choose_index_type(n: int, requested: str | None = None) -> str:
     if requested and requested != "auto":
         if requested not in INDEX_TYPES:
-            raise ValueError(f"unknown index type {requested!r} ({', '.join(INDEX_TYPES)}, auto)")
+            raise BadInput(f"unknown index type {requested!r} ({', '.join(INDEX_TYPES)}, auto)")
         return requested
     return "ivf-sq8" if n >= IVF_THRESHOLD else "flat"
 
@@ -388,7 +388,7 @@ def build_faiss(vectors: np.ndarray, index_type: str, previous=None):
             index = _train_ivf_sq8(vectors, nlist)
         faiss.extract_index_ivf(index).nprobe = nprobe_for(nlist)
     else:
-        raise ValueError(f"unknown index type {index_type!r} ({', '.join(INDEX_TYPES)}, auto)")
+        raise BadInput(f"unknown index type {index_type!r} ({', '.join(INDEX_TYPES)}, auto)")
     if len(vectors):
         index.add(vectors)
     if index_type == "ivf-sq8":

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.text.core import CJK_RE
+from retrieval.text.script import CJK_RE
 
 # A sentence ends at Chinese terminal punctuation, or at . ! ? followed by space, a
 # capital letter (scraped English often loses the space: "held.Party secretary"),

@@ -1,0 +1,43 @@
+"""Tokenising: BM25 tokens (`tokenize`) and word spans for term matching (`tokenize_en`)."""
+from __future__ import annotations
+
+import re
+
+from retrieval.text.fold import fold
+from retrieval.text.script import CJK_RE, HAN_RANGES
+from retrieval.text.segment import jieba
+from retrieval.text.stem import index_stem, stem
+from retrieval.text.stopwords import EN_STOP, ZH_STOP
+
+# Latin words, and numbers with their decimal point and percent sign kept together,
+# because "5.5%" is exactly what a user looks for.
+_TOKEN_RE = re.compile(rf"[{HAN_RANGES}]+|\d+(?:[.,]\d+)*%?|[a-z](?:[a-z\-]|'(?!s\b))*[a-z]|[a-z]")
+_WORD_RE = re.compile(
+    r"\d+[A-Za-z][A-Za-z0-9]*"  # 5G, 3D
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"  # 10,000  5.8
+    r"|[A-Za-z][A-Za-z0-9]*(?:&[A-Za-z0-9]+|\.\d+)*(?:['’][sS]\b)?"  # R&D  PM2.5  Hebei's
+)
+
+
+def tokenize(text: str, drop_stopwords: bool = True) -> list[str]:
+    """Tokens for BM25: jieba words for Chinese (search mode, so 生产总值 also yields 生产/总值),
+    lower-cased light-stemmed words for English, numbers kept whole."""
+    out: list[str] = []
+    cut = None
+    for m in _TOKEN_RE.finditer(fold(text)):
+        tok = m.group()
+        if CJK_RE.match(tok):
+            cut = cut or jieba().cut_for_search
+            for w in cut(tok):
+                if w and not (drop_stopwords and w in ZH_STOP):
+                    out.append(w)
+        elif tok[0].isdigit():
+            out.append(tok.replace(",", ""))
+        elif not (drop_stopwords and tok in EN_STOP):
+            out.append(index_stem(tok))
+    return out
+
+
+def tokenize_en(text: str) -> list[tuple[str, int, int]]:
+    """(stem, start, end) for each Latin-script word or number in `text` (term matching)."""
+    return [(stem(m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
