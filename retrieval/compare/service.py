@@ -15,7 +15,7 @@ from retrieval.compare.source import indexed_facts
 from retrieval.errors import BadQuestion, UnknownRegion
 from retrieval.facts import NATIONAL
 from retrieval.knowledge.groups import load_groups
-from retrieval.text.core import CJK_RE
+from retrieval.text.script import CJK_RE
 
 LEVELS = ("province", "city")
 NATIONAL_NAMES = {"china", "national", "nation", "the country", "country", "全国", "全國", "中国", "中國", "国家", "national level"}

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from retrieval.knowledge.vocab import to_simplified
+from retrieval.text.chinese import to_simplified
 
 GROUPS_PATH = Path(__file__).resolve().parent / "data" / "region_groups.tsv"
 
