@@ -27,8 +27,8 @@ LEVEL_CUES = {
     "city": r"\bcities\b|各市|城市|地级市",
 }
 TREND_CUES = (r"\bsince\s+(?:19|20)\d\d\b|\bover (?:the|these) (?:years|decades)\b|\bover time\b|\btrend\b|"
-              r"\bby year\b|\byear by year\b|\bhistory\b|\bhistorical\b|\bchanged?\b.*\bsince\b|\bevery year\b|"
-              r"历年|歷年|以来|以來|走势|走勢|变化|變化|逐年|每年")
+              r"\bby year\b|\byear by year\b|\bhistory\b|\bhistorical\b|\bchanged?\b.*\bsince\b|"
+              r"历年|歷年|以来|以來|走势|走勢|变化|變化|逐年")  # not 每年 "per year": "每年吸引多少游客" asks one figure
 TARGET_WORDS = r"\btargets?\b|\baims?\b|\bgoals?\b|\bplans?\b|目标|目標|预期|預期|计划"
 ACHIEVED_WORDS = r"\bachieved\b|\bactual\b|\bresults?\b|\brecorded\b|\bgrew\b|实际|實際|完成|实现|實現"
 ABOVE = r"(?:\babove|\bover|\bmore than|\bat least|\bexceed(?:ing)?|高于|高於|超过|超過|不低于)\s*(\d+(?:\.\d+)?)\s*%?|(\d+(?:\.\d+)?)\s*%?\s*(?:以上|及以上)"
