@@ -16,7 +16,7 @@ import click
 from retrieval.errors import NothingToIngest, PlanbotError, UnknownRegion
 
 
-def _settings(index: str | None, model: str | None = None):
+def _settings(index: str | None, model: str | None = None, store: str | None = None):
     from bot.config import Settings
 
     overrides = {}
@@ -24,6 +24,8 @@ def _settings(index: str | None, model: str | None = None):
         overrides["index_dir"] = index
     if model:
         overrides["embedding_model"] = model
+    if store:
+        overrides["store"] = store
     return Settings.load(**overrides)
 
 
@@ -84,6 +86,8 @@ def _remember_json(ctx: click.Context, _param, value: bool) -> bool:
 index_option = click.option("--index", "index", metavar="DIR", help="Index directory (default: $PLANBOT_INDEX, else ~/.local/share/planbot/index).")
 json_option = click.option("--json", "as_json", is_flag=True, callback=_remember_json,
                            help="Print JSON for scripts instead of formatted text.")
+store_option = click.option("--store", "store", metavar="URI", help="Store backend: faiss (the --index directory, default) or a Milvus URI "
+                            "(http://host:19530, or a milvus-lite path ending in .db; URI#name for a named store); default $PLANBOT_STORE.")
 
 
 @click.group(cls=_ErrorBoundary, context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,8 +112,11 @@ def cli() -> None:
 @click.option("--rebuild", is_flag=True, help="Discard the existing index and build it anew.")
 @click.option("--prune", is_flag=True, help="Remove documents whose files no longer exist.")
 @click.option("--index-type", type=click.Choice(["auto", "flat", "ivf-sq8", "hnsw"]), default="auto", show_default=True, help="FAISS index type; auto: exact (flat) below 150,000 chunks, IVF-SQ8 above.")
+@store_option
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+              help="Read, chunk and embed on Ray Data (pip install 'planbot[scale]'); no ADDRESS starts a local Ray. Needs a Milvus --store.")
 @json_option
-def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
+def ingest(paths, index, model, rebuild, prune, index_type, store, ray_address, as_json) -> None:
     """Index articles and reports (.txt .md .html .docx .jsonl, files or folders).
 
     Re-running only embeds what changed; a file that cannot be read is skipped and
@@ -121,7 +128,7 @@ def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
     """
     from retrieval.ingest.run import ingest as run_ingest
 
-    settings = _settings(index, model)
+    settings = _settings(index, model, store)
     err = _console(stderr=True)
     progress_cb, finish = _progress(err, enabled=not as_json and sys.stderr.isatty() and sys.stdout.isatty())
     if progress_cb is None and not as_json:
@@ -132,10 +139,16 @@ def ingest(paths, index, model, rebuild, prune, index_type, as_json) -> None:
         progress_cb = ProgressLog(sys.stderr, interval=_progress_interval())
     click.get_current_context().meta.setdefault(_CLEANUP, []).append(finish)
     try:
-        report = run_ingest(
-            list(paths), settings.index_dir, model=settings.embedding_model, rebuild=rebuild, prune=prune,
-            index_type=index_type, progress=progress_cb,
-        )
+        if ray_address:
+            from retrieval.ingest.ray_run import ingest_ray
+
+            report = ingest_ray(list(paths), settings.store, model=settings.embedding_model, rebuild=rebuild, prune=prune,
+                                address=None if ray_address == "local" else ray_address, progress=progress_cb)
+        else:
+            report = run_ingest(
+                list(paths), settings.index_dir, model=settings.embedding_model, rebuild=rebuild, prune=prune,
+                index_type=index_type, progress=progress_cb, store=settings.store,
+            )
     except NothingToIngest as exc:
         finish()
         for s in exc.skipped:  # the files it could not read, before the error itself
@@ -188,12 +201,14 @@ def _progress(console, enabled: bool):
 # -- stats -------------------------------------------------------------------------------------
 @cli.command()
 @index_option
+@store_option
 @json_option
-def stats(index, as_json) -> None:
+def stats(index, store, as_json) -> None:
     """Documents, chunks, model, sources, languages and date range of the index."""
-    from retrieval.store.index import Index
+    from retrieval.store.backends import open_store
 
-    idx = Index.open(_settings(index).index_dir)
+    settings = _settings(index, store=store)
+    idx = open_store(settings.index_dir, settings.store)
     data = idx.stats()
     if as_json:
         _dump(data)
@@ -210,11 +225,11 @@ def stats(index, as_json) -> None:
 
 
 # -- ask ---------------------------------------------------------------------------------------
-def _engine(index: str | None, model: str | None = None):
+def _engine(index: str | None, model: str | None = None, store: str | None = None):
     from retrieval.engine import Engine
 
-    settings = _settings(index, model)
-    return Engine(settings.index_dir, model=model or None)
+    settings = _settings(index, model, store)
+    return Engine(settings.index_dir, model=model or None, store=settings.store)
 
 
 @cli.command()
@@ -225,12 +240,13 @@ def _engine(index: str | None, model: str | None = None):
 @click.option("--region", metavar="NAME", help="Restrict to a region and the regions inside it.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
 @click.option("--file", "file", type=click.File("r", encoding="utf-8"), help="Answer one question per line (JSON Lines with --json).")
+@store_option
 @json_option
-def ask(question, index, model, k, region, mode, file, as_json) -> None:
+def ask(question, index, model, k, region, mode, file, store, as_json) -> None:
     """Answer QUESTION (English or Chinese) with verbatim quotes, figures and sources."""
     if question is None and not file:
         raise click.UsageError("give a QUESTION, or --file FILE with one question per line")
-    engine = _engine(index, model)
+    engine = _engine(index, model, store)
     questions = [question] if question is not None else [line.rstrip("\n") for line in file if line.strip()]
     failed = False
     for q in questions:
@@ -263,13 +279,14 @@ def answer_json(ans) -> dict:
 @cli.command()
 @index_option
 @click.option("--region", metavar="NAME", help="Restrict to a region.")
-def chat(index, region) -> None:
+@store_option
+def chat(index, region, store) -> None:
     """Ask one question after another (history with arrow keys; Ctrl-D to leave)."""
     try:
         import readline  # noqa: F401  (line editing and history for input())
     except ImportError:
         pass
-    engine = _engine(index)
+    engine = _engine(index, store=store)
     from bot.terminal import print_answer
 
     con = _console()
@@ -294,10 +311,11 @@ def chat(index, region) -> None:
 @cli.command()
 @click.argument("name")
 @index_option
+@store_option
 @json_option
-def region(name, index, as_json) -> None:
+def region(name, index, store, as_json) -> None:
     """Digest of a region: key figures (achieved vs target), industries, plans, sources."""
-    digest = _light_engine(index).region(name)
+    digest = _light_engine(index, store).region(name)
     if as_json:
         _dump(digest)
     else:
@@ -308,10 +326,11 @@ def region(name, index, as_json) -> None:
 
 @cli.command()
 @index_option
+@store_option
 @json_option
-def regions(index, as_json) -> None:
+def regions(index, store, as_json) -> None:
     """Regions that have documents, with document and figure counts, as a tree."""
-    rows = _light_engine(index).regions()
+    rows = _light_engine(index, store).regions()
     if as_json:
         _dump(rows)
     else:
@@ -320,11 +339,12 @@ def regions(index, as_json) -> None:
         print_regions(_console(), rows)
 
 
-def _light_engine(index):
+def _light_engine(index, store=None):
     """Region commands read the index and gazetteer only: no embedding model is loaded."""
     from retrieval.ask.digest import RegionReader
 
-    return RegionReader(_settings(index).index_dir)
+    settings = _settings(index, store=store)
+    return RegionReader(settings.index_dir, settings.store)
 
 
 # -- compare / trend ---------------------------------------------------------------------------
@@ -416,7 +436,8 @@ def trend(indicator, index, region, kind, since, until, as_json, chart) -> None:
 @index_option
 @click.option("--port", type=int, help="HTTP port when not in Socket Mode (default $PORT or 3000).")
 @click.option("--env-file", type=click.Path(dir_okay=False), help="Read settings from this .env file.")
-def serve(index, port, env_file) -> None:
+@store_option
+def serve(index, port, env_file, store) -> None:
     """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP at /slack/events."""
     from bot.config import Settings
 
@@ -425,6 +446,8 @@ def serve(index, port, env_file) -> None:
         overrides["index_dir"] = index
     if port:
         overrides["port"] = port
+    if store:
+        overrides["store"] = store
     settings = Settings.load(env_file=env_file, **overrides)
     settings.check_for_serve()
     from bot.slack.app import serve as run

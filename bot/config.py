@@ -32,6 +32,7 @@ ENV_NAMES = {
     "embedding_model": "PLANBOT_EMBEDDING_MODEL",
     "slack_api_url": "SLACK_API_URL",
     "port": "PORT",
+    "store": "PLANBOT_STORE",
 }
 SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
 
@@ -67,6 +68,7 @@ class Settings:
     slack_api_url: str = DEFAULT_SLACK_API_URL
     port: Any = DEFAULT_PORT  # an int once valid; kept as given when malformed so the check can name it
     env_file: Optional[Path] = None  # the .env that was read, if any
+    store: Optional[str] = None  # None/"faiss": index_dir; a Milvus URI (retrieval/store/backends.py)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -131,6 +133,7 @@ class Settings:
             slack_api_url=api_url,
             port=port,
             env_file=path,
+            store=_blank_to_none(pick("store")),
         )
 
     # ------------------------------------------------------------------ checks

@@ -179,22 +179,25 @@ def _zh_place_names(question: str) -> list[str]:
 
 
 class Engine:
-    def __init__(self, index_dir: str | Path, model: str | None = None, encoder=None) -> None:
+    def __init__(self, index_dir: str | Path, model: str | None = None, encoder=None, store: str | None = None) -> None:
         from embeddings import resolve_model_id
 
+        from retrieval.store.backends import open_store
+
         self.index_dir = Path(index_dir).expanduser()
+        self.store = store  # None/"faiss": the index directory; a Milvus URI: retrieval/store/milvus.py
         self._lock = threading.RLock()
         wanted = resolve_model_id(model) if (model or encoder is None) else encoder.model_id
         # Open the index before loading the model: a missing index or a model mismatch
         # should fail in milliseconds, not after a model load.
-        self.index = Index.open(self.index_dir, model_id=wanted if model else None)
+        self.index = open_store(self.index_dir, store, model_id=wanted if model else None)
         if encoder is None:
             from embeddings import load_encoder
 
             encoder = load_encoder(model or self.index.model_id)
         from retrieval.store.index import check_model
 
-        check_model(self.index.manifest, encoder.model_id, self.index_dir)
+        check_model(self.index.manifest, encoder.model_id, self.index.dir)
         self.encoder = encoder
         from embeddings.cache import VectorCache
 
@@ -204,14 +207,16 @@ class Engine:
     # -- lifecycle ---------------------------------------------------------------------------
     def reload_if_changed(self) -> bool:
         """Swap in the newest committed generation; the old one keeps serving until then."""
+        from retrieval.store.backends import generation, open_store
+
         try:
-            manifest = read_manifest(self.index_dir)
+            current = generation(self.index_dir, self.store)
         except Exception:
             return False  # a broken or missing new manifest never replaces a working index
-        if manifest.get("generation") == self.index.generation:
+        if current is None or current == self.index.generation:
             return False
         with self._lock:
-            fresh = Index.open(self.index_dir, model_id=self.encoder.model_id)
+            fresh = open_store(self.index_dir, self.store, model_id=self.encoder.model_id)
             old, self.index = self.index, fresh
             old.close()
         return True

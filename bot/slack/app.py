@@ -260,7 +260,7 @@ def serve(settings: Settings, engine: Any = None, port: Optional[int] = None, ho
         from retrieval.engine import Engine
 
         log.info("loading the index at %s and the embedding model…", settings.index_dir)
-        engine = Engine(settings.index_dir, model=settings.embedding_model)
+        engine = Engine(settings.index_dir, model=settings.embedding_model, store=settings.store)
     app = build_app(settings, engine)
     stop = _wait_for_stop(stop)
 

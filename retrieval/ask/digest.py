@@ -166,10 +166,11 @@ def regions_with_documents(index: Index, gazetteer) -> list[dict]:
 class RegionReader:
     """Region commands without an embedding model: the index and the gazetteer only."""
 
-    def __init__(self, index_dir: str | Path) -> None:
+    def __init__(self, index_dir: str | Path, store: str | None = None) -> None:
         from retrieval.knowledge.regions import load_gazetteer
+        from retrieval.store.backends import open_store
 
-        self.index = Index.open(index_dir)
+        self.index = open_store(index_dir, store)
         self.gazetteer = load_gazetteer()
 
     def region(self, name: str) -> dict:

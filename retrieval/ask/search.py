@@ -38,6 +38,8 @@ def dense_search(
 ) -> tuple[np.ndarray, np.ndarray]:
     import faiss
 
+    if hasattr(index, "dense_search"):  # a backend that searches itself (retrieval/store/milvus.py)
+        return index.dense_search(query_vec, k, mask)
     global _single_threaded
     if not _single_threaded:
         # One query at a time: OpenMP start-up costs more than it saves (flat search over
@@ -79,6 +81,8 @@ def dense_search(
 
 
 def lexical_search(index: Index, weighted_tokens: dict[str, float], k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    if hasattr(index, "lexical_search"):  # a backend that searches itself (retrieval/store/milvus.py)
+        return index.lexical_search(weighted_tokens, k, mask)
     return top_positive(index.lexical.scores(weighted_tokens), k, mask)
 
 

@@ -82,37 +82,34 @@ def ingest(
     index_type: str | None = None,
     progress: Progress | None = None,
     batch_size: int = 64,
+    store: str | None = None,
 ) -> IngestReport:
-    """Index `paths` into `index_dir`; unchanged files are not even read.
+    """Index `paths` into `index_dir` (or the Milvus store `store`); unchanged files are not even read.
 
     An ingest that reads nothing never replaces an index: when no path can be read,
     or `rebuild` would publish an index without a single document, it raises
     `NothingToIngest` and the index stays as it was; folders without a supported file
     leave it untouched and say so in `report.warnings`.
     """
+    from retrieval.store import backends  # the store backend seam (faiss or Milvus)
+
     t0 = time.perf_counter()
     index_dir = Path(index_dir).expanduser()
     progress = progress or (lambda stage, done, total: None)
     files, skipped = discover(paths)
-    report = IngestReport(index=str(index_dir), skipped=list(skipped))
+    report = IngestReport(index=store if backends.is_milvus(store) else str(index_dir), skipped=list(skipped))
     if not files:
         _nothing_found(paths, skipped, index_dir, report)
         report.seconds = round(time.perf_counter() - t0, 2)
         return report
-    with write_lock(index_dir):
+    with backends.write_lock(index_dir, store):
         if encoder is None:
             from embeddings import lazy_encoder, resolve_model_id
 
-            from retrieval.store.index import MANIFEST, read_manifest
-
-            known_dim = None
-            if not rebuild and (index_dir / MANIFEST).exists():
-                manifest = read_manifest(index_dir)
-                if manifest.get("model_id") == resolve_model_id(model):
-                    known_dim = manifest.get("dim")
+            known_dim = None if rebuild else backends.known_dim(index_dir, store, resolve_model_id(model))
             encoder = lazy_encoder(model, known_dim)
         report.model = encoder.model_id
-        writer = Writer(index_dir, encoder.model_id, encoder.dim, rebuild=rebuild, index_type=index_type)
+        writer = backends.open_writer(index_dir, store, encoder.model_id, encoder.dim, rebuild=rebuild, index_type=index_type)
         try:
             gazetteer = _load_gazetteer()
             known = writer.known_files()
@@ -172,9 +169,7 @@ def ingest(
                 progress("writing", 1, 1)
             else:
                 writer.abort()
-                from retrieval.store.index import read_manifest
-
-                manifest = read_manifest(index_dir)
+                manifest = backends.counts(index_dir, store)
         except BaseException:
             writer.abort()
             raise
