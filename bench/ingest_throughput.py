@@ -15,6 +15,8 @@ Per run (the encoder is loaded once, before the first run; its load time is repo
               new index)
   raw/doc     the same texts, one encode call per document (the batching ingest uses)
   tokenize    retrieval.text.tokenize over the same chunks (the BM25 tokens ingest computes)
+  serial      (--serial) the same ingest with the text work done in this process, as before the
+              worker that computes it ahead of the encoder (retrieval/ingest/ahead.py)
   no-change   ingest(PATHS, same dir, encoder=enc) again: nothing changed, nothing embedded;
               and `planbot ingest PATHS --index DIR` as a new process (includes the model load)
 The ratio pipeline/raw is ingest chunks/s ÷ raw chunks/s (1.0 = no pipeline overhead). The order
@@ -57,6 +59,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--no-per-doc", action="store_true", help="skip the per-document raw encode")
     ap.add_argument("--no-doc", action="store_true")
+    ap.add_argument("--serial", action="store_true",
+                    help="also ingest with the text work in this process (no worker ahead of the encoder), same run")
     args = ap.parse_args()
     paths = [CORPUS] if args.full else [CORPUS / "gov-work-reports-2025", CORPUS / "articles"]
     subset = "whole corpus" if args.full else "31 reports + 5 articles"
@@ -79,15 +83,27 @@ def main() -> None:
         idx = work / "index"
         res: dict = {}
         try:
-            def do_ingest():
+            def do_ingest(serial: bool = False):
+                import retrieval.ingest.run as run_mod
+
                 stages: dict[str, list[float]] = {}
 
                 def progress(stage, done, total):
                     now = time.perf_counter()
                     stages.setdefault(stage, [now, now])[1] = now
 
+                keep = run_mod.AHEAD_MIN_CHUNKS
+                if serial:
+                    run_mod.AHEAD_MIN_CHUNKS = 1 << 62
+                target = work / "serial-index" if serial else idx
                 t0 = time.perf_counter()
-                rep = ingest(paths, idx, encoder=enc, progress=progress)
+                try:
+                    rep = ingest(paths, target, encoder=enc, progress=progress)
+                finally:
+                    run_mod.AHEAD_MIN_CHUNKS = keep
+                if serial:
+                    res["serial_s"] = time.perf_counter() - t0
+                    return
                 res["ingest_s"] = time.perf_counter() - t0
                 res["chunks"] = rep.chunks_embedded
                 # each stage runs from its first callback to the next stage's first one
@@ -117,7 +133,11 @@ def main() -> None:
             if r % 2 == 0:
                 do_ingest()
                 do_raw()
+                if args.serial:
+                    do_ingest(serial=True)
             else:  # the chunk texts are those the first run's ingest produced
+                if args.serial:
+                    do_ingest(serial=True)
                 do_raw()
                 do_ingest()
             t0 = time.perf_counter()
@@ -126,14 +146,16 @@ def main() -> None:
             res["nochange_embedded"] = rep2.chunks_embedded
             res["nochange_committed"] = rep2.committed
             t0 = time.perf_counter()
-            subprocess.run([str(ROOT / ".venv" / "bin" / "planbot"), "ingest", *map(str, paths), "--index", str(idx)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "bot.cli", "ingest", *map(str, paths), "--index", str(idx)],
+                           cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
             res["nochange_cli_s"] = time.perf_counter() - t0
         finally:
             shutil.rmtree(work, ignore_errors=True)
         res["ingest_cps"] = res["chunks"] / res["ingest_s"]
         res["raw_cps"] = res["n_texts"] / res["raw_s"]
         res["ratio"] = res["ingest_cps"] / res["raw_cps"]
+        if "serial_s" in res:
+            res["serial_ratio"] = (res["chunks"] / res["serial_s"]) / res["raw_cps"]
         if "raw_doc_s" in res:
             res["raw_doc_cps"] = res["n_texts"] / res["raw_doc_s"]
             res["ratio_doc"] = res["ingest_cps"] / res["raw_doc_cps"]
@@ -144,6 +166,7 @@ def main() -> None:
               f"raw encoder {res['raw_cps']:.1f} chunks/s"
               + (f", raw per document {res['raw_doc_cps']:.1f} chunks/s" if "raw_doc_cps" in res else "")
               + f"; tokenize {fmt_s(res['tokenize_s'])}s; ratio {res['ratio']:.2f}"
+              + (f" (serial text work {res['serial_ratio']:.2f})" if "serial_ratio" in res else "")
               + (f" (vs per-document raw {res['ratio_doc']:.2f})" if "ratio_doc" in res else "") + "; "
               f"no-change ingest {fmt_s(res['nochange_s'])}s in-process (embedded {res['nochange_embedded']}, committed "
               f"{res['nochange_committed']}), {fmt_s(res['nochange_cli_s'])}s as `planbot ingest`", flush=True)
@@ -157,13 +180,15 @@ def main() -> None:
         return (max(v) - min(v)) / np.median(v) if len(v) > 1 else 0.0
 
     print(f"\nmedian over {len(runs)} runs: ingest {med('ingest_cps'):.1f} chunks/s, raw {med('raw_cps'):.1f} chunks/s, "
-          f"ratio {med('ratio'):.2f} (spread {spread('ratio'):.0%}), vs per-document raw {med('ratio_doc'):.2f}; no-change {fmt_s(med('nochange_s'))}s in-process, "
+          f"ratio {med('ratio'):.2f} (spread {spread('ratio'):.0%}), serial text work {med('serial_ratio'):.2f}, "
+          f"vs per-document raw {med('ratio_doc'):.2f}; no-change {fmt_s(med('nochange_s'))}s in-process, "
           f"{fmt_s(med('nochange_cli_s'))}s CLI", flush=True)
     if args.no_doc:
         return
     row = [subset, f"{runs[0]['chunks']:,}", f"{med('ingest_cps'):.1f}", f"{med('raw_cps'):.1f}",
            f"{med('raw_doc_cps'):.1f}" if not args.no_per_doc else "–", f"{med('ratio'):.2f} ({spread('ratio'):.0%})",
            f"{med('ratio_doc'):.2f} ({spread('ratio_doc'):.0%})" if not args.no_per_doc else "–",
+           f"{med('serial_ratio'):.2f}" if args.serial else "–",
            fmt_s(med("ingest_s")), fmt_s(med("stages", "reading")), fmt_s(med("stages", "embedding")), fmt_s(med("stages", "writing")),
            fmt_s(med("tokenize_s")), fmt_s(med("nochange_s")), fmt_s(med("nochange_cli_s")), fmt_s(load_s)]
     update_doc(
@@ -174,8 +199,11 @@ def main() -> None:
         "`ratio vs raw/doc` = ingest ÷ raw/doc (the pipeline's own overhead at equal batching). "
         "Stages come from the progress callback; `embedding` includes tokenizing and SQLite inserts, `tokenize` times "
         "`retrieval.text.tokenize` over the same chunks alone. `no-change` = the same ingest again (nothing to embed), "
-        "in-process and as a new `planbot ingest` process (which loads the model).",
-        ["corpus", "chunks", "ingest chunks/s", "raw chunks/s", "raw/doc chunks/s", "ratio (spread)", "ratio vs raw/doc", "ingest s", "reading s",
+        "in-process and as a new `planbot ingest` process (which loads the model). `ratio, text work serial` (with "
+        "`--serial`): the same ingest with the BM25 tokens and figure counts computed in this process between encodes "
+        "instead of by the worker ahead of the encoder (retrieval/ingest/ahead.py), same run.",
+        ["corpus", "chunks", "ingest chunks/s", "raw chunks/s", "raw/doc chunks/s", "ratio (spread)", "ratio vs raw/doc",
+         "ratio, text work serial", "ingest s", "reading s",
          "embedding s", "writing s", "tokenize s", "no-change s", "no-change CLI s", "encoder load s"],
         [row], key_cols=1, machine_info=m, run_id=new_run_id(),
     )

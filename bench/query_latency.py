@@ -329,10 +329,7 @@ def main() -> None:
     encoder = load_encoder()
     enc1 = None
     if not args.no_1t:
-        from embeddings.st import SentenceTransformerEncoder
-        from embeddings.use import MODEL_ID, build_use_model
-
-        enc1 = SentenceTransformerEncoder(build_use_model(threads=1), MODEL_ID)
+        enc1 = load_encoder(threads=1)
     engine = Engine(args.index, encoder=encoder)
     real = engine.index
     questions = bench_questions(args.questions)
@@ -377,7 +374,7 @@ def write_doc(results, m, run_id, args) -> None:
         "distinct candidate sentences come up there (`sent/q`). The engine's vector cache is emptied before every timed "
         "ask; `repeat p50` is the same question asked again at once (its sentences cached). Not in the total: `dense@1t` = "
         "dense_search with FAISS forced to 1 thread (runs from 2026-11-24 09:00 on: the product's own setting, so equal to "
-        "`dense`); `embed@1t` / `sentences@1t` = the same encodes through `build_use_model(threads=1)` (the product uses "
+        "`dense`); `embed@1t` / `sentences@1t` = the same encodes through `load_encoder(threads=1)` (the product uses "
         "one thread per core).",
         ["size", "chunks", "FAISS", "Engine.ask p50 / p95", "ask mean", "repeat p50", "p50 spread"] + cols + ["sent/q", "RSS MB"],
         rows, key_cols=3, machine_info=m, run_id=run_id,

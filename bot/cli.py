@@ -224,6 +224,28 @@ def stats(index, store, as_json) -> None:
         con.print(f"  {n:5d}  {name}")
 
 
+# -- documents ---------------------------------------------------------------------------------
+@cli.command()
+@index_option
+@json_option
+def documents(index, as_json) -> None:
+    """What is indexed: per document its path, title, date, publisher, URL, languages, main
+    region, chunks and figures (JSON Lines with --json)."""
+    from retrieval.ingest.catalog import list_documents
+
+    try:
+        rows = list_documents(_settings(index).index_dir)
+    except PlanbotError as exc:
+        _fail(exc)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    from bot.terminal import print_documents
+
+    print_documents(_console(), rows)
+
+
 # -- ask ---------------------------------------------------------------------------------------
 def _engine(index: str | None, model: str | None = None, store: str | None = None):
     from retrieval.engine import Engine

@@ -100,3 +100,33 @@ def print_regions(con: Console, rows: list[dict]) -> None:
 
     add(root, None)
     con.print(root)
+
+
+def print_documents(con: Console, rows: list[dict]) -> None:
+    """The `planbot documents` table: one row per indexed document (URLs and full paths: --json)."""
+    from pathlib import PurePath
+
+    from rich.table import Table
+
+    if not rows:
+        con.print("The index holds no documents: run `planbot ingest PATH` first.")
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold", expand=True, padding=(0, 1, 1, 0))
+    table.add_column("document (title, publisher, file)", overflow="fold", ratio=1)
+    table.add_column("date", no_wrap=True)
+    table.add_column("lang", no_wrap=True)
+    table.add_column("region", no_wrap=True)
+    table.add_column("chunks", justify="right", no_wrap=True)
+    table.add_column("figs", justify="right", no_wrap=True)
+    for r in rows:
+        date = (r["date"] or "") + (f"\n(on {r['period']})" if r.get("period") else "")
+        path = r["path"]
+        name = PurePath(path.split("#")[0]).name + (f"#{path.rsplit('#', 1)[1]}" if "#" in path else "")
+        cell = Text(r["title"] or "", style="bold")
+        if r["publisher"]:
+            cell += Text("\n" + r["publisher"])
+        cell += Text("\n" + name, style="dim")
+        table.add_row(cell, escape(date), escape("\n".join(r["languages"])),
+                      escape(r.get("main_region_short") or r["main_region_name"] or ""), str(r["chunks"]), str(r["figures"]))
+    con.print(table)
+    con.print(f"[dim]{len(rows)} documents; paths, URLs, authors and tags with --json[/]")

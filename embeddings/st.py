@@ -28,11 +28,16 @@ class SentenceTransformerEncoder:
 
     @classmethod
     def from_name(cls, name: str) -> "SentenceTransformerEncoder":
-        from sentence_transformers import SentenceTransformer
-
         is_path = os.path.exists(name)
         if not is_path and name.startswith(("/", "./", "../", "~")):
             raise EmbeddingError(f"could not load embedding model {name!r}: no such directory")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # the default install has no torch: the bundled model needs none
+            raise EmbeddingError(
+                f"embedding model {name!r} is loaded through sentence-transformers, which is not installed "
+                f"({exc}); install it with: pip install 'planbot[sentence-transformers]' (see the README for a CPU-only torch)"
+            ) from exc
         model_id = os.path.abspath(name) if is_path else name
         try:
             # A hub name is looked up in the local cache first: most deployments have no network.

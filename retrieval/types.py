@@ -29,6 +29,17 @@ class Document:
     url: Optional[str] = None
     regions: list[str] = field(default_factory=list)  # region ids mentioned, main one first
     main_region: Optional[str] = None
+    # `date` is when the document was issued or published (what "last year" in it is relative
+    # to); `period` is the time it reports on when it says so ("2015" for the 2015 statistical
+    # communiqué issued in March 2016).
+    period: Optional[str] = None
+    author: Optional[str] = None
+    tags: list[str] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)  # languages of its chunks, most text first
+    # where `text` sits in the original file: {"unit": "char" | "extracted-char" | "paragraph",
+    # "map": [[text offset, file offset], ...], "starts": paragraph start offsets (docx)};
+    # see retrieval.ingest.offsets
+    file_offsets: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -39,6 +50,7 @@ class Chunk:
     end: int
     text: str  # == Document.text[start:end]
     regions: list[str] = field(default_factory=list)
+    lang: str = ""  # "en", "zh-Hans", "zh-Hant", "other"; "" when not known (older indexes)
 
 
 @dataclass
@@ -85,6 +97,13 @@ class Quote:
     end: int = 0
     lang: str = ""
     rendering: str = ""  # metric and figure in the question's language, built from the vocabulary
+    # where the quote is in the original file (README "Where a quote is in the file"): character
+    # offsets into the file's decoded text ("char"), into the text extracted from an HTML page
+    # ("extracted-char"), into a JSONL row's text field ("row-char"), or paragraph indexes in a
+    # .docx ("paragraph", end inclusive)
+    file_start: Optional[int] = None
+    file_end: Optional[int] = None
+    file_unit: str = ""
 
 
 @dataclass

@@ -35,6 +35,27 @@ ARTICLE_ZH = """江北新区召开四大行动动员大会
 """
 
 
+# Tests that use these fixtures are end-to-end runs over the shared corpus, and `slow` by that:
+# corpus_index indexes the 31 provincial reports and 5 articles (~30 s on a quiet machine; the
+# IVF/HNSW copies of test_index_types build on it).
+SLOW_FIXTURES = frozenset({"corpus_index"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `slow` (by hand, or by using a SLOW_FIXTURES fixture) run in CI (CI=true) or
+    when asked for with `-m slow`; elsewhere they are skipped, so the suite stays quick for a
+    developer on a shared machine while CI still runs every test."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes") or "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow end-to-end test: runs in CI (CI=true) or with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def encoder():
     from embeddings import load_encoder

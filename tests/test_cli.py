@@ -36,6 +36,16 @@ def test_help_and_stats_do_not_load_torch(small_index):
     assert torch is False
 
 
+def test_asking_with_the_default_model_does_not_load_torch(small_index):
+    # The bundled model is numpy: importing torch and sentence-transformers cost 2.5 s of every
+    # one-off question (docs/BENCHMARKS.md, cold start).
+    torch, (output,) = run_in_one_process(["ask", "What fixed-asset investment did Riverside District achieve last year?",
+                                           "--index", str(small_index), "--json"])
+    assert torch is False
+    data = json.loads(output)
+    assert data["answered"] and any("28.7 billion yuan" in q["text"] for q in data["quotes"])
+
+
 def test_unchanged_reingest_loads_no_model(small_index, fixture_corpus):
     # Nothing changed, so nothing to embed: naming the model must not import torch (~3 s).
     torch, (output,) = run_in_one_process(["ingest", str(fixture_corpus), "--index", str(small_index), "--json"])

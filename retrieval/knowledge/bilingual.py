@@ -7,13 +7,12 @@ read once per process (about 1 s) and only when a question and a sentence differ
 """
 from __future__ import annotations
 
-import os
-import pickle
 import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from retrieval.knowledge.cache import cache_file, load_or_build
 from retrieval.text.script import CJK_RE
 from retrieval.text.segment import word_frequencies
 from retrieval.text.stem import index_stem
@@ -64,32 +63,14 @@ CACHE_VERSION = 1
 
 
 def _cache_file(source: Path) -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planbot"
-    st = source.stat()
-    return base / f"cedict-bridge-v{CACHE_VERSION}-{st.st_size}-{int(st.st_mtime)}.pickle"
+    return cache_file("cedict-bridge", source, CACHE_VERSION)
 
 
 @lru_cache(maxsize=1)
 def _indexes() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """Parsed once per machine (1.5 s) and kept as a pickle in the user's cache (0.2 s to read);
-    an unreadable cache is rebuilt, an unwritable cache directory only costs the parse."""
+    """Parsed once per machine (1.5 s) and kept as a pickle in the user's cache (0.2 s to read)."""
     source = cedict_path()
-    cache = _cache_file(source)
-    try:
-        with open(cache, "rb") as fh:
-            return pickle.load(fh)
-    except Exception:
-        pass
-    built = _parse(source)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
-    return built
+    return load_or_build(_cache_file(source), lambda: _parse(source))
 
 
 def _parse(source: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:

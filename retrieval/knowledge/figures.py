@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
-import cn2an
-
 from retrieval.types import Figure
 
 __all__ = [
@@ -228,6 +226,8 @@ def _dec(text: str) -> Optional[Decimal]:
     if t[0] in "百千":  # 千亿 = 一千亿
         t = "一" + t
     try:
+        import cn2an  # here, not at the top: importing it is 0.3 s, and most figures are Arabic
+
         v = cn2an.cn2an(t, "smart")
     except Exception:  # cn2an raises ValueError and friends on anything odd, e.g. 十四五
         return None

@@ -313,10 +313,9 @@ class Gazetteer:
         A = ahocorasick.Automaton()
         for key, ids in by_key.items():
             A.add_word(key, _Pattern(key, list(ids), ids, english[key]))
-        for p in STOP_PHRASES_ZH:
-            for key in {p, _to_traditional(p)}:
-                if key not in by_key:
-                    A.add_word(key, _Pattern(key, [], {}, False, stop=True))
+        for key in _stop_phrase_keys():
+            if key not in by_key:
+                A.add_word(key, _Pattern(key, [], {}, False, stop=True))
         A.make_automaton()
         return A
 
@@ -355,19 +354,21 @@ class Gazetteer:
                 last = end
         return out
 
-    def _mentions(self, text: str, question: bool = False) -> list[tuple[str, int, int]]:
+    def _mentions(self, text: str, question: bool = False, context: Iterable[str] = ()) -> list[tuple[str, int, int]]:
         clean, offsets = _strip_artifacts(text)
         matches = [m for m in self._raw_matches(clean) if not m[2].stop]
         # Anchors: names that need no help. Only places the text names count as context, not
         # their ancestors: 秦淮区 alone does not make every Jiangsu county name taggable.
-        context: set[str] = set()
-        for _, _, p in matches:
+        # `context` adds places known from elsewhere (the document around a chunk).
+        context = set(context)
+        named = [(start, end, p, _foreign_script_name(clean, start, end, p)) for start, end, p in matches]
+        for _, _, p, foreign in named:
             ids = self._prefer(p.ids)
-            if len(ids) == 1 and not p.needs_context[ids[0]]:
+            if len(ids) == 1 and (foreign or not p.needs_context[ids[0]]):
                 context.add(ids[0])
         out = []
-        for start, end, p in matches:
-            rid = self._choose(p, context, question)
+        for start, end, p, foreign in named:
+            rid = self._choose(p, context, question or foreign)
             if rid:
                 out.append((rid, offsets[start], offsets[end - 1] + 1))
         return out
@@ -391,14 +392,25 @@ class Gazetteer:
         winners = [r for r, d in best.items() if d == top]
         return winners[0] if len(winners) == 1 else None
 
-    def find_in_text(self, text: str, question: bool = False) -> list[tuple[str, int, int]]:
+    def _dateline(self, title: str) -> tuple[str, int, int] | None:
+        """A headline led by a place and a colon ("乐清：电气产业集群加速升级", "Yueqing: ...") is
+        about that place even when the bare name alone would need its city nearby."""
+        m = _DATELINE.match(title)
+        if not m or _to_simplified(m.group(1)) in COMMON_ZH or m.group(1).lower() in COMMON_EN:
+            return None
+        ids = self._prefer(list(self._exact.get(_norm(m.group(1)), [])))
+        return (ids[0], m.start(1), m.end(1)) if len(ids) == 1 else None
+
+    def find_in_text(self, text: str, question: bool = False, context: Iterable[str] = ()) -> list[tuple[str, int, int]]:
         """Region mentions as (region id, start, end) offsets into `text`, in text order.
 
         `question=True` accepts a bare name that belongs to exactly one place, which a
-        user's question means even without naming the city or province around it."""
+        user's question means even without naming the city or province around it.
+        `context`: region ids known to be around the text (its document's), which let a
+        bare short name resolve as if the text had named them."""
         if not text:
             return []
-        return self._mentions(text, question)
+        return self._mentions(text, question, context)
 
     def tag(self, title: str, text: str) -> tuple[str | None, list[str]]:
         """(main region, all regions by importance with the main one first).
@@ -412,6 +424,9 @@ class Gazetteer:
         title = title or ""
         joined = f"{title}\n{text or ''}"
         mentions = self._mentions(joined)
+        lead = self._dateline(title)
+        if lead and not any(start < len(title) for _, start, _ in mentions):
+            mentions.insert(0, lead)
         if not mentions:
             return None, []
         cut = len(title)
@@ -449,6 +464,25 @@ class Gazetteer:
         ordered = [main, *self.ancestors(main)]
         rest = sorted((r for r in weight if r not in ordered), key=lambda r: (-weight[r], first[r]))
         return main, ordered + rest
+
+
+# a headline's leading place name and its colon
+_DATELINE = re.compile(r"\s*([\u3400-\u9fff]{2,6}|[A-Z][A-Za-z'\- ]{2,30}?)\s*[：:｜|]")
+
+
+def _foreign_script_name(text: str, start: int, end: int, p: "_Pattern") -> bool:
+    """A Chinese name standing alone inside English prose ("the county-level city of 乐清 sits …").
+
+    Switching script for one word is how English text names a place in its own writing,
+    so the name is meant as a name even where a bare short one would need context in
+    Chinese prose (where 乐清 could be part of a longer word)."""
+    if p.english or p.stop:
+        return False
+    if (start and _CJK.match(text[start - 1])) or (end < len(text) and _CJK.match(text[end])):
+        return False
+    window = text[max(0, start - 60):end + 60]
+    latin = len(re.findall(r"[A-Za-z]", window))
+    return latin > 2 * len(_CJK.findall(window))
 
 
 def _edit_distance(a: str, b: str, cap: int) -> int:
@@ -511,6 +545,18 @@ def _word_bounds(window: str) -> dict[int, int]:
 def _to_simplified(s: str) -> str:
     """Cached: tagging converts the same short windows again and again."""
     return to_simplified(s)
+
+
+def _stop_phrase_keys() -> list[str]:
+    """STOP_PHRASES_ZH in both scripts. Their Traditional forms are kept in the user's cache:
+    OpenCC's s2t dictionaries (26 MB) are needed for nothing else in an answer."""
+    import hashlib
+
+    from retrieval.knowledge.cache import cache_file, load_or_build
+
+    digest = hashlib.sha1("|".join(STOP_PHRASES_ZH).encode()).hexdigest()[:12]
+    return load_or_build(cache_file(f"gazetteer-stops-{digest}", Path(__file__), 1),
+                         lambda: sorted({k for p in STOP_PHRASES_ZH for k in (p, _to_traditional(p))}))
 
 
 def load_regions(path: Path = DATA_FILE) -> list[Region]:

@@ -61,6 +61,20 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 """
+# Columns added after format 1 was first written: added in place to an older base
+# (NULL for documents ingested before them), so no re-ingest is forced.
+ADDED_COLUMNS = {
+    "documents": (("period", "TEXT"), ("author", "TEXT"), ("tags", "TEXT"), ("langs", "TEXT"), ("file_offsets", "TEXT")),
+    "chunks": (("lang", "TEXT"),),
+}
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    for table, columns in ADDED_COLUMNS.items():
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        for name, kind in columns:
+            if name not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 def region_arrays(regions_json) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -128,11 +142,14 @@ def check_model(manifest: dict, model_id: str | None, index_dir: Path) -> None:
 
 
 def _doc_from_row(row: sqlite3.Row) -> Document:
+    extra = {k: row[k] for k in ("period", "author", "tags", "langs", "file_offsets") if k in row.keys()}
     return Document(
         doc_id=row["doc_id"], text=row["text"], title=row["title"] or "", path=row["path"],
         content_hash=row["content_hash"], lang=row["lang"] or "", date=row["date"],
         publisher=row["publisher"], url=row["url"], regions=json.loads(row["regions"] or "[]"),
-        main_region=row["main_region"],
+        main_region=row["main_region"], period=extra.get("period"), author=extra.get("author"),
+        tags=json.loads(extra.get("tags") or "[]"), langs=json.loads(extra.get("langs") or "[]"),
+        file_offsets=json.loads(extra.get("file_offsets") or "{}"),
     )
 
 
@@ -144,6 +161,7 @@ class ChunkTable:
     doc_index: np.ndarray  # position -> index into doc_ids
     doc_ids: list[str]
     doc_zh: np.ndarray | None = None  # per document: written in Chinese
+    chunk_zh: np.ndarray | None = None  # per position: the chunk is written in Chinese
 
 
 class Index:
@@ -179,7 +197,8 @@ class Index:
             ids = np.load(gen / "ids.npy")
             faiss_index = faiss.read_index(str(gen / "vectors.faiss"))
             lexical = Lexical.load(gen / "lexical")
-            rows = db.execute("SELECT id, doc_id FROM chunks").fetchall()
+            chunk_cols = {r[1] for r in db.execute("PRAGMA table_info(chunks)")}
+            rows = db.execute("SELECT id, doc_id" + (", lang" if "lang" in chunk_cols else "") + " FROM chunks").fetchall()
         except Exception as exc:  # any unreadable part means the generation cannot be trusted
             raise IndexCorrupt(f"index at {index_dir} could not be read ({exc.__class__.__name__}: {exc}); {REBUILD_HINT}") from exc
         if faiss_index.ntotal != len(ids) or len(rows) != len(ids) or lexical.size != len(ids):
@@ -193,9 +212,16 @@ class Index:
         doc_index = np.fromiter((pos_of_doc[doc_of[int(i)]] for i in ids), dtype=np.int32, count=len(ids))
         lang = {r[0]: (r[1] or "") for r in db.execute("SELECT doc_id, lang FROM documents")}
         doc_zh = np.array([lang.get(d, "").startswith("zh") for d in doc_ids], dtype=bool)
-        return cls(index_dir, manifest, db, faiss_index, lexical, ChunkTable(ids, doc_index, doc_ids, doc_zh))
+        table = ChunkTable(ids, doc_index, doc_ids, doc_zh)
+        if "lang" in chunk_cols:  # a bilingual note has chunks in both languages
+            chunk_lang = {r[0]: r[2] for r in rows}
+            table.chunk_zh = np.fromiter(
+                ((chunk_lang[int(i)] or lang.get(doc_of[int(i)], "")).startswith("zh") for i in ids), dtype=bool, count=len(ids))
+        return cls(index_dir, manifest, db, faiss_index, lexical, table)
 
     def chunk_is_zh(self, position: int) -> bool:
+        if self.table.chunk_zh is not None:
+            return bool(self.table.chunk_zh[position])
         return bool(self.table.doc_zh[self.table.doc_index[position]])
 
     def zh_share(self) -> float:
@@ -242,7 +268,8 @@ class Index:
         marks = ",".join("?" * len(ids))
         rows = {r["id"]: r for r in self.db.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", ids)}
         return [
-            Chunk(r["doc_id"], r["seq"], r["start"], r["end"], r["text"], json.loads(r["regions"]))
+            Chunk(r["doc_id"], r["seq"], r["start"], r["end"], r["text"], json.loads(r["regions"]),
+                  (r["lang"] if "lang" in r.keys() else None) or "")
             for r in (rows[i] for i in ids)
         ]
 
@@ -450,6 +477,7 @@ class Writer:
         self.db = sqlite3.connect(self.tmp / "chunks.sqlite")
         self.db.row_factory = sqlite3.Row
         self.db.executescript(SCHEMA)
+        _add_columns(self.db)
         self._new_vectors: dict[int, np.ndarray] = {}
         self.removed_ids: set[int] = set()
 
@@ -489,14 +517,19 @@ class Writer:
     def add_document(self, doc: Document, file_hash: str, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray, n_figures: int = 0) -> None:
         self.remove_document(doc.doc_id)
         self.db.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents (doc_id, path, file_hash, content_hash, title, date, publisher, url, lang, regions,"
+            " main_region, text, n_chunks, n_figures, period, author, tags, langs, file_offsets)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.doc_id, doc.path, file_hash, doc.content_hash, doc.title, doc.date, doc.publisher, doc.url,
-             doc.lang, json.dumps(doc.regions), doc.main_region, doc.text, len(chunks), n_figures),
+             doc.lang, json.dumps(doc.regions), doc.main_region, doc.text, len(chunks), n_figures,
+             doc.period, doc.author, json.dumps(doc.tags, ensure_ascii=False), json.dumps(doc.langs),
+             json.dumps(doc.file_offsets, separators=(",", ":"))),
         )
         for chunk, toks, vec in zip(chunks, tokens, vectors):
             cur = self.db.execute(
-                "INSERT INTO chunks (doc_id, seq, start, end, text, tokens, regions) VALUES (?,?,?,?,?,?,?)",
-                (chunk.doc_id, chunk.seq, chunk.start, chunk.end, chunk.text, " ".join(toks), json.dumps(chunk.regions)),
+                "INSERT INTO chunks (doc_id, seq, start, end, text, tokens, regions, lang) VALUES (?,?,?,?,?,?,?,?)",
+                (chunk.doc_id, chunk.seq, chunk.start, chunk.end, chunk.text, " ".join(toks), json.dumps(chunk.regions),
+                 chunk.lang or None),
             )
             self._new_vectors[int(cur.lastrowid)] = vec
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.text.script import CJK_RE
+from retrieval.text.script import CJK_RE, script_of
 
 # A sentence ends at Chinese terminal punctuation, or at . ! ? followed by space, a
 # capital letter (scraped English often loses the space: "held.Party secretary"),
@@ -103,24 +103,43 @@ def chunk_spans(
     max_sentence: float = MAX_SENTENCE_UNITS,
 ) -> list[tuple[int, int]]:
     """Pack whole sentences into chunks of about `target` units; consecutive chunks share
-    trailing sentences worth up to `overlap` units so a figure and its context meet in one chunk."""
+    trailing sentences worth up to `overlap` units so a figure and its context meet in one chunk.
+
+    A chunk holds one script: in bilingual notes an English paragraph and the Chinese one
+    after it go to different chunks (each is embedded, tokenised and labelled with its own
+    language); sentences without letters ("2023") go with either."""
     sentences: list[tuple[int, int]] = []
     for s, e in split_sentences(text):
         sentences.extend(_split_long(text, s, e, max_sentence))
+    sizes = [units(text[s:e]) for s, e in sentences]
+    scripts = [_script(text[s:e]) for s, e in sentences]
     chunks: list[tuple[int, int]] = []
     i = 0
     while i < len(sentences):
-        j, size = i, 0.0
-        while j < len(sentences) and (j == i or size + units(text[sentences[j][0] : sentences[j][1]]) <= target):
-            size += units(text[sentences[j][0] : sentences[j][1]])
+        j, size, script = i, 0.0, None
+        while j < len(sentences) and (j == i or (size + sizes[j] <= target and not _other(script, scripts[j]))):
+            size += sizes[j]
+            script = script or scripts[j]
             j += 1
         chunks.append((sentences[i][0], sentences[j - 1][1]))
         if j >= len(sentences):
             break
-        # step back over trailing sentences for the overlap, always advancing at least one
+        # step back over trailing sentences for the overlap, always advancing at least one;
+        # not across a change of script
         k, back = j, 0.0
-        while k - 1 > i and back + units(text[sentences[k - 1][0] : sentences[k - 1][1]]) <= overlap:
+        while (k - 1 > i and back + sizes[k - 1] <= overlap
+               and not _other(scripts[j], scripts[k - 1]) and not _other(scripts[j], script)):
             k -= 1
-            back += units(text[sentences[k][0] : sentences[k][1]])
+            back += sizes[k]
         i = k
     return chunks
+
+
+def _script(sentence: str) -> str | None:
+    if not any(ch.isalpha() for ch in sentence):
+        return None
+    return script_of(sentence)
+
+
+def _other(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a != b

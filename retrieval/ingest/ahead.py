@@ -1,0 +1,57 @@
+"""Work computed ahead, in a second process, while this one does something else.
+
+Ingest encodes (numpy/BLAS) and does text work (BM25 tokens, figure counts: pure Python) per
+document. In one process they take turns, and a Python thread cannot help (the GIL). A forked,
+lower-priority worker computes the text work for the next documents while this process
+encodes: it runs on whatever core time the encoder leaves idle (its single-threaded numpy
+steps, SQLite writes) and the encoder's threads keep priority (docs/BENCHMARKS.md, ingest
+throughput). Fork shares the parent's loaded dictionaries and the jobs themselves, so nothing
+is loaded or sent twice; where fork is not available, or the work is small, it is done here.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Callable, Iterator, Sequence
+
+_NICE = 10  # the worker yields the cores to the encoder whenever both want them
+_JOBS: tuple[Callable, Sequence[tuple]] | None = None  # read by the forked worker, never pickled
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return os.cpu_count() or 1
+
+
+def _lower_priority() -> None:
+    try:
+        os.nice(_NICE)
+    except OSError:  # pragma: no cover - not permitted: same priority then
+        pass
+
+
+def _run(i: int):
+    fn, jobs = _JOBS
+    return fn(*jobs[i])
+
+
+@contextmanager
+def computed_ahead(fn: Callable, jobs: Sequence[tuple], worth_it: bool = True) -> Iterator[Iterator]:
+    """Yields an iterator of `fn(*job)` for each job, in order. With `worth_it`, more than one
+    core and fork available, a worker process computes them ahead of the consumer."""
+    import multiprocessing
+
+    global _JOBS
+    if not (worth_it and len(jobs) > 1 and _cores() > 1 and "fork" in multiprocessing.get_all_start_methods()):
+        yield (fn(*job) for job in jobs)
+        return
+    _JOBS = (fn, jobs)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_lower_priority)
+    try:
+        yield pool.map(_run, range(len(jobs)))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _JOBS = None

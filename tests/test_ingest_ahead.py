@@ -1,0 +1,64 @@
+"""The text work computed ahead of the encoder in a worker process gives the index the serial
+path gives: same BM25 tokens, same figure counts, same vectors."""
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from .conftest import ARTICLE_EN, ARTICLE_ZH
+
+
+def _rows(index_dir):
+    from retrieval.store.index import Index
+
+    index = Index.open(index_dir)
+    db = sqlite3.connect(f"file:{index_dir / index.generation / 'chunks.sqlite'}?mode=ro", uri=True)
+    chunks = db.execute("SELECT doc_id, seq, text, tokens FROM chunks ORDER BY doc_id, seq").fetchall()
+    docs = db.execute("SELECT doc_id, n_figures FROM documents ORDER BY doc_id").fetchall()
+    db.close()
+    vectors = index.faiss.reconstruct_n(0, index.faiss.ntotal)
+    return chunks, docs, vectors[np.argsort(index.table.ids)]
+
+
+def test_worker_ahead_of_the_encoder_gives_the_serial_index(tmp_path, encoder, monkeypatch):
+    import retrieval.ingest.ahead as ahead
+    import retrieval.ingest.run as run
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(3):  # several documents, so that there is something to compute ahead
+        (corpus / f"en{i}.txt").write_text(ARTICLE_EN.replace("Riverside", f"Riverside{i}"), encoding="utf-8")
+        (corpus / f"zh{i}.txt").write_text(ARTICLE_ZH + f"\n第{i}批项目{i + 3}个。\n", encoding="utf-8")
+    pools = []
+
+    class CountedPool(ahead.ProcessPoolExecutor):  # the real executor, counted
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(ahead, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(ahead, "_cores", lambda: 2)  # the worker path even on a 1-core runner
+
+    monkeypatch.setattr(run, "AHEAD_MIN_CHUNKS", 0)
+    run.ingest([corpus], tmp_path / "ahead", encoder=encoder)
+    monkeypatch.setattr(run, "AHEAD_MIN_CHUNKS", 1 << 62)
+    run.ingest([corpus], tmp_path / "serial", encoder=encoder)
+
+    assert pools == [1], "one worker process for the first ingest, none for the serial one"
+    a, s = _rows(tmp_path / "ahead"), _rows(tmp_path / "serial")
+    assert a[0] == s[0] and len(a[0]) >= 6
+    assert a[1] == s[1] and sum(n for _, n in a[1]) > 0
+    assert np.abs(a[2] - s[2]).max() < 1e-6
+
+
+def test_an_error_in_the_worker_reaches_the_caller():
+    from retrieval.ingest.ahead import computed_ahead
+
+    def boom(x):
+        raise ValueError(f"bad document {x}")
+
+    with pytest.raises(ValueError, match="bad document 2"):
+        with computed_ahead(boom, [(2,), (3,)]) as results:
+            list(results)
