@@ -294,7 +294,7 @@ def ask(question, index, model, k, region, mode, file, store, as_json) -> None:
 def answer_json(ans) -> dict:
     data = asdict(ans)
     for q in data["quotes"]:
-        q["figures"] = [{k: f[k] for k in ("text", "value", "unit", "kind", "english", "chinese", "qualifier", "value_high")} for f in q["figures"]]
+        q["figures"] = [{k: f[k] for k in ("text", "value", "unit", "kind", "period", "english", "chinese", "qualifier", "value_high")} for f in q["figures"]]
     return data
 
 
@@ -359,6 +359,30 @@ def regions(index, store, as_json) -> None:
         from bot.terminal import print_regions
 
         print_regions(_console(), rows)
+
+
+@cli.command()
+@index_option
+@click.option("--region", metavar="NAME", help="Figures about this region and the places inside it (全国/China: national figures).")
+@click.option("--indicator", metavar="TEXT", help="Indicator, in English or Chinese (GDP, 地区生产总值, new urban jobs...).")
+@click.option("--period", metavar="P", help="2024, 2021-2025, 2024Q1 or 2024-01..2024-11; a year also holds its quarters and months.")
+@click.option("--kind", type=click.Choice(["achieved", "target", "forecast", "other"]), help="Results, targets, forecasts or other figures.")
+@click.option("--source", metavar="TEXT", help="Only documents whose title or path contains TEXT (or with this doc id).")
+@click.option("--limit", type=int, default=50, show_default=True, help="Rows shown in the table (--json prints all).")
+@json_option
+def figures(index, region, indicator, period, kind, source, limit, as_json) -> None:
+    """Figure facts read at ingest: what each figure is (indicator, region, period, achieved or target)."""
+    try:
+        rows = _light_engine(index).figures(region=region, indicator=indicator, period=period, kind=kind, source=source)
+    except PlanbotError as exc:
+        _fail(exc)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    from bot.terminal import print_figures
+
+    print_figures(_console(), rows, limit)
 
 
 def _light_engine(index, store=None):

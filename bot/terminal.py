@@ -51,7 +51,7 @@ def print_answer(con: Console, ans: Answer) -> None:
             con.print(f"   [cyan]→ {escape(q.rendering)}[/]")
         figs = [f for f in q.figures if f.english or f.chinese]
         if figs:
-            con.print("   [dim]figures:[/] " + escape("; ".join(f"{f.text} = {f.english}" + (f" ({f.kind})" if f.kind != "unknown" else "") for f in figs)))
+            con.print("   [dim]figures:[/] " + escape("; ".join(f"{f.text} = {f.english}" + (f" ({f.kind}{', ' + f.period if f.period and f.period != 'unknown' else ''})" if f.kind != "unknown" else "") for f in figs)))
         con.print(f"   [green]{escape(_cite(q.source))}[/]\n")
     for note in ans.notes:
         con.print(f"[dim]{escape(note)}[/]")
@@ -62,7 +62,7 @@ def print_digest(con: Console, d: dict) -> None:
     con.print(f"[bold]{escape(r['name'])}[/] {escape(r.get('name_zh') or '')}  [dim]({r['level']})[/]")
     if not d.get("figures"):
         con.print("[yellow]No figures found in the indexed sources for this region.[/]")
-    for kind, title in (("achieved", "Achieved"), ("target", "Targets"), ("unknown", "Other figures")):
+    for kind, title in (("achieved", "Achieved"), ("target", "Targets"), ("forecast", "Forecasts"), ("unknown", "Other figures")):
         figs = [f for f in d.get("figures", []) if f.get("kind") == kind]
         if not figs:
             continue
@@ -100,6 +100,31 @@ def print_regions(con: Console, rows: list[dict]) -> None:
 
     add(root, None)
     con.print(root)
+
+
+def _short(title: str, n: int = 28) -> str:
+    return title if len(title) <= n else title[: n - 1] + "…"
+
+
+def print_figures(con: Console, rows: list[dict], limit: int = 50) -> None:
+    """`planbot figures`: one fact a row, newest source first."""
+    from rich.table import Table
+
+    if not rows:
+        con.print("[yellow]No figures match.[/] Try fewer filters, or `planbot regions` to see what is indexed.")
+        return
+    table = Table(show_lines=False, header_style="bold")
+    for col in ("Region", "Period", "Kind", "Indicator", "Figure", "Source"):
+        table.add_column(col, overflow="fold")
+    for r in rows[:limit]:
+        ind = r["indicator"]
+        src = r["source"]
+        table.add_row(escape(r["region"]["name"]), r["period"], r["kind"], escape(ind["en"] or ind["text"] or ""),
+                      f"[bold yellow]{escape(r['figure'])}[/] [dim]{r['measure']}[/]",
+                      escape(f"{_short(src['title'] or src['doc_id'])} @{r['start']}"))
+    con.print(table)
+    if len(rows) > limit:
+        con.print(f"[dim]{len(rows) - limit} more; narrow with --region/--indicator/--period/--kind, or use --json.[/]")
 
 
 def print_documents(con: Console, rows: list[dict]) -> None:

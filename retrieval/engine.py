@@ -440,6 +440,16 @@ class Engine:
         with self._lock:
             return Comparer(self.index, self.gazetteer).trend(indicator, **options)
 
+    def figures(self, region: str | None = None, indicator: str | None = None, period: str | None = None,
+                kind: str | None = None, source: str | None = None) -> list[dict]:
+        """Figure facts (retrieval/facts) filtered by region (and places inside it), indicator,
+        period, kind and source, in the JSON shape `planbot figures --json` prints."""
+        from retrieval.facts.query import find_facts
+        from retrieval.knowledge.vocab import load_vocab
+
+        with self._lock:
+            return find_facts(self.index, self.gazetteer, load_vocab(), region, indicator, period, kind, source)
+
 
 @lru_cache(maxsize=1)
 def _gazetteer():

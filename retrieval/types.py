@@ -66,7 +66,8 @@ class Figure:
     text: str
     value: float
     unit: str  # "yuan", "percent", "percentage points", "people", "enterprises", "projects", "tonnes", "" ...
-    kind: str = "unknown"  # "achieved", "target", "unknown"
+    kind: str = "unknown"  # "achieved", "target", "unknown"; from the figure's fact: also "forecast", "other"
+    period: str = ""  # from the figure's fact (retrieval/facts): "2024", "2021-2025", "unknown"
     english: str = ""  # "70 billion yuan", "more than 500 billion yuan", "5.0–5.5%"
     chinese: str = ""  # "700亿元"
     scale: str = ""  # the scale word as written: "亿", "万亿", "billion", "million", ""

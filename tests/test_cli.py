@@ -144,3 +144,19 @@ def test_chat_answers_one_question_after_another_and_leaves_on_eof(small_index):
     r = planbot("chat", "--index", str(small_index), input="How many projects above 100 million yuan did Riverside District sign?\nAnd how many headquarters enterprises?\n")
     assert r.returncode == 0, r.stderr
     assert "185 projects" in r.stdout and "23 headquarters" in r.stdout
+
+
+def test_figures_command_prints_facts_as_a_table_and_as_json_lines(small_index):
+    r = planbot("figures", "--index", str(small_index), "--region", "江北新区", "--kind", "target", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert rows and all(x["kind"] == "target" and x["region"]["id"] == "320100-jbxq" for x in rows)
+    f = next(x for x in rows if x["figure"].endswith("700亿元"))
+    assert set(f) == {"figure", "value", "unit", "indicator", "measure", "region", "period", "kind", "sentence", "source", "start", "end"}
+    assert (f["value"], f["unit"], f["period"], f["measure"], f["indicator"]["id"]) == (7e10, "yuan", "2024", "level", "fixed_asset_investment")
+    assert set(f["source"]) == {"doc_id", "title", "date", "path", "url"} and f["sentence"].find(f["figure"]) >= 0
+    assert set(f["region"]) == {"id", "name", "name_zh", "level"}
+    t = planbot("figures", "--index", str(small_index), "--indicator", "fixed-asset investment", "--period", "2024")
+    assert t.returncode == 0 and "700亿元" in t.stdout and "Jiangbei" in t.stdout
+    none = planbot("figures", "--index", str(small_index), "--region", "江北新区", "--period", "2031")
+    assert none.returncode == 0 and "No figures match" in none.stdout

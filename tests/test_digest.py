@@ -53,3 +53,29 @@ def test_unknown_region_offers_closest_matches(reader):
     assert any(c.name == "Nanjing" for c in err.value.candidates)
     with pytest.raises(UnknownRegion):
         reader.region("Tokyo")
+
+
+def test_digest_figures_carry_their_fact_and_places_inside_under_their_own_name(reader):
+    d = reader.region("Nanjing")
+    assert d["figures"]
+    for f in d["figures"]:
+        assert {"region", "period", "kind", "measure"} <= set(f)
+        if f["region"]["id"] != d["region"]["id"]:
+            assert f["place"] and f["metric"].startswith(f["place"] + ":")
+    assert any(f["place"] == "Jiangbei New Area" for f in d["figures"])
+    # the region's own figures come first
+    own = [f["place"] is None for f in d["figures"]]
+    assert own == sorted(own, reverse=True)
+
+
+def test_province_digest_has_no_figure_of_another_region_and_right_kinds(reader):
+    from retrieval.knowledge.regions import load_gazetteer
+
+    inside = load_gazetteer().descendants("320000")
+    d = reader.region("Jiangsu")
+    assert d["figures"] and all(f["region"]["id"] in inside for f in d["figures"])
+    sichuan = reader.region("Sichuan")
+    jobs = [f for f in sichuan["figures"] if f["text"].startswith("85万人")]
+    assert all(f["kind"] == "target" and f["period"] == "2025" for f in jobs)
+    tibet = reader.region("Tibet")
+    assert not any(f["kind"] == "target" and f["period"] == "2024" for f in tibet["figures"])

@@ -14,6 +14,7 @@ import numpy as np
 from retrieval.text.chunking import split_sentences, units
 from retrieval.ingest.offsets import file_span
 from retrieval.knowledge.figures import extract_figures, figure_category
+from retrieval.facts.answer import label_figures, mismatch_note
 from retrieval.store.index import Index
 from retrieval.ask.search import Hit
 from retrieval.text.dates import doc_year, report_years
@@ -419,6 +420,9 @@ def compose(
         doc = index.document(c.doc_id)
         text = doc.text[s:e]
         figures = extract_figures(text, ref_year=doc_year(doc.date))
+        facts = label_figures(index, c.doc_id, s, e, figures)  # kind and period as read at ingest
+        if not quotes:
+            best_facts, best_doc = facts, doc
         quote_script = script_of(text)
         file_start, file_end, file_unit = file_span(doc.file_offsets, s, e)  # where it is in the original file
         quotes.append(
@@ -435,11 +439,26 @@ def compose(
             )
         )
     best = quotes[0]
+    note = _fact_note(question, analysis, best, best_facts, best_doc, region_names)
+    if note:
+        notes.insert(0, note)
     summary = best.text
     if best.rendering:
         summary = f"{best.rendering} — {best.text}"
     cite = best.source.title + (f", {best.source.date}" if best.source.date else "")
     return Answer(question, True, f"{summary} ({cite})", quotes, [], notes)
+
+
+def _fact_note(question: str, analysis, best: Quote, facts: dict, doc, region_names) -> str | None:
+    """When the best quote's answer figure is of another year, region or kind than asked."""
+    from retrieval.knowledge.regions import load_gazetteer
+
+    asked = {t.id for t in (getattr(analysis, "metric_terms", []) or [])}
+    _, fig = metric_figure(best.text, best.figures, asked)
+    fig = fig or next((f for f in best.figures if best.start + f.start in facts), None)
+    fact = facts.get(best.start + fig.start) if fig else None
+    name = region_names or (lambda rid: rid)
+    return mismatch_note(analysis, question, fact, best.source.title, wanted_kind(analysis, doc.date), load_gazetteer(), name)
 
 
 def render(figures: list[Figure], quote_text: str, analysis, target_script: str) -> str:

@@ -1,8 +1,9 @@
 """Region digests: key figures (achieved vs target), industries, plans and sources of a region.
 
 A region includes the regions inside it (Nanjing includes Qinhuai and Jiangbei New Area),
-never its parent or neighbours. Sentences come from documents mainly about the region or
-a region inside it; other documents contribute only sentences that name the region.
+never its parent or neighbours. Figures come from the index's figure facts (retrieval/facts),
+each already labelled with its region, period and kind at ingest; industries and plans from
+documents mainly about the region, or sentences of other documents that name it.
 """
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 from retrieval.text.chunking import split_sentences, units
-from retrieval.text.dates import report_years
-from retrieval.knowledge.figures import extract_figures
 from retrieval.store.index import Index
 from retrieval.types import Document
 
@@ -21,7 +20,6 @@ MAX_FIGURES = 20
 MAX_TERMS = 12
 _BARE = re.compile(r"[\d.,]+")
 _MINOR_UNITS = {"months", "days", "years", "hours", "times", "person-times"}
-_YEAR = re.compile(r"(?<!\d)(20[0-4]\d|19[5-9]\d)(?=年|\b)")
 # Ranking: indicators that regional plans lead with come first.
 KEY_INDICATORS = {"gdp": 6, "growth_rate": 5, "industrial_va_above_size": 5, "industrial_value_added": 5,
                   "fixed_asset_investment": 5, "retail_sales": 5, "general_budget_revenue": 5, "foreign_trade": 4,
@@ -36,29 +34,6 @@ def region_json(region) -> dict:
 
 def source_json(doc: Document) -> dict:
     return {"doc_id": doc.doc_id, "title": doc.title, "publisher": doc.publisher, "date": doc.date, "url": doc.url, "path": doc.path}
-
-
-def _period(sentence: str, kind: str, doc: Document) -> str:
-    years = _YEAR.findall(sentence)
-    if years:
-        return years[0]
-    covered = sorted(report_years(doc.date))  # [Y-1, Y]: a work report reviews Y-1, sets targets for Y
-    if not covered:
-        return ""
-    if "工作报告" in doc.title or "work report" in doc.title.lower():
-        return str(covered[0] if kind == "achieved" else covered[1])
-    return str(covered[1])
-
-
-def _metric_for(vocab, sentence: str, fig_start: int):
-    """The indicator named closest before the figure (政府工作报告 lists run 'metric figure, metric figure')."""
-    best = None
-    for m in vocab.matches(sentence):
-        if m.term.category != "indicator" or m.start > fig_start:
-            continue
-        if best is None or m.start > best.start:
-            best = m
-    return best.term if best else None
 
 
 def region_sentences(index: Index, gazetteer, wanted: set[str]) -> list[tuple[Document, int, int, int]]:
@@ -79,59 +54,66 @@ def region_sentences(index: Index, gazetteer, wanted: set[str]) -> list[tuple[Do
 
 
 def region_digest(index: Index, gazetteer, name: str) -> dict:
+    """Key figures from the index's figure facts (retrieval/facts): the region's own first, then
+    those of places inside it under their own name; a figure about the country or another
+    province never appears, whichever document it is in."""
     from retrieval.knowledge.vocab import load_vocab
 
     region = gazetteer.resolve(name)
     wanted = gazetteer.descendants(region.id)
     vocab = load_vocab()
     sentences = region_sentences(index, gazetteer, wanted)
-    figures: list[tuple[float, dict]] = []
     industries: Counter = Counter()
     plans: Counter = Counter()
-    used_docs: dict[str, Document] = {}
-    seen: set[tuple] = set()
-    for doc, s, e, rank in sentences:
-        text = doc.text[s:e]
-        for t in vocab.find_terms(text):
+    for doc, s, e, _ in sentences:
+        for t in vocab.find_terms(doc.text[s:e]):
             if t.category == "industry":
                 industries[t.id] += 1
             elif t.category == "policy":
                 plans[t.id] += 1
-        if units(text) > 400:
-            continue  # a run-on paragraph is a poor quote for a digest line
-        year = int(doc.date[:4]) if doc.date and doc.date[:4].isdigit() else None
-        for f in extract_figures(text, ref_year=year):
-            term = _metric_for(vocab, text, f.start)
-            bare = f.unit in ("", "fraction") and _BARE.fullmatch(f.english or f.text)
-            if bare or (term is None and f.unit in ("", "fraction")) or f.unit in _MINOR_UNITS:
-                continue  # "6 of the 8 indicators", "17 months": no figure a digest should lead with
-            metric = vocab.english_name(term.id) if term else ""
-            period = _period(text, f.kind, doc)
-            key = (f.text, s)
-            if key in seen:
-                continue
-            seen.add(key)
-            score = KEY_INDICATORS.get(term.id, 2) if term else 0.0
-            score += 1.5 if f.kind in ("achieved", "target") else 0.0
-            score += 1.0 if f.unit in ("yuan", "percent", "percentage points") else 0.0
-            score += 1.0 if doc.main_region == region.id else 0.0
-            score += 1.0 / (1 + rank / 20)  # reports open with their headline figures
-            used_docs[doc.doc_id] = doc
-            figures.append((score, {
-                "text": f.text, "metric": metric, "value": f.value, "value_high": f.value_high, "unit": f.unit,
-                "kind": f.kind, "period": period, "english": f.english, "chinese": f.chinese,
-                "quote": text, "source": source_json(doc),
-            }))
-    figures.sort(key=lambda sf: -sf[0])
-    top = [f for _, f in figures[:MAX_FIGURES]]
+    figures = _digest_figures(index, gazetteer, vocab, region, wanted)
     docs_with_region = {d.doc_id: d for d, *_ in sentences}
+    for f in figures:
+        docs_with_region.setdefault(f["source"]["doc_id"], index.document(f["source"]["doc_id"]))
     return {
         "region": region_json(region),
-        "figures": top,
+        "figures": figures,
         "industries": [_term_json(vocab, tid, n) for tid, n in industries.most_common(MAX_TERMS)],
         "plans": [_term_json(vocab, tid, n) for tid, n in plans.most_common(MAX_TERMS)],
         "sources": [source_json(d) for d in sorted(docs_with_region.values(), key=lambda d: (d.date or "", d.title), reverse=True)],
     }
+
+
+def _digest_figures(index: Index, gazetteer, vocab, region, wanted: set[str]) -> list[dict]:
+    scored: list[tuple[tuple, dict]] = []
+    seen: set[tuple] = set()
+    rank: Counter = Counter()  # position of a fact among its document's facts
+    for f in (index.facts(region_ids=wanted) if hasattr(index, "facts") else []):
+        rank[f.doc_id] += 1
+        if f.kind == "other" or f.unit in _MINOR_UNITS or (f.doc_id, f.start) in seen:
+            continue
+        bare = f.unit in ("", "fraction") and _BARE.fullmatch(f.english or f.figure)
+        if bare or (f.indicator_id is None and f.unit in ("", "fraction")) or units(f.sentence) > 400:
+            continue  # "6 of the 8 indicators"; a run-on paragraph is a poor quote for a digest line
+        seen.add((f.doc_id, f.start))
+        doc = index.document(f.doc_id)
+        metric = vocab.english_name(f.indicator_id) if f.indicator_id in vocab else ""
+        own = f.region_id == region.id
+        place = gazetteer.get(f.region_id).name if f.region_id in gazetteer else f.region_id
+        score = KEY_INDICATORS.get(f.indicator_id, 2) if metric else 0.0
+        score += 1.5 if f.kind in ("achieved", "target") else 0.0
+        score += 1.0 if f.unit in ("yuan", "percent", "percentage points") else 0.0
+        score += 1.0 / (1 + rank[f.doc_id] / 20)  # reports open with their headline figures
+        fig = {
+            "text": f.figure, "metric": metric if own else f"{place}: {metric or f.indicator_text}".rstrip(": "),
+            "value": f.value, "value_high": f.value_high, "unit": f.unit, "kind": f.kind, "period": f.period,
+            "measure": f.measure, "region": region_json(gazetteer.get(f.region_id)) if f.region_id in gazetteer else {"id": f.region_id},
+            "place": None if own else place, "english": f.english, "chinese": f.chinese, "quote": f.sentence,
+            "start": f.start, "end": f.end, "source": source_json(doc),
+        }
+        scored.append(((not own, -score), fig))  # the region's own figures first
+    scored.sort(key=lambda sf: sf[0])
+    return [f for _, f in scored[:MAX_FIGURES]]
 
 
 def _term_json(vocab, term_id: str, n: int) -> dict:
@@ -178,3 +160,9 @@ class RegionReader:
 
     def regions(self) -> list[dict]:
         return regions_with_documents(self.index, self.gazetteer)
+
+    def figures(self, **filters) -> list[dict]:
+        from retrieval.facts.query import find_facts
+        from retrieval.knowledge.vocab import load_vocab
+
+        return find_facts(self.index, self.gazetteer, load_vocab(), **filters)

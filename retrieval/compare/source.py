@@ -1,9 +1,9 @@
 """Where the facts come from: one small function, so the source can change under it.
 
-Until facts are stored in the index generation (issue 12), they are read here by running
-retrieval.facts' extractor over the documents stored in the index, once per document and
-generation (about 11 s for the full corpus on one core, then cached in the process). When the
-index can hand out its stored facts (`Index.facts()`), those are used instead.
+The index generation stores every document's facts (`Index.facts()`, written at ingest); an
+index written before that, or a store without facts, gets them here by running
+retrieval.facts' extractor over its stored documents (about 11 s for the full corpus on one
+core), once per generation and process.
 """
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ def indexed_facts(index, gazetteer=None, vocab=None) -> list[tuple[Fact, Documen
         if hit is not None:
             return hit
         stored = getattr(index, "facts", None)
-        if callable(stored):
-            out = [(f, index.document(f.doc_id)) for f in stored()]
-        else:
+        facts = stored() if callable(stored) else []
+        if facts:
+            out = [(f, index.document(f.doc_id)) for f in facts]
+        else:  # an index written before facts were stored (or a store without them): read them here
             out = list(_extract(index.documents(), gazetteer, vocab))
         for k in [k for k in _cache if k[0] == key[0]]:
             del _cache[k]  # an older generation of the same index is not asked again

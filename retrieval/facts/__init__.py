@@ -9,6 +9,14 @@ roles), `spans` (sentences and clauses), `period`, `kind`, `measure`, `indicator
 (region of a figure) and `extract` (the composition).
 """
 from retrieval.facts.model import NATIONAL, Fact
-from retrieval.facts.extract import extract_facts
 
 __all__ = ["Fact", "NATIONAL", "extract_facts"]
+
+
+def __getattr__(name: str):
+    # extraction pulls in the figure parser (cn2an); the index only needs the record and the SQL
+    if name == "extract_facts":
+        from retrieval.facts.extract import extract_facts
+
+        return extract_facts
+    raise AttributeError(name)

@@ -65,10 +65,10 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
             if sec.role == "other" and not per.explicit:
                 per = periods.UNKNOWN  # a glossary entry or annex definition has no period of its own
             if k in ("achieved", "forecast") and not per.explicit and sec.years is None and prof.kind == "article" \
-                    and per.lo == prof.year and _last_year(sent):
+                    and prof.year is not None and per.lo == prof.year and _last_year(sent):
                 per = periods.Period(prof.year - 1, prof.year - 1, explicit=True)
             region = paired.get(f.start) or places.region_at(s0 + clause[0] if not english else s0, s0 + f.start, s0)
-            ind_id, ind_text = indicator.decide(vocab, sent, clause[0], f.start, matches)
+            ind_id, ind_text = indicator.decide(vocab, sent, clause[0], f.start, matches, f.end)
             m = measures.decide(sent, f, clause[0], ind_id, k)
             out.append(Fact(
                 doc_id=doc.doc_id, figure=f.text, value=f.value, unit=f.unit, measure=m, kind=k, period=str(per),

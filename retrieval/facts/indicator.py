@@ -11,12 +11,24 @@ _TRAIL = re.compile(r"(?:分别|分別|同比|比上年|较上年|年均|平均|
                     r"增长|增長|提高|提升|下降|降低|减少|达到|达|達到|達|突破|超过|超|为|是|实现|完成|新增|净增|"
                     r"稳定在|控制在|保持在|保持|增至|提高到|提高至|上升到|到|至|约|近|逾|了|的|\s)+$")
 _LEAD = re.compile(r"^(?:全省|全市|全区|全国|全年|其中|今年|去年|[，,、])+")
+_PIECE = re.compile(r"[、：:“”\"]|[0-9０-９.．%％]+[^\u4e00-\u9fff]*?(?:[场場个個家项項万亿億人名次]|以上|左右)*")
 _EN_TRAIL = re.compile(r"\b(?:reached|was|were|is|are|of|by|up|to|increased|grew|rose|achieved|a|an|the|with|"
                        r"about|over|more than|nearly|around)\s*$", re.I)
 
 
-def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: list[Match]) -> tuple[Optional[str], str]:
-    """(vocabulary id or None, the indicator as written)."""
+_MEASURE_WORD = re.compile(r"[个個项項家所条條处處座批场場支款件台套]$")
+_COUNTED = re.compile(r"[\u4e00-\u9fff“”\"]{1,12}?(?=[，,。；;、：:）)]|$|[获被为是在纳入达实现完成建成开工]|以上)")
+
+
+def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: list[Match],
+           fig_end: Optional[int] = None) -> tuple[Optional[str], str]:
+    """(vocabulary id or None, the indicator as written). A count names what it counts after
+    itself ("29项成果", "159个重大项目"); other figures name their indicator before them."""
+    if fig_end is not None and _MEASURE_WORD.search(sentence[fig_start:fig_end]):
+        m = _COUNTED.match(sentence, fig_end)
+        if m and m.group().strip("“”\""):
+            hit = next((x for x in matches if x.term.category == "indicator" and fig_end <= x.start < m.end()), None)
+            return (hit.term.id if hit else None), m.group().strip("“”\"")
     best = None
     for m in matches:
         if m.term.category == "indicator" and clause_start <= m.start and m.end <= fig_start:
@@ -26,6 +38,8 @@ def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: lis
         return best.term.id, best.text
     words = sentence[clause_start:fig_start]
     if re.search(r"[\u4e00-\u9fff]", words):
+        # only the words tied to this figure: after the last list mark or earlier figure
+        words = _PIECE.split(words)[-1]
         words = _LEAD.sub("", _TRAIL.sub("", words))
         return None, words[-16:]
     for _ in range(3):

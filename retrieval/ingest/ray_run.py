@@ -33,6 +33,10 @@ from retrieval.ingest.run import IngestReport, Progress, _embed_text, _load_gaze
 from retrieval.store import backends
 from retrieval.types import Chunk, Document
 
+# gRPC (pymilvus's, in this process) logs an INFO line for each of Ray's forks unless told not to;
+# it reads this when it loads, which for `planbot ingest --ray` is after this module.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
 LOCAL_CPUS = 2
 BATCH = 64  # chunks per encoder call, as the plain ingest batches them
 
@@ -85,10 +89,12 @@ def _row(kind: str, key: str, **fields) -> dict:
 class Encoder:
     """A Ray actor: loads the model once and embeds the chunk rows of each batch it is given."""
 
-    def __init__(self, model: str | None) -> None:
+    def __init__(self) -> None:
         from embeddings import load_encoder
 
-        self.encoder = load_encoder(model)
+        # The model name comes through the workers' environment (start_ray), not as a
+        # constructor argument: Ray warns that those cannot be restored on an actor restart.
+        self.encoder = load_encoder(os.environ.get("PLANBOT_RAY_MODEL") or None)
 
     def __call__(self, batch: dict) -> dict:
         kinds = batch["kind"]
@@ -101,22 +107,24 @@ class Encoder:
         return batch
 
 
-def start_ray(address: str | None, actors: int):
+def start_ray(address: str | None, model: str | None = None):
     try:
         import ray
     except ImportError as exc:
         raise RayUnavailable("--ray needs Ray Data: pip install 'planbot[scale]'") from exc
     if ray.is_initialized():
         return ray
-    env = {"env_vars": {"PLANBOT_ENCODER_THREADS": "1", "RAY_USAGE_STATS_ENABLED": "0",
+    import logging
+
+    env = {"env_vars": {"PLANBOT_ENCODER_THREADS": "1", "RAY_USAGE_STATS_ENABLED": "0", "PLANBOT_RAY_MODEL": model or "",
                         "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH")]))}}
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage report over the network
     for attempt in (1, 2):
         try:
             if address:
-                ray.init(address=address, runtime_env=env, log_to_driver=False, configure_logging=False)
+                ray.init(address=address, runtime_env=env, log_to_driver=False, logging_level=logging.ERROR)
             else:
-                ray.init(num_cpus=LOCAL_CPUS, include_dashboard=False, runtime_env=env, log_to_driver=False, configure_logging=False,
+                ray.init(num_cpus=LOCAL_CPUS, include_dashboard=False, runtime_env=env, log_to_driver=False, logging_level=logging.ERROR,
                          object_store_memory=512 * 1024**2, _node_ip_address="127.0.0.1")  # loopback only
             break
         except Exception as exc:
@@ -124,7 +132,10 @@ def start_ray(address: str | None, actors: int):
             ray.shutdown()
             if attempt == 2:
                 raise RayUnavailable(f"could not start Ray{' at ' + address if address else ''}: {exc}") from exc
-    ray.data.DataContext.get_current().enable_progress_bars = False
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False  # planbot reports progress itself, as a normal ingest does
+    ctx.print_on_execution_start = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
     return ray
 
 
@@ -194,11 +205,11 @@ def ingest_ray(
 
 
 def _run(todo: list[dict], writer, report: IngestReport, model: str | None, address: str | None, actors: int, progress: Progress) -> int:
-    ray = start_ray(address, actors)
+    ray = start_ray(address, model)
     # 2 local CPUs: the actors take 0.75 each, file tasks 0.5, so reading keeps pace with encoding.
     ds = ray.data.from_items(todo).flat_map(_read_file, num_cpus=0.5)
-    ds = ds.map_batches(Encoder, fn_constructor_kwargs={"model": model}, batch_size=BATCH, concurrency=actors, num_cpus=0.75,
-                        batch_format="numpy")
+    ds = ds.map_batches(Encoder, batch_size=BATCH, num_cpus=0.75, batch_format="numpy",
+                        compute=ray.data.ActorPoolStrategy(size=actors))
     docs: dict[str, dict] = {}
     chunks: dict[str, list] = {}
     files: list[dict] = []

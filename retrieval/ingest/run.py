@@ -10,6 +10,8 @@ from typing import Callable, Sequence
 from retrieval.text.chunking import chunk_spans, split_sentences, units
 from retrieval.errors import NothingToIngest
 from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, load_file, read_regular
+from retrieval.facts import extract_facts
+from retrieval.facts.profile import profile
 from retrieval.knowledge.figures import extract_figures
 from retrieval.store.index import Writer, write_lock
 from retrieval.text.lang import detect_lang
@@ -69,10 +71,6 @@ def document_languages(chunks: Sequence[Chunk], floor: float = 0.1) -> list[str]
     return [lang for lang, n in sorted(size.items(), key=lambda kv: -kv[1]) if n >= floor * total]
 
 
-def count_figures(text: str) -> int:
-    return sum(len(extract_figures(text[s:e])) for s, e in split_sentences(text))
-
-
 def _embed_text(doc: Document, chunk: Chunk) -> str:
     # The title travels with every chunk into the embedding: a chunk of a work report
     # often never names its province, the title does.
@@ -83,6 +81,8 @@ def _tag(doc: Document, gazetteer) -> None:
     if gazetteer is None:
         return
     main, mentioned = gazetteer.tag(doc.title, doc.text)
+    if profile(doc.title, doc.date, doc.path).kind == "national_report":
+        main = None  # about the whole country, whichever province it names (1979's one mention of Taiwan)
     doc.main_region = main
     doc.regions = list(mentioned)
 
@@ -183,6 +183,9 @@ def ingest(
 
             total = embed_pending(writer, pending, encoder, progress, batch_size)
             report.chunks_embedded = total
+            for doc in (writer.documents_without_facts() if hasattr(writer, "set_facts") else []):
+                # indexed before facts existed (or by an older extractor): read them from the stored text
+                writer.set_facts(doc.doc_id, extract_facts(doc))
             if writer.changed:
                 progress("writing", 0, 1)
                 manifest = writer.commit()
@@ -228,9 +231,14 @@ def _nothing_found(paths: Sequence[str | Path], skipped: list[Skipped], index_di
 AHEAD_MIN_CHUNKS = 256
 
 
-def _text_work(doc: Document, chunks: list[Chunk]) -> tuple[list[list[str]], int]:
-    """A document's BM25 tokens per chunk and its figure count: pure functions of its text."""
-    return [tokenize(f"{doc.title} {c.text}") for c in chunks], count_figures(doc.text)
+def count_figures(text: str) -> int:
+    """Figures in a text (the Ray ingest's count; the local ingest counts its facts)."""
+    return sum(len(extract_figures(text[s:e])) for s, e in split_sentences(text))
+
+
+def _text_work(doc: Document, chunks: list[Chunk]) -> tuple[list[list[str]], list]:
+    """A document's BM25 tokens per chunk and its figure facts: pure functions of its text."""
+    return [tokenize(f"{doc.title} {c.text}") for c in chunks], extract_facts(doc)
 
 
 def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress, batch_size: int = 64) -> int:
@@ -243,10 +251,13 @@ def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]
     progress("embedding", 0, total)
     jobs = [(doc, chunks) for doc, _, chunks in pending]
     with computed_ahead(_text_work, jobs, worth_it=total >= AHEAD_MIN_CHUNKS) as text_work:
-        for (doc, fhash, chunks), (tokens, n_figures) in zip(pending, text_work):
+        for (doc, fhash, chunks), (tokens, facts) in zip(pending, text_work):
             texts = [_embed_text(doc, c) for c in chunks]
             vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
-            writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=n_figures)
+            if hasattr(writer, "set_facts"):
+                writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts), facts=facts)
+            else:  # the Milvus store keeps no figure facts (yet): figures and digests are local-index features
+                writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts))
             done += len(chunks)
             progress("embedding", done, total)
     return total

@@ -28,6 +28,9 @@ from retrieval.text.segment import cut as _cut
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "regions.json"
 LEVELS = ("province", "city", "district", "zone")
+# A main region not named in the title must be named more than once, unless the text is short.
+MIN_MAIN_MENTIONS = 2
+SHORT_TEXT = 2000
 
 
 @dataclass
@@ -453,9 +456,16 @@ class Gazetteer:
         else:
             # The deepest place that holds a good share of all mentions and most of those not
             # of its own ancestors: naming Nanjing and Jiangsu does not compete with 江北新区.
+            count: dict[str, int] = {}
+            for rid, _, _ in mentions:
+                count[rid] = count.get(rid, 0) + 1
+
             def covers(r: str) -> bool:
                 outside = total - sum(weight.get(a, 0.0) for a in self.ancestors(r))
-                return mass(r) >= 0.3 * total and mass(r) >= 0.6 * outside
+                # one passing mention is no subject: a 1979 national report naming Taiwan once
+                named = sum(n for o, n in count.items() if o == r or r in self.ancestors(o))
+                passing = named < MIN_MAIN_MENTIONS and len(text or "") > SHORT_TEXT
+                return not passing and mass(r) >= 0.3 * total and mass(r) >= 0.6 * outside
 
             covering = [r for r in weight if covers(r)]
             if not covering:  # a national report naming Hong Kong, Macau, Taiwan and a few cities

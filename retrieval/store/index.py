@@ -33,6 +33,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from retrieval.facts import store as fact_store
 from retrieval.errors import BadInput, IndexBusy, IndexCorrupt, IndexMissing, ModelMismatch
 from retrieval.types import Chunk, Document
 
@@ -305,6 +306,10 @@ class Index:
             self._region_positions = {str(n): positions[offsets[i]:offsets[i + 1]] for i, n in enumerate(names)}
         return self._region_positions
 
+    def facts(self, region_ids: set[str] | None = None, kind: str | None = None, doc_ids: set[str] | None = None):
+        """Figure facts of this generation (retrieval/facts), filtered by region, kind, document."""
+        return fact_store.query(self.db, region_ids=region_ids, kind=kind, doc_ids=doc_ids)
+
     def figure_counts(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.db.execute("SELECT doc_id, n_figures FROM documents")}
 
@@ -478,6 +483,8 @@ class Writer:
         self.db.row_factory = sqlite3.Row
         self.db.executescript(SCHEMA)
         _add_columns(self.db)
+        fact_store.ensure_schema(self.db)
+        self.facts_changed = False
         self._new_vectors: dict[int, np.ndarray] = {}
         self.removed_ids: set[int] = set()
 
@@ -504,6 +511,7 @@ class Writer:
 
     # -- changes ---------------------------------------------------------------------------
     def remove_document(self, doc_id: str) -> None:
+        fact_store.delete(self.db, doc_id)
         self.removed_ids.update(r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,)))
         self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
@@ -514,8 +522,10 @@ class Writer:
             self.remove_document(d)
         return len(doc_ids)
 
-    def add_document(self, doc: Document, file_hash: str, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray, n_figures: int = 0) -> None:
+    def add_document(self, doc: Document, file_hash: str, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray, n_figures: int = 0, facts=None) -> None:
         self.remove_document(doc.doc_id)
+        if facts is not None:
+            fact_store.write(self.db, doc.doc_id, facts)
         self.db.execute(
             "INSERT INTO documents (doc_id, path, file_hash, content_hash, title, date, publisher, url, lang, regions,"
             " main_region, text, n_chunks, n_figures, period, author, tags, langs, file_offsets)"
@@ -535,7 +545,17 @@ class Writer:
 
     @property
     def changed(self) -> bool:
-        return bool(self._new_vectors or self.removed_ids) or self.base is None
+        return bool(self._new_vectors or self.removed_ids or self.facts_changed) or self.base is None
+
+    # -- facts (retrieval/facts/store.py) --------------------------------------------------
+    def documents_without_facts(self) -> list[Document]:
+        """Documents indexed before facts existed, or by an older extractor."""
+        return [_doc_from_row(self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (d,)).fetchone())
+                for d in fact_store.stale(self.db)]
+
+    def set_facts(self, doc_id: str, facts) -> None:
+        fact_store.write(self.db, doc_id, facts)
+        self.facts_changed = True
 
     def abort(self) -> None:
         self.db.close()

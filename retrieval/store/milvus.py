@@ -757,3 +757,7 @@ class MilvusWriter:
             mc.delete(names["chunks"], filter=expr)
             mc.delete(names["texts"], filter=" or ".join(f"(doc_id == {_quote(d)} and gen < {gen})" for d, _ in part))
         mc.delete(names["journal"], filter="gen >= 0")
+        # Seal what was written: rows still in a growing segment are searched without the
+        # HNSW index (milvus-lite brute-forces them in Python: 10k fresh chunks made asks ~10x slower).
+        for c in ("chunks", "texts", "docs", "terms"):
+            mc.flush(names[c])

@@ -1,0 +1,83 @@
+"""Facts in an index generation: the `facts` table of chunks.sqlite (SQL only, no extraction).
+
+The Writer calls `write`/`delete` with each document it adds or removes, so facts live and die
+with their document and an incremental ingest keeps the facts of unchanged documents (the
+next generation starts as a copy of the last one's database). `fact_docs` records which
+extractor version produced a document's facts: documents indexed before facts existed, or by
+an older extractor, are re-read from their stored text (`stale`), which costs no embedding.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+from typing import Iterable, Optional
+
+from retrieval.facts.model import Fact
+
+# Bump when extraction changes what it labels: the next ingest re-reads every document's facts.
+VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS facts (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    figure TEXT NOT NULL, value REAL, value_high REAL, unit TEXT, qualifier TEXT, measure TEXT NOT NULL,
+    kind TEXT NOT NULL, period TEXT NOT NULL, region_id TEXT NOT NULL, indicator_id TEXT,
+    indicator_text TEXT, sentence_start INTEGER NOT NULL, sentence TEXT NOT NULL, english TEXT, chinese TEXT
+);
+CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
+CREATE INDEX IF NOT EXISTS facts_region ON facts(region_id);
+CREATE TABLE IF NOT EXISTS fact_docs (doc_id TEXT PRIMARY KEY, version INTEGER NOT NULL);
+"""
+_COLUMNS = ("doc_id", "start", "end", "figure", "value", "value_high", "unit", "qualifier", "measure", "kind",
+            "period", "region_id", "indicator_id", "indicator_text", "sentence_start", "sentence", "english", "chinese")
+
+
+def ensure_schema(db: sqlite3.Connection) -> None:
+    db.executescript(SCHEMA)
+
+
+def delete(db: sqlite3.Connection, doc_id: str) -> None:
+    db.execute("DELETE FROM facts WHERE doc_id = ?", (doc_id,))
+    db.execute("DELETE FROM fact_docs WHERE doc_id = ?", (doc_id,))
+
+
+def write(db: sqlite3.Connection, doc_id: str, facts: Iterable[Fact]) -> None:
+    delete(db, doc_id)
+    marks = ",".join("?" * len(_COLUMNS))
+    db.executemany(f"INSERT INTO facts ({','.join(_COLUMNS)}) VALUES ({marks})",
+                   [tuple(getattr(f, c) for c in _COLUMNS) for f in facts])
+    db.execute("INSERT INTO fact_docs VALUES (?, ?)", (doc_id, VERSION))
+
+
+def stale(db: sqlite3.Connection) -> list[str]:
+    """Documents whose facts are missing or come from another extractor version."""
+    return [r[0] for r in db.execute(
+        "SELECT d.doc_id FROM documents d LEFT JOIN fact_docs f ON f.doc_id = d.doc_id "
+        "WHERE f.version IS NULL OR f.version != ?", (VERSION,))]
+
+
+def has_table(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='facts'").fetchone() is not None
+
+
+def query(db: sqlite3.Connection, region_ids: Optional[set[str]] = None, kind: Optional[str] = None,
+          doc_ids: Optional[set[str]] = None) -> list[Fact]:
+    """Facts filtered in SQL by region, kind and document (the cheap, indexed filters)."""
+    if not has_table(db):
+        return []
+    where, args = [], []
+    for col, values in (("region_id", region_ids), ("doc_id", doc_ids)):
+        if values is not None:
+            values = sorted(values)
+            where.append(f"{col} IN ({','.join('?' * len(values))})" if values else "0")
+            args += values
+    if kind:
+        where.append("kind = ?")
+        args.append(kind)
+    sql = f"SELECT {','.join(_COLUMNS)} FROM facts" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY doc_id, start"
+    return [Fact(**dict(zip(_COLUMNS, row))) for row in db.execute(sql, args)]
+
+
+def fact_json(f: Fact) -> str:
+    return json.dumps(asdict(f), ensure_ascii=False)
