@@ -11,14 +11,14 @@ exclusive times, so nothing is counted twice, and it follows the engine as it is
   analyse          Engine.analyse (language, regions, period, metric, expansions)
   embed            encoder.encode([question], kind="query")
   query tokens     retrieval.search.query_tokens
-  mask             Engine._region_mask (questions naming a region)
-  uncovered years  Engine._uncovered_years;  unknown names: retrieval.engine.unknown_names
+  mask             pipeline.region_scope (questions naming a region)
+  uncovered years  pipeline.uncovered_years;  unknown names: ask/names.unknown_names
   dense            retrieval.search.dense_search (FAISS, depth 50)
   lexical          retrieval.search.lexical_search (BM25, depth 50)
   fusion           the rest of hybrid_search: RRF, top, index.chunks_at, Hit objects
   focused          retrieval.search.focused_hits (its BM25 search included)
-  sentences.find   answer.candidate_sentences;  sentences.embed: encoding them (kind="passage")
-  compose          answer.score_sentences + answer.compose
+  sentences.find   candidates.candidate_sentences;  sentences.embed: encoding them (kind="passage")
+  compose          scoring.score_sentences + compose.compose
   other            the rest of ask_with_hits (validation, idf, dates, ...)
 
 Beside them, not in the total: `dense@1t` (the same dense_search with FAISS at 1 thread) and
@@ -161,8 +161,7 @@ class Pieces:
     def __enter__(self):
         import faiss
 
-        import retrieval.ask.answer as answer_mod
-        import retrieval.engine as engine_mod
+        import retrieval.ask.pipeline as pipeline_mod
         import retrieval.ask.search as search_mod
 
         P = self
@@ -207,22 +206,16 @@ class Pieces:
                 return out
             return wrapped
 
-        self._patch(eng, "analyse", simple("analyse"))
+        # the pipeline's stages call these by their names in retrieval/ask/pipeline.py
+        self._patch(pipeline_mod, "analyse_question", simple("analyse"))
         self._patch(eng.encoder, "encode", encode_factory)
-        if hasattr(eng, "_region_mask"):
-            self._patch(eng, "_region_mask", simple("mask"))
-        if hasattr(eng, "_uncovered_years"):
-            self._patch(eng, "_uncovered_years", simple("uncovered years"))
-        for name, label in [("unknown_names", "unknown names"), ("hybrid_search", "fusion"), ("focused_hits", "focused"),
-                            ("query_tokens", "query tokens")]:
-            if hasattr(engine_mod, name):
-                self._patch(engine_mod, name, simple(label))
+        for name, label in [("region_scope", "mask"), ("uncovered_years", "uncovered years"),
+                            ("unknown_names", "unknown names"), ("hybrid_search", "fusion"), ("focused_hits", "focused"),
+                            ("query_tokens", "query tokens"), ("candidate_sentences", "sentences.find"),
+                            ("score_sentences", "compose"), ("compose", "compose")]:
+            self._patch(pipeline_mod, name, simple(label))
         self._patch(search_mod, "dense_search", search_piece("dense"))
         self._patch(search_mod, "lexical_search", search_piece("lexical"))
-        for name in ("candidate_sentences",):
-            self._patch(answer_mod, name, simple("sentences.find"))
-        for name in ("score_sentences", "compose"):
-            self._patch(answer_mod, name, simple("compose"))
         return self
 
     def __exit__(self, *exc):

@@ -481,10 +481,16 @@ def trend(indicator, index, region, kind, since, until, as_json, chart) -> None:
 @cli.command()
 @index_option
 @click.option("--port", type=int, help="HTTP port when not in Socket Mode (default $PORT or 3000).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on (127.0.0.1: this machine only).")
 @click.option("--env-file", type=click.Path(dir_okay=False), help="Read settings from this .env file.")
 @store_option
-def serve(index, port, env_file, store) -> None:
-    """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP at /slack/events."""
+def serve(index, port, host, env_file, store) -> None:
+    """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP at /slack/events.
+
+    A failure to start is one line naming the cause and the fix, with its own exit status
+    (deploy/README.md): 2 settings, 66 no index, 73 port in use, 75 Slack unreachable (after
+    retrying for $PLANBOT_SLACK_WAIT s; the only one worth restarting), 77 token rejected.
+    """
     from bot.config import Settings
 
     overrides = {}
@@ -498,7 +504,41 @@ def serve(index, port, env_file, store) -> None:
     settings.check_for_serve()
     from bot.slack.app import serve as run
 
-    run(settings)
+    run(settings, host=host)
+
+
+# -- feedback ----------------------------------------------------------------------------------
+@cli.command()
+@index_option
+@click.option("--file", "path", type=click.Path(dir_okay=False),
+              help="Feedback store (default $PLANBOT_FEEDBACK, else INDEX.feedback.sqlite3 beside the index).")
+@json_option
+def feedback(index, path, as_json) -> None:
+    """What Slack users said about answers (helpful / wrong figure / wrong source).
+
+    --json prints one question per line in the ../shared/eval questions.jsonl format: a
+    helpful answer with the figures it quoted as `answers`, a flagged one with `answers: []`
+    and what was shown under `feedback`, for a reviewer to complete. So what users flag
+    becomes a test set: `planbot feedback --json > my-set/questions.jsonl`.
+    """
+    from bot.slack.feedback import export
+
+    store = Path(path) if path else _settings(index).feedback_file
+    rows = export(store)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    con = _console()
+    if not rows:
+        con.print(f"No feedback recorded yet ({store}).", markup=False)
+        return
+    for row in rows:
+        fb = row["feedback"]
+        votes = ", ".join(f"{k} {v}" for k, v in fb["votes"].items())
+        source = fb["shown"][0]["source"] if fb["shown"] else "-"
+        con.print(f"{fb['verdict']:<13} {votes:<28} {row['question']}  [{source}]", markup=False)
+    con.print(f"{len(rows)} answers with feedback in {store}", markup=False)
 
 
 # -- eval --------------------------------------------------------------------------------------

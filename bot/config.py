@@ -21,6 +21,7 @@ from retrieval.errors import PlanbotError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
+DEFAULT_SLACK_WAIT = 120.0  # seconds `planbot serve` keeps retrying an unreachable Slack at start
 
 # Environment variable for each field (the field name is the lower-cased variable,
 # except the two PLANBOT_ ones).
@@ -32,6 +33,8 @@ ENV_NAMES = {
     "embedding_model": "PLANBOT_EMBEDDING_MODEL",
     "slack_api_url": "SLACK_API_URL",
     "port": "PORT",
+    "slack_wait": "PLANBOT_SLACK_WAIT",
+    "feedback_path": "PLANBOT_FEEDBACK",
     "store": "PLANBOT_STORE",
 }
 SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
@@ -67,6 +70,8 @@ class Settings:
     embedding_model: Optional[str] = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
     port: Any = DEFAULT_PORT  # an int once valid; kept as given when malformed so the check can name it
+    slack_wait: Any = DEFAULT_SLACK_WAIT  # a float once valid (seconds)
+    feedback_path: Optional[Path] = None  # None: feedback.sqlite3 beside the index directory
     env_file: Optional[Path] = None  # the .env that was read, if any
     store: Optional[str] = None  # None/"faiss": index_dir; a Milvus URI (retrieval/store/backends.py)
 
@@ -121,6 +126,12 @@ class Settings:
                 port = int(str(port).strip())
             except ValueError:
                 pass  # reported by check_for_serve()
+        wait: Any = pick("slack_wait")
+        try:
+            wait = DEFAULT_SLACK_WAIT if wait is None else float(str(wait).strip())
+        except ValueError:
+            pass  # reported by check_for_serve()
+        feedback = _blank_to_none(pick("feedback_path"))
         api_url = _blank_to_none(pick("slack_api_url")) or DEFAULT_SLACK_API_URL
         if not api_url.endswith("/"):
             api_url += "/"  # slack_sdk joins method names onto it
@@ -132,6 +143,8 @@ class Settings:
             embedding_model=_blank_to_none(pick("embedding_model")),
             slack_api_url=api_url,
             port=port,
+            slack_wait=wait,
+            feedback_path=Path(feedback).expanduser() if feedback else None,
             env_file=path,
             store=_blank_to_none(pick("store")),
         )
@@ -166,6 +179,8 @@ class Settings:
             problems.append(f"SLACK_API_URL {self.slack_api_url!r} is not an http(s) URL")
         if not isinstance(self.port, int) or isinstance(self.port, bool) or not 0 <= self.port <= 65535:
             problems.append(f"PORT {self.port!r} is not a port number (0-65535)")
+        if not isinstance(self.slack_wait, (int, float)) or isinstance(self.slack_wait, bool) or self.slack_wait < 0:
+            problems.append(f"PLANBOT_SLACK_WAIT {self.slack_wait!r} is not a number of seconds")
         return problems
 
     def check_for_serve(self) -> "Settings":
@@ -178,6 +193,14 @@ class Settings:
                 + "\n".join(f"  - {p}" for p in problems)
             )
         return self
+
+    @property
+    def feedback_file(self) -> Path:
+        """Where answer feedback is kept: PLANBOT_FEEDBACK, else beside the index directory
+        (not inside it: an index generation is replaced whole by `planbot ingest`)."""
+        if self.feedback_path is not None:
+            return self.feedback_path
+        return self.index_dir.parent / f"{self.index_dir.name}.feedback.sqlite3"
 
     # ------------------------------------------------------------------ display
     def describe(self) -> dict[str, Any]:

@@ -32,6 +32,8 @@ def print_answer(con: Console, ans: Answer) -> None:
     if not ans.answered:
         con.print(f"[bold]{escape(ans.question)}[/]")
         con.print("[red]Not found in the indexed sources.[/]")
+        if ans.declined_because:
+            con.print(f"[yellow]Why:[/] {escape(ans.declined_because)}")
         for note in ans.notes:
             con.print(f"[dim]{escape(note)}[/]")
         if ans.nearest:

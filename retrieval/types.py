@@ -114,5 +114,7 @@ class Answer:
     answer: str  # one-paragraph summary for people; figures in it are copied from quotes
     quotes: list[Quote] = field(default_factory=list)
     nearest: list[Source] = field(default_factory=list)  # when not answered: the closest sources
-    notes: list[str] = field(default_factory=list)  # e.g. "no documents about Tokyo are indexed"
+    notes: list[str] = field(default_factory=list)  # e.g. "No Chinese name is known for Zeekr: check…"
+    # when not answered: why, in words for the user ("Nothing in the indexed sources mentions Tokyo.")
+    declined_because: Optional[str] = None
     comparison: Optional[object] = None  # a compare/trend table (retrieval.compare) when the question asked for one

@@ -3,12 +3,13 @@
 `FakeSlack` is a real HTTP server speaking Slack's wire format (form or JSON bodies in,
 `{"ok": ...}` JSON out). It records every call, keeps the messages the bot posts (so
 `conversations.replies` returns a real thread), and can be told to fail a method with a
-Slack error, an HTTP 500 or a 429 with Retry-After. The bot reaches it through
-SLACK_API_URL (`fake.api_url`).
+Slack error, an HTTP error status (500, 502, 503, 504, 404 …), a 429 with Retry-After, a
+dropped connection or a hang; `slow()` delays every answer and `flaky()` fails a share of
+calls at random (seeded). The bot reaches it through SLACK_API_URL (`fake.api_url`).
 
 `FakeSocketMode` is a WebSocket server (the `websockets` package) that `apps.connections.open`
 hands out: it sends `hello`, then whatever envelopes a test queues, and records what the
-client sends back (acks).
+client sends back (acks); `drop()` closes the open connections from the server side.
 
 `signed_request()` signs a body exactly as Slack does (v0 HMAC-SHA256 over `v0:{ts}:{body}`).
 """
@@ -17,8 +18,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
+import logging
 import json
 import queue
+import random
+import socket
 import threading
 import time
 import urllib.error
@@ -80,6 +84,8 @@ class _Failure:
     status: int = 200
     retry_after: Optional[int] = None
     times: int = 1
+    hang: float = 0.0  # seconds to wait before answering (a client timeout shorter than this gives up)
+    drop: bool = False  # close the connection without an answer
 
 
 @dataclass
@@ -97,16 +103,18 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._response_ids = itertools.count(1)
         self._server: Optional[ThreadingHTTPServer] = None
+        self._delay = (0.0, 0.0)
+        self._flaky: Optional[tuple[float, tuple[int, ...], random.Random]] = None
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> "FakeSlack":
+    def start(self, port: int = 0) -> "FakeSlack":
         fake = self
 
         class Handler(_FakeHandler):
             pass
 
         Handler.fake = fake
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True).start()
         return self
@@ -134,15 +142,26 @@ class FakeSlack:
             self.calls.clear()
             self._failures.clear()
             self._messages.clear()
+            self._delay = (0.0, 0.0)
+            self._flaky = None
 
     # ------------------------------------------------------------------ programming
     def fail(self, method: str, error: Optional[str] = None, status: int = 200, retry_after: Optional[int] = None,
-             times: int = 1) -> None:
+             times: int = 1, hang: float = 0.0, drop: bool = False) -> None:
         """Make the next `times` calls of `method` fail: `error` → {"ok": false, "error": ...};
-        `status=500` → an HTTP 500; `status=429, retry_after=1` → rate limited.
+        `status=502` → that HTTP status; `status=429, retry_after=1` → rate limited; `drop=True` →
+        the connection is closed unanswered; `hang=S` → the answer comes after S seconds.
         `method` may be "response_url/<id>" for one response_url only."""
         with self._cond:
-            self._failures.setdefault(method, []).append(_Failure(error, status, retry_after, times))
+            self._failures.setdefault(method, []).append(_Failure(error, status, retry_after, times, hang, drop))
+
+    def slow(self, low: float, high: Optional[float] = None) -> None:
+        """Every answer waits between `low` and `high` seconds."""
+        self._delay = (low, low if high is None else high)
+
+    def flaky(self, rate: float, statuses: tuple[int, ...] = (500, 502, 503, 504, 429), seed: int = 16) -> None:
+        """Fail about `rate` of all calls (any method, response_url too) with one of `statuses`."""
+        self._flaky = (rate, statuses, random.Random(seed))
 
     def new_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.{next(self._ts):06d}"
@@ -209,6 +228,10 @@ class FakeSlack:
 
     def _take_failure(self, method: str) -> Optional[_Failure]:
         with self._cond:
+            if method != "auth.test" and self._flaky is not None:
+                rate, statuses, rng = self._flaky
+                if rng.random() < rate:
+                    return _Failure(status=rng.choice(statuses), retry_after=1)
             queue_ = self._failures.get(method) or []
             if not queue_:
                 return None
@@ -266,6 +289,10 @@ class FakeSlack:
         return {"ok": False, "error": "unknown_method"}
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 512  # a load test opens hundreds of connections at once
+
+
 class _FakeHandler(BaseHTTPRequestHandler):
     fake: FakeSlack
 
@@ -280,7 +307,10 @@ class _FakeHandler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a hang longer than its timeout)
 
     def _args(self) -> dict:
         parts = urllib.parse.urlsplit(self.path)
@@ -314,16 +344,30 @@ class _FakeHandler(BaseHTTPRequestHandler):
             return
         call = Call(method, args, dict(self.headers.items()), time.monotonic(), response_id=response_id, token=token_kind)
         failure = (fake._take_failure(f"{method}/{response_id}") if response_id else None) or fake._take_failure(method)
+        low, high = fake._delay
+        if high > 0:
+            time.sleep(random.uniform(low, high))
+        if failure is not None and failure.hang:
+            time.sleep(failure.hang)  # the client has given up by now: answer as a gateway would
+            if failure.status == 200 and not failure.error:
+                failure = _Failure(status=504)
+        if failure is not None and failure.drop:
+            call.status = 0
+            fake._record(call)
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         if failure is not None:
             if failure.status == 429:
                 call.status = 429
                 fake._record(call)
                 self._reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(failure.retry_after or 1)})
                 return
-            if failure.status >= 500:
+            if failure.status >= 400:
                 call.status = failure.status
                 fake._record(call)
-                self._reply(failure.status, "<html><body>Internal Server Error</body></html>")
+                self._reply(failure.status, "<html><body>Server Error</body></html>" if failure.status >= 500
+                            else failure.error or "expired_url")
                 return
             call.status = 299  # an {"ok": false} answer: not counted as a successful call
             call.args = {**args, "error": failure.error}
@@ -354,6 +398,8 @@ class FakeSocketMode:
         self.received: list[dict] = []
         self.outbox: "queue.Queue[dict]" = queue.Queue()
         self.connected = threading.Event()
+        self.connections = 0  # sessions opened so far
+        self._open: list = []
         self._cond = threading.Condition()
         self._server = None
 
@@ -376,6 +422,30 @@ class FakeSocketMode:
     def send(self, envelope: dict) -> None:
         self.outbox.put(envelope)
 
+    def drop(self, abrupt: bool = True) -> None:
+        """The server side ends every open connection: `abrupt` closes the TCP socket with no
+        WebSocket close frame (a crashed or restarted edge), else a normal close."""
+        with self._cond:
+            sessions, self._open = self._open, []
+        self.connected.clear()
+        for ws in sessions:
+            if abrupt:
+                ws.socket.shutdown(socket.SHUT_RDWR)
+                ws.socket.close()
+            else:
+                ws.close()
+
+    def wait_for_connections(self, n: int, timeout: float = 10.0) -> float:
+        """Wait until `n` sessions have been opened; the seconds it took."""
+        start = time.monotonic()
+        with self._cond:
+            while self.connections < n:
+                left = timeout - (time.monotonic() - start)
+                if left <= 0:
+                    raise AssertionError(f"{self.connections} connections after {timeout} s, wanted {n}")
+                self._cond.wait(left)
+        return time.monotonic() - start
+
     def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict:
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -391,6 +461,10 @@ class FakeSocketMode:
     def _session(self, ws) -> None:
         ws.send(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"},
                             "connection_info": {"app_id": "A0001"}}))
+        with self._cond:
+            self._open.append(ws)
+            self.connections += 1
+            self._cond.notify_all()
         self.connected.set()
         while True:
             try:
@@ -408,7 +482,18 @@ class FakeSocketMode:
                     self.received.append(msg)
                     self._cond.notify_all()
             while not self.outbox.empty():
-                ws.send(json.dumps(self.outbox.get()))
+                with self._cond:
+                    if ws not in self._open:
+                        return
+                try:
+                    envelope = self.outbox.get_nowait()
+                except queue.Empty:
+                    break
+                try:
+                    ws.send(json.dumps(envelope))
+                except Exception:
+                    self.outbox.put(envelope)  # for the next connection
+                    return
 
 
 # ---------------------------------------------------------------------------- signing
@@ -476,14 +561,18 @@ class SlackSender:
     def event(self, event: dict, event_id: Optional[str] = None, headers: Optional[dict] = None) -> Response:
         return self.send_json(self.event_payload(event, event_id), headers=headers)
 
-    def command(self, command: str, text: str, response_url: str, channel: str = "C0GENERAL",
-                user: str = "UHUMAN01") -> Response:
-        return self.send_form({
+    def command_fields(self, command: str, text: str, response_url: str, channel: str = "C0GENERAL",
+                       user: str = "UHUMAN01") -> dict:
+        return {
             "token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "fake",
             "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": "ann",
             "command": command, "text": text, "api_app_id": "A0001", "is_enterprise_install": "false",
             "response_url": response_url, "trigger_id": f"{next(self._ids)}.1.abc",
-        })
+        }
+
+    def command(self, command: str, text: str, response_url: str, channel: str = "C0GENERAL",
+                user: str = "UHUMAN01") -> Response:
+        return self.send_form(self.command_fields(command, text, response_url, channel, user))
 
     def block_action(self, value: str, response_url: str, channel: str = "C0GENERAL", user: str = "UHUMAN01",
                      action_id: str = "planbot_share") -> Response:
@@ -503,3 +592,45 @@ class SlackSender:
                          "action_ts": str(time.time())}],
         }
         return self.send_form({"payload": json.dumps(payload)})
+
+
+# ---------------------------------------------------------------------------- the bot's log
+class LogWatch(logging.Handler):
+    """Collects every log record (INFO and up) and every exception that escaped a thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+        self.thread_errors: list[str] = []
+        self._old_hook = None
+        self._old_level = logging.NOTSET
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> "LogWatch":
+        root = logging.getLogger()
+        self._old_level = root.level
+        root.setLevel(min(root.level or logging.INFO, logging.INFO))
+        root.addHandler(self)
+        self._old_hook = threading.excepthook
+        threading.excepthook = lambda args: self.thread_errors.append(f"{args.exc_type.__name__}: {args.exc_value}")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        root = logging.getLogger()
+        root.removeHandler(self)
+        root.setLevel(self._old_level)
+        threading.excepthook = self._old_hook
+
+    def tracebacks(self) -> list[str]:
+        """Records that carry a traceback (exc_info, stack_info, or one pasted into the message)."""
+        bad = []
+        for r in self.records:
+            text = r.getMessage()
+            if r.exc_info or r.stack_info or "Traceback (most recent call last)" in text:
+                bad.append(f"{r.name} {r.levelname}: {text[:300]}")
+        return bad + [f"uncaught in a thread: {e}" for e in self.thread_errors]
+
+    def errors(self, contains: str = "") -> list[logging.LogRecord]:
+        return [r for r in self.records if r.levelno >= logging.ERROR and contains in r.getMessage()]

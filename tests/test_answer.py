@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.engine import validate_question
+from retrieval.ask.question import validate_question
 from retrieval.errors import BadQuestion
 from retrieval.ask.fusion import rrf, top
 
@@ -60,14 +60,14 @@ def test_unrelated_question_is_declined_with_nearest_sources(small_engine):
     ans = small_engine.ask("What is Tokyo's GDP growth target for 2025?")
     assert not ans.answered and ans.quotes == []
     assert ans.answer.startswith("Not found in the indexed sources")
-    assert any("Tokyo" in n for n in ans.notes)
+    assert ans.declined_because == "Nothing in the indexed sources mentions Tokyo."
     assert ans.nearest, "the closest sources are listed"
 
 
 def test_question_about_a_region_without_documents_is_declined(small_engine):
     ans = small_engine.ask("What was Gansu's grain output last year?")
     assert not ans.answered
-    assert any("Gansu" in n for n in ans.notes)
+    assert ans.declined_because == "No indexed source is about Gansu."
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -127,7 +127,8 @@ def test_english_question_about_a_province_is_answered_from_its_report(corpus_en
 
 def test_period_the_sources_do_not_cover_is_declined(corpus_engine):
     ans = corpus_engine.ask("What GDP does Jiangsu expect to reach in 2030?")
-    assert not ans.answered and any("2030" in n for n in ans.notes)
+    assert not ans.answered
+    assert ans.declined_because == "The indexed sources about Jiangsu say nothing about 2030."
 
 
 PROVINCIAL = Path(__file__).parent / "data" / "provincial-crosslingual" / "questions.jsonl"
@@ -158,7 +159,7 @@ def test_language_of_the_question_does_not_matter_on_the_provincial_set(corpus_e
     ("二、关于2025年工作", "target"), ("二、2025年工作思路和重点任务", "target"),
 ])
 def test_report_sections_say_whether_figures_are_results_or_targets(heading, kind):
-    from retrieval.ask.answer import context_kind
+    from retrieval.ask.candidates import context_kind
 
     text = f"政府工作报告\n{heading}\n城镇新增就业30万人。\n"
     assert context_kind(f"doc-{heading}", text, text.index("城镇")) == kind
@@ -166,8 +167,8 @@ def test_report_sections_say_whether_figures_are_results_or_targets(heading, kin
 
 def test_unknown_leading_topic_is_declined_but_a_leading_verb_is_no_topic(small_engine):
     seoul = small_engine.ask("首尔今年的GDP增长目标是多少？")
-    assert not seoul.answered and any("首尔" in n for n in seoul.notes)
+    assert not seoul.answered and seoul.declined_because == "Nothing in the indexed sources mentions 首尔."
     # 截止 ("up to") opens the question but is not what it is about
     upto = small_engine.ask("截止2023年江北新区三大优势产业营收多少？")
-    assert upto.answered, upto.notes
+    assert upto.answered, upto.declined_because
     assert "5000亿元" in upto.quotes[0].text

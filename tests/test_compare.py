@@ -205,3 +205,14 @@ def test_ask_answers_a_comparison_with_the_table(corpus_engine):
         assert q.figures[0].text in q.text
     plain = corpus_engine.ask("What GDP growth does Beijing target for 2025?")
     assert plain.comparison is None and "5%左右" in plain.quotes[0].text
+
+
+def test_slack_table_longer_than_the_page_is_cut_with_a_note(corpus_engine):
+    from bot.slack.tables import format_table
+
+    table = corpus_engine.compare("GDP growth", period="2025", kind="target")
+    msg = format_table(table, max_rows=10)
+    text = "\n".join(b["text"]["text"] for b in msg["blocks"] if b["type"] == "section")
+    assert text.count("• ") == 10 and len(msg["blocks"]) <= 50
+    notes = " ".join(e["text"] for b in msg["blocks"] if b["type"] == "context" for e in b["elements"])
+    assert "21 more rows" in notes and "--json" in notes

@@ -23,9 +23,9 @@ from bot.config import Settings
 from bot.slack.app import build_app, make_http_server, make_socket_mode_handler, serve
 from bot.slack.runtime import state_of
 try:
-    from slack_fake import BOT_USER_ID, FakeSlack, FakeSocketMode, SlackSender
+    from slack_fake import BOT_USER_ID, FakeSlack, FakeSocketMode, LogWatch, SlackSender
 except ImportError:  # tests/ imported as a package
-    from tests.slack_fake import BOT_USER_ID, FakeSlack, FakeSocketMode, SlackSender
+    from tests.slack_fake import BOT_USER_ID, FakeSlack, FakeSocketMode, LogWatch, SlackSender
 
 BOT_TOKEN = "xoxb-1234-5678-TESTBOTTOKEN"
 APP_TOKEN = "xapp-1-A0001-9999-TESTAPPTOKEN"
@@ -64,6 +64,14 @@ Source: Taihu Evening Post
 Xishan District in Wuxi signed 14 hydrogen energy projects worth 9.3 billion yuan in February.
 The district expects its hydrogen fuel cell output to exceed 3 billion yuan by 2026.
 """
+
+
+@pytest.fixture(scope="module", autouse=True)
+def server_log():
+    """Everything the bot logs while this module runs; none of it may carry a traceback."""
+    with LogWatch() as watch:
+        yield watch
+    assert not watch.tracebacks(), watch.tracebacks()
 
 
 # ---------------------------------------------------------------------------- shared index
@@ -417,7 +425,7 @@ def test_slash_ask_is_ephemeral_and_can_be_shared(bot):
     assert r.status == 200 and r.seconds < 3
     shared = bot.fake.wait_for("response_url", where=lambda c: c.response_id == sid and c.get("response_type") == "in_channel")[0]
     assert shared.get("replace_original") is False
-    assert all(b["type"] != "actions" for b in shared.blocks)
+    assert all(b.get("block_id") != "planbot_share" for b in shared.blocks)  # the feedback buttons stay
     assert shared.blocks[:-1] == post.blocks[:-1]
     assert "Shared by <@UHUMAN01>" in shared.all_text()
     bot.fake.wait_for("response_url", where=lambda c: c.response_id == sid and c.get("delete_original") is True)
@@ -437,7 +445,7 @@ def test_share_falls_back_to_chat_post_message(bot):
     from bot.slack import formatting as fmt
 
     url = bot.fake.response_url()
-    bot.fake.fail("response_url/" + url.rsplit("/", 1)[1], status=500, times=3)  # the post and its 2 retries
+    bot.fake.fail("response_url/" + url.rsplit("/", 1)[1], status=404, error="expired_url")  # not retried
     bot.sender.block_action(fmt.share_value("regions", "", "gone"), url)
     posted = bot.fake.wait_for("chat.postMessage", where=lambda c: c.get("channel") == CHANNEL)[0]
     assert "region" in posted.text.lower()
@@ -587,7 +595,7 @@ def test_engine_crash_is_reported_in_thread(fake, slack_index, slack_encoder, tm
 
 def test_slash_answer_falls_back_to_post_ephemeral(bot):
     url = bot.fake.response_url()
-    bot.fake.fail("response_url/" + url.rsplit("/", 1)[1], status=500, times=3)
+    bot.fake.fail("response_url/" + url.rsplit("/", 1)[1], status=404, error="expired_url")
     bot.sender.command("/ask", "What R&D spending did Binhu report?", url, user="UASKER01")
     eph = bot.fake.wait_for("chat.postEphemeral")[0]
     assert eph["user"] == "UASKER01" and eph["channel"] == CHANNEL
@@ -609,3 +617,49 @@ def test_new_index_generation_is_picked_up_without_restart(fake, slack_index, sl
         ts = harness.mention(f"{MENTION} How many hydrogen energy projects did Xishan District sign?")
         _, final = harness.answer(CHANNEL, ts)
         assert "9.3 billion yuan" in final.all_text() or "14 hydrogen" in final.all_text()
+
+
+# ---------------------------------------------------------------------------- feedback
+def test_feedback_buttons_record_verdicts_and_export_as_an_eval_set(bot):
+    import subprocess
+    import sys
+
+    store = state_of(bot.app).feedback
+    q_good = "What R&D spending did Binhu District report?"
+    q_bad = "How much fixed-asset investment did Binhu District complete in 2024?"
+    ids = {}
+    for question in (q_good, q_bad):
+        ts = bot.mention(f"{MENTION} {question}")
+        _, final = bot.answer(CHANNEL, ts)
+        (buttons,) = [b for b in final.blocks if b.get("block_id") == "planbot_feedback"]
+        labels = [e["text"]["text"] for e in buttons["elements"]]
+        assert labels == [":thumbsup: Helpful", "Wrong figure", "Wrong source"]
+        ids[question] = buttons["elements"][0]["value"]
+
+    def click(question: str, verdict: str, user: str) -> None:
+        url = bot.fake.response_url()
+        rid = url.rsplit("/", 1)[1]
+        r = bot.sender.block_action(ids[question], url, user=user, action_id=f"planbot_feedback_{verdict}")
+        assert r.status == 200 and r.seconds < 3
+        note = bot.fake.wait_for("response_url", where=lambda c: c.response_id == rid)[0]
+        assert note["response_type"] == "ephemeral" and note.get("replace_original") is False
+        assert "Thanks — recorded" in note.text
+
+    click(q_good, "helpful", "UFEEDBK01")
+    click(q_bad, "helpful", "UFEEDBK01")
+    click(q_bad, "wrong_figure", "UFEEDBK01")  # changed their mind: replaces the first verdict
+    click(q_bad, "wrong_figure", "UFEEDBK02")
+    assert b"UFEEDBK01" not in store.path.read_bytes()  # user ids are stored hashed only
+
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "feedback", "--json", "--file", str(store.path)],
+                         capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    rows = {r["question"]: r for r in map(json.loads, out.stdout.splitlines())}
+    good, bad = rows[q_good], rows[q_bad]
+    for row in (good, bad):  # the ../shared/eval questions.jsonl fields
+        assert {"id", "question", "lang", "answers", "figure"} <= set(row) and row["lang"] == "en"
+    assert "6.1 billion yuan" in good["answers"] and good["figure"] is True  # the figures of the quote shown
+    assert good["source_contains"] == "binhu.txt" and good["feedback"]["verdict"] == "helpful"
+    assert bad["answers"] == [] and bad["feedback"]["verdict"] == "wrong_figure"
+    assert bad["feedback"]["votes"] == {"wrong_figure": 2}
+    assert "28.7 billion yuan" in bad["feedback"]["shown"][0]["figures"]

@@ -215,3 +215,16 @@ def test_ambiguous_region_candidates_are_told_apart():
     assert "is ambiguous" in msg["text"]
     assert "Xishan District (锡山区), Xishan District (西山区)" in msg["text"]
     assert "/region 锡山区" in msg["text"]
+
+
+def test_feedback_buttons_fit_and_stay_on_the_shared_copy():
+    ans = Answer(question="q", answered=True, answer="a", quotes=[quote_en()] * 40)
+    msg = fmt.with_share_button(fmt.with_feedback_buttons(fmt.format_answer(ans, reserve_blocks=2), "ans-1"),
+                                fmt.share_value("ask", "q", "k"))
+    assert len(msg["blocks"]) <= 50
+    assert [b.get("block_id") for b in msg["blocks"][-2:]] == ["planbot_feedback", "planbot_share"]
+    verdicts = [e["action_id"] for e in msg["blocks"][-2]["elements"]]
+    assert verdicts == ["planbot_feedback_helpful", "planbot_feedback_wrong_figure", "planbot_feedback_wrong_source"]
+    assert all(e["value"] == "ans-1" for e in msg["blocks"][-2]["elements"])
+    shared = fmt.shared_by(msg, "U123")
+    assert [b.get("block_id") for b in shared["blocks"] if b["type"] == "actions"] == ["planbot_feedback"]

@@ -1,41 +1,43 @@
 """The Bolt app and the two ways to run it.
 
 * `build_app(settings, engine)`: a `slack_bolt.App` whose Web API client talks to
-  `SLACK_API_URL` and retries connection errors, 429s (sleeping `Retry-After`) and
-  5xx; every request is acknowledged at once (`process_before_response=False`, lazy
-  listeners) and the work happens after the ack; events are handled once per
-  `event_id`, so Slack's retries (`X-Slack-Retry-Num`) are acknowledged and dropped.
+  `SLACK_API_URL` with one retry policy (`webapi.RetryPolicy`). Listeners run before the
+  response (`process_before_response=True`) and only acknowledge and queue: the engine
+  and the Web API are used from the answer queue (`work.AnswerQueue`), never while Slack
+  waits for an ack. Events are handled once per `event_id`, so Slack's retries
+  (`X-Slack-Retry-Num`) are acknowledged and dropped.
 * `serve(settings, engine, port)`: Socket Mode when `SLACK_APP_TOKEN` is set (plus a
-  `/healthz` endpoint on PORT), else an HTTP server with `/slack/events` (Bolt's
-  request handler: signature and timestamp checks, url_verification) and `/healthz`.
+  `/healthz` endpoint on PORT), else HTTP (`http.BotHTTPServer`: waitress, with read
+  timeouts and size limits) at `/slack/events` and `/healthz`. SIGTERM stops taking
+  requests, finishes the questions already taken (bounded), then exits. A failure to
+  start is one `startup.StartupError` naming cause and fix, with its exit status.
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 import signal
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
-from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from retrieval.errors import PlanbotError
 
-from . import listeners
-from .replies import retry_handlers
+from . import listeners, startup
+from .feedback import FeedbackStore
+from .http import EVENTS_PATH, HEALTH_PATH, BotHTTPServer, HttpLimits, PlanbotWSGI
 from .runtime import BotState, attach_state, state_of
+from .webapi import DEFAULT_BUDGET, DEFAULT_TIMEOUT, build_client as _build_client
+from .work import AnswerQueue, describe_failure
 
 log = logging.getLogger("planbot.slack")
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
-MAX_BODY_BYTES = 1 << 20  # Slack payloads are far smaller; refuse anything bigger
+DRAIN_SECONDS = 20.0  # at SIGTERM, for the questions already taken (deploy/planbot.service allows 30)
 
 
 # ---------------------------------------------------------------------------- secrets in logs
@@ -74,26 +76,29 @@ def install_log_redaction(level: int = logging.INFO) -> None:
 
 
 # ---------------------------------------------------------------------------- the app
-def build_client(settings: Settings) -> WebClient:
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=30,
-        retry_handlers=retry_handlers(),
-    )
+def build_client(settings: Settings, timeout: float = DEFAULT_TIMEOUT, budget: float = DEFAULT_BUDGET) -> WebClient:
+    return _build_client(settings.slack_bot_token, settings.slack_api_url, timeout=timeout, budget=budget)
 
 
-def build_app(settings: Settings, engine: Any, *, workers: int = 2, timeout: float = 120.0) -> App:
-    """The Bolt app with every listener registered. Calls `auth.test` once to check the token."""
+def build_app(settings: Settings, engine: Any, *, workers: int = 2, timeout: float = 120.0,
+              queue: Optional[AnswerQueue] = None, api_timeout: float = DEFAULT_TIMEOUT,
+              api_budget: float = DEFAULT_BUDGET, feedback: Any = True) -> App:
+    """The Bolt app with every listener registered. Calls `auth.test` once to check the token.
+
+    `feedback`: a FeedbackStore, True for the one at `settings.feedback_file`, or None for no
+    feedback buttons."""
     app = App(
-        client=build_client(settings),
+        client=build_client(settings, api_timeout, api_budget),
         signing_secret=settings.slack_signing_secret or "",
-        process_before_response=False,
+        # Listeners only ack and queue, so running them before the response is what keeps
+        # acks independent of Bolt's executor (which lazy listeners would share with slow work).
+        process_before_response=True,
         # The token is checked once here (auth.test); a bad token fails at start, not at the first question.
         token_verification_enabled=True,
         logger=logging.getLogger("planbot.slack.bolt"),
     )
-    state = BotState(engine, workers=workers, timeout=timeout)
+    state = BotState(engine, workers=workers, timeout=timeout, queue=queue,
+                     feedback=open_feedback(settings) if feedback is True else feedback)
     attach_state(app, state)
 
     @app.middleware
@@ -111,127 +116,126 @@ def build_app(settings: Settings, engine: Any, *, workers: int = 2, timeout: flo
 
     @app.error
     def log_listener_error(error: Exception) -> None:
-        # The request body is not logged: it carries the (legacy) verification token.
-        log.error("listener failed: %s", redact(f"{type(error).__name__}: {error}"), exc_info=error)
+        # One line, no traceback; the request body is not logged (it carries the legacy verification token).
+        log.error("listener failed: %s", redact(describe_failure(error)))
 
     listeners.register(app)
     return app
 
 
+def open_feedback(settings: Settings) -> Optional[FeedbackStore]:
+    try:
+        return FeedbackStore(settings.feedback_file)
+    except Exception as exc:  # e.g. a read-only disk: answers still work, without feedback buttons
+        log.warning("feedback disabled: cannot open %s (%s); set PLANBOT_FEEDBACK to a writable file",
+                    settings.feedback_file, describe_failure(exc))
+        return None
+
+
+def health_of(app: App, settings: Settings, started: float) -> tuple[int, dict]:
+    state = state_of(app)
+    engine_ok = state.gateway.engine is not None
+    report = {
+        "ok": engine_ok,
+        "service": "planbot",
+        "mode": "socket" if settings.socket_mode else "http",
+        "uptime_s": round(time.time() - started, 1),
+        "index": str(settings.index_dir),
+        **state.gateway.health(),
+        "queue": state.queue.health(),
+    }
+    return (200 if engine_ok else 503), report
+
+
 # ---------------------------------------------------------------------------- HTTP mode
-class _Handler(BaseHTTPRequestHandler):
-    server: "BotHTTPServer"
-    server_version = "planbot"
+def make_http_server(app: Optional[App], settings: Settings, host: str = "0.0.0.0", port: Optional[int] = None,
+                     events_enabled: bool = True, limits: HttpLimits = HttpLimits()) -> BotHTTPServer:
+    """The HTTP server, bound but not yet serving (`serve_forever()` it; port 0 picks a free one).
+    `app` may be attached later (`server.attach(app)`), so the port is taken before the slow start-up."""
+    started = time.time()
+    holder: dict[str, Any] = {"app": app}
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        log.debug("http %s - %s", self.address_string(), redact(format % args))
+    def health() -> tuple[int, dict]:
+        if holder["app"] is None:
+            return 503, {"ok": False, "service": "planbot", "starting": True}
+        return health_of(holder["app"], settings, started)
 
-    def _send(self, status: int, body: bytes | str, headers: Optional[dict] = None) -> None:
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        self.send_response(status)
-        sent_type = False
-        for name, values in (headers or {}).items():
-            for value in values if isinstance(values, (list, tuple)) else [values]:
-                if name.lower() == "content-length":
-                    continue
-                sent_type = sent_type or name.lower() == "content-type"
-                self.send_header(name, str(value))
-        if not sent_type:
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+    wsgi = PlanbotWSGI(app, health, settings.slack_signing_secret, events_enabled=events_enabled)  # type: ignore[arg-type]
+    server = BotHTTPServer(app, wsgi, host, settings.port if port is None else port, limits)
 
-    def do_GET(self) -> None:
-        path = urlsplit(self.path).path
-        if path == HEALTH_PATH:
-            status, report = self.server.health()
-            self._send(status, json.dumps(report), {"Content-Type": "application/json"})
-        elif path == EVENTS_PATH:
-            self._send(405, "POST Slack events here\n", {"Allow": "POST"})
-        else:
-            self._send(404, "Not Found\n")
+    def attach(new_app: App) -> None:
+        holder["app"] = server.app = wsgi.app = new_app
 
-    do_HEAD = do_GET
-
-    def do_POST(self) -> None:
-        parts = urlsplit(self.path)
-        if parts.path != EVENTS_PATH or not self.server.events_enabled:
-            self._send(404, "Not Found\n")
-            return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY_BYTES:
-            self._send(413 if length > MAX_BODY_BYTES else 400, "Bad request size\n")
-            return
-        raw = self.rfile.read(length) if length else b""
-        try:
-            body = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            self._send(400, "Body is not UTF-8\n")
-            return
-        headers: dict[str, list[str]] = {}
-        for name, value in self.headers.items():
-            headers.setdefault(name.lower(), []).append(value)
-        request = BoltRequest(body=body, query=parts.query, headers=headers)
-        try:
-            response = self.server.app.dispatch(request)
-        except Exception:
-            log.exception("could not dispatch a Slack request")
-            self._send(500, "")
-            return
-        self._send(response.status, response.body or "", response.headers)
-
-
-class BotHTTPServer(ThreadingHTTPServer):
-    """`/slack/events` → Bolt, `/healthz` → JSON. Threads per request, daemonic."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, app: App, settings: Settings, address: tuple[str, int], events_enabled: bool = True) -> None:
-        self.app = app
-        self.settings = settings
-        self.events_enabled = events_enabled
-        self.started = time.time()
-        super().__init__(address, _Handler)
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-    def health(self) -> tuple[int, dict]:
-        state = state_of(self.app)
-        engine_ok = state.gateway.engine is not None
-        report = {
-            "ok": engine_ok,
-            "service": "planbot",
-            "mode": "socket" if self.settings.socket_mode else "http",
-            "uptime_s": round(time.time() - self.started, 1),
-            "index": str(self.settings.index_dir),
-            **state.gateway.health(),
-        }
-        return (200 if engine_ok else 503), report
-
-
-def make_http_server(app: App, settings: Settings, host: str = "0.0.0.0", port: Optional[int] = None,
-                     events_enabled: bool = True) -> BotHTTPServer:
-    """The HTTP server, bound but not yet serving (`serve_forever()` it; port 0 picks a free one)."""
-    return BotHTTPServer(app, settings, (host, settings.port if port is None else port), events_enabled)
+    server.attach = attach  # type: ignore[attr-defined]
+    return server
 
 
 # ---------------------------------------------------------------------------- Socket Mode
+class SocketModeSupervisor:
+    """Reconnects a dropped Socket Mode connection within seconds (backoff from 1 s, at most 30 s).
+
+    slack_sdk's client pings every `ping_interval` s (1 s here: `make_socket_mode_handler`) but
+    only gives a connection up after four unanswered pings, and a connection the server closed
+    without a close frame still looks open to it. This watches the pongs: none for `stale_after`
+    seconds (or no socket at all) means the connection is gone, and a new one is opened."""
+
+    def __init__(self, handler: Any, interval: float = 0.5, stale_after: float = 2.5, first_backoff: float = 1.0,
+                 max_backoff: float = 30.0) -> None:
+        self.client = handler.client
+        self.interval = interval
+        self.stale_after = stale_after
+        self.first_backoff = first_backoff
+        self.max_backoff = max_backoff
+        self.reconnects = 0
+        self._stop = threading.Event()
+        self._session: Any = None
+        self._session_since = 0.0
+        self._thread = threading.Thread(target=self._watch, name="planbot-socket-watch", daemon=True)
+
+    def start(self) -> "SocketModeSupervisor":
+        self._thread.start()
+        return self
+
+    def alive(self) -> bool:
+        session = self.client.current_session
+        if session is None or not session.is_active():
+            return False
+        if session is not self._session:  # a new connection (ours or the SDK's own reconnect)
+            self._session, self._session_since = session, time.time()
+        last = max(getattr(session, "last_ping_pong_time", None) or 0.0, self._session_since)
+        return time.time() - last < self.stale_after
+
+    def _watch(self) -> None:
+        backoff = self.first_backoff
+        while not self._stop.wait(self.interval):
+            if self.client.closed or self.alive():
+                continue
+            try:
+                log.info("Socket Mode connection lost; reconnecting")
+                self.client.connect_to_new_endpoint(force=True)
+                self.reconnects += 1
+                log.info("Socket Mode reconnected")
+                backoff = self.first_backoff
+            except Exception as exc:
+                log.warning("Socket Mode reconnect failed (%s); next try in %.0f s", describe_failure(exc), backoff)
+                if self._stop.wait(backoff):
+                    return
+                backoff = min(self.max_backoff, backoff * 2)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 def make_socket_mode_handler(app: App, settings: Settings):
     """Bolt's built-in Socket Mode handler (no extra dependency; it connects synchronously,
     so `connect()` returns with the WebSocket open — the websocket-client adapter's monitor
     can race its own first connection). `apps.connections.open` goes through the app's
-    client, so it uses SLACK_API_URL too. `connect()` it, or `start()` to block."""
+    client, so it uses SLACK_API_URL too. `connect()` it, or `start()` to block; watch it with
+    `SocketModeSupervisor(handler).start()`."""
     from slack_bolt.adapter.socket_mode.builtin import SocketModeHandler
 
-    return SocketModeHandler(app, app_token=settings.slack_app_token, web_client=app.client,
+    # Ping every second so that SocketModeSupervisor sees a dead connection within seconds.
+    return SocketModeHandler(app, app_token=settings.slack_app_token, web_client=app.client, ping_interval=1,
                              logger=logging.getLogger("planbot.slack.socket"))
 
 
@@ -244,51 +248,91 @@ def _wait_for_stop(stop: Optional[threading.Event] = None) -> threading.Event:
     return stop
 
 
-def serve(settings: Settings, engine: Any = None, port: Optional[int] = None, host: str = "0.0.0.0",
-          stop: Optional[threading.Event] = None) -> None:
-    """Run the bot until SIGINT/SIGTERM.
+def _open_engine(settings: Settings) -> Any:
+    from retrieval.engine import Engine
 
-    Raises ConfigError (one message naming every missing setting) if settings are
-    incomplete, and the engine's IndexMissing/IndexCorrupt/ModelMismatch when `engine`
-    is None and the index at PLANBOT_INDEX cannot be opened. `stop`: an event that ends
-    the server when set (SIGINT/SIGTERM set it too when running in the main thread).
+    log.info("loading the index at %s and the embedding model…", settings.index_dir)
+    try:
+        return Engine(settings.index_dir, model=settings.embedding_model, store=settings.store)
+    except PlanbotError as exc:
+        raise startup.index_error(exc) or exc from None
+
+
+def serve(settings: Settings, engine: Any = None, port: Optional[int] = None, host: str = "0.0.0.0",
+          stop: Optional[threading.Event] = None, *, drain: float = DRAIN_SECONDS,
+          limits: HttpLimits = HttpLimits()) -> None:
+    """Run the bot until SIGINT/SIGTERM (or `stop` is set).
+
+    Start-up order: settings (ConfigError), the port (PortInUse), Slack (auth.test: TokenRejected,
+    or SlackUnreachable after retrying for PLANBOT_SLACK_WAIT s), the index (NoIndex).
+    At stop: no new requests; questions already taken are answered for up to `drain` s.
     """
     settings.check_for_serve()
     install_log_redaction()
     port = settings.port if port is None else port
-    if engine is None:
-        from retrieval.engine import Engine
 
-        log.info("loading the index at %s and the embedding model…", settings.index_dir)
-        engine = Engine(settings.index_dir, model=settings.embedding_model, store=settings.store)
-    app = build_app(settings, engine)
-    stop = _wait_for_stop(stop)
+    server = startup.bind_with_retry(
+        lambda: make_http_server(None, settings, host, port, events_enabled=not settings.socket_mode, limits=limits),
+        host, port)
+    try:
+        # Slack before the index: a late network is waited for before the model loads.
+        # A client that does not retry by itself: check_bot_token's backoff says what it waits for.
+        startup.check_bot_token(build_client(settings, budget=0), budget=float(settings.slack_wait))
+        if engine is None:
+            engine = _open_engine(settings)
+        try:
+            app = build_app(settings, engine)
+        except Exception as exc:  # auth.test again, just after it worked: only a very short outage gets here
+            raise startup.SlackUnreachable(f"Slack failed while starting ({describe_failure(exc)}) — systemd will try again") from None
+    except BaseException:
+        server.server_close()
+        raise
+    server.attach(app)  # type: ignore[attr-defined]
+    state = state_of(app)
+    stop = _wait_for_stop(stop)  # from here on SIGTERM/SIGINT stop gracefully
+    http_thread = threading.Thread(target=server.serve_forever, name="planbot-http", daemon=True)
 
     if settings.socket_mode:
-        health = make_http_server(app, settings, host, port, events_enabled=False)
-        threading.Thread(target=health.serve_forever, name="planbot-health", daemon=True).start()
         handler = make_socket_mode_handler(app, settings)
-        handler.connect()
-        log.info("planbot is connected to Slack in Socket Mode (health check on port %s%s)", health.port, HEALTH_PATH)
         try:
-            while not stop.wait(1.0):
+            startup.with_backoff(handler.connect, what="apps.connections.open", budget=float(settings.slack_wait))
+        except startup.StartupError:
+            server.server_close()
+            raise
+        except Exception as exc:  # SlackApiError: the app token
+            server.server_close()
+            from slack_sdk.errors import SlackApiError
+
+            if isinstance(exc, SlackApiError):
+                raise startup.app_token_rejected(exc) from None
+            raise
+        supervisor = SocketModeSupervisor(handler).start()
+        http_thread.start()
+        log.info("planbot is connected to Slack in Socket Mode (health check on port %s%s)", server.port, HEALTH_PATH)
+        try:
+            while not stop.wait(0.5):
                 pass
         finally:
-            log.info("shutting down")
+            log.info("shutting down: answering the %d questions already taken (up to %.0f s)", state.queue.depth, drain)
+            supervisor.stop()
             handler.close()
-            health.shutdown()
-            state_of(app).gateway.shutdown()
+            _finish(state, drain)
+            server.shutdown()
         return
 
-    server = make_http_server(app, settings, host, port)
-    thread = threading.Thread(target=server.serve_forever, name="planbot-http", daemon=True)
-    thread.start()
+    http_thread.start()
     log.info("planbot is listening on http://%s:%s%s (health check %s)", host, server.port, EVENTS_PATH, HEALTH_PATH)
     try:
-        while not stop.wait(1.0):
+        while not stop.wait(0.5):
             pass
     finally:
-        log.info("shutting down")
-        server.shutdown()
-        server.server_close()
-        state_of(app).gateway.shutdown()
+        log.info("shutting down: answering the %d questions already taken (up to %.0f s)", state.queue.depth, drain)
+        server.shutdown()  # no new requests; those already read are acknowledged
+        _finish(state, drain)
+
+
+def _finish(state: BotState, drain: float) -> None:
+    if not state.queue.drain(drain):
+        log.error("stopped with %d questions unanswered after %.0f s", state.queue.depth, drain)
+    state.queue.shutdown()
+    state.gateway.shutdown()

@@ -22,6 +22,8 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from retrieval.text.script import has_cjk
 from retrieval.types import Answer, Figure, Quote, Source
 
+from .scopes import MENTION_EXAMPLE, REGION_EXAMPLE
+
 Message = dict  # {"text": str, "blocks": list[dict]}
 
 MAX_BLOCKS = 50
@@ -34,6 +36,8 @@ MAX_QUOTE_CHARS = 1500  # a quote longer than this is cut (with "…") so figure
 MAX_LIST_CHARS = 12_000  # the regions list beyond this points to `planbot regions`
 MAX_QUESTION_CHARS = 1000  # as retrieval.engine: longer questions get a clear reply instead of a search
 SHARE_ACTION_ID = "planbot_share"
+FEEDBACK_ACTION_PREFIX = "planbot_feedback_"  # + a verdict: helpful, wrong_figure, wrong_source
+FEEDBACK_BUTTONS = (("helpful", ":thumbsup: Helpful"), ("wrong_figure", "Wrong figure"), ("wrong_source", "Wrong source"))
 
 ZWSP = "\u200b"
 _BROADCAST_RE = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
@@ -259,8 +263,32 @@ def share_value(kind: str, query: str = "", key: str = "") -> str:
     return raw
 
 
-def strip_actions(message: Message) -> Message:
-    return {**message, "blocks": [b for b in message.get("blocks") or [] if b.get("type") != "actions"]}
+def feedback_actions(answer_id: str) -> dict:
+    return {
+        "type": "actions",
+        "block_id": "planbot_feedback",
+        "elements": [
+            {"type": "button", "action_id": FEEDBACK_ACTION_PREFIX + verdict, "value": answer_id[:MAX_BUTTON_VALUE],
+             "text": {"type": "plain_text", "text": label, "emoji": True}}
+            for verdict, label in FEEDBACK_BUTTONS
+        ],
+    }
+
+
+def with_feedback_buttons(message: Message, answer_id: str) -> Message:
+    """A copy of `message` with the feedback buttons appended (still ≤ 50 blocks)."""
+    blocks = list(message.get("blocks") or [])[: MAX_BLOCKS - 1]
+    blocks.append(feedback_actions(answer_id))
+    return {**message, "blocks": blocks}
+
+
+def feedback_thanks(verdict_label: str) -> Message:
+    text = f"Thanks — recorded as “{verdict_label}”. Flagged answers become test questions for planbot."
+    return {"text": text, "blocks": [context(text)]}
+
+
+def without_share_button(message: Message) -> Message:
+    return {**message, "blocks": [b for b in message.get("blocks") or [] if b.get("block_id") != "planbot_share"]}
 
 
 def fit_blocks(blocks: list[dict], limit: int = MAX_BLOCKS) -> list[dict]:
@@ -394,7 +422,7 @@ def format_answer(answer: Answer, max_quotes: Optional[int] = None, reserve_bloc
         blocks.append(section(neutralise(truncate(summary, MAX_SECTION_CHARS - 50))))
         text_parts.append(neutralise(summary))
     else:
-        lines = [f"*{labels['not_found']}*"]
+        lines = [f"*{labels['not_found']}*"] + ([escape(answer.declined_because)] if answer.declined_because else [])
         if answer.answer.strip() and answer.answer.strip() != labels["not_found"]:
             lines.append(escape(answer.answer.strip()))
         blocks.append(section(truncate("\n".join(lines), MAX_SECTION_CHARS)))
@@ -660,10 +688,10 @@ def format_unknown_region(name: str, candidates: Sequence[Any], ambiguous: bool 
 USAGE = (
     "Ask me about Chinese regional industrial plans and I answer with verbatim quotes, "
     "normalised figures and sources.\n"
-    "• Mention me with a question: `@planbot What investment target does Pudong set for 2025?`\n"
+    f"• Mention me with a question: `@planbot {MENTION_EXAMPLE}`\n"
     "• Or send me a DM, or reply in a thread I'm in to ask a follow-up.\n"
     "• `/ask QUESTION` — answer privately, with a button to share it\n"
-    "• `/region NAME` — a region's figures, industries and sources; `/region` alone lists regions"
+    f"• `/region NAME` (e.g. `/region {REGION_EXAMPLE}`) — a region's figures, industries and sources; `/region` alone lists regions"
 )
 
 
@@ -687,6 +715,13 @@ def status(question: str) -> Message:
     return {"text": text, "blocks": [context(f":mag: {text} _{q}_" if q else f":mag: {text}")]}
 
 
+def queued(question: str, ahead: int, then: str = "the answer will replace this message") -> Message:
+    """The status when the bot is busy: the question is taken and will be answered."""
+    text = f"Busy right now — your question is queued behind {ahead:,} others; {then}."
+    q = truncate(neutralise(" ".join(question.split())), 200)
+    return {"text": text, "blocks": [context(f":hourglass_flowing_sand: {text} _{q}_" if q else f":hourglass_flowing_sand: {text}")]}
+
+
 def error(text: str) -> Message:
     """A short failure message; `text` is already written for people (escaped here)."""
     body = ":warning: " + neutralise(truncate(text, 1000))
@@ -694,8 +729,8 @@ def error(text: str) -> Message:
 
 
 def shared_by(msg: Message, user_id: Optional[str]) -> Message:
-    """The in-channel copy of a shared answer: no button, and who shared it."""
-    out = strip_actions(msg)
+    """The in-channel copy of a shared answer: no share button (the feedback buttons stay), and who shared it."""
+    out = without_share_button(msg)
     if user_id and re.fullmatch(r"[UW][A-Z0-9]+", user_id):
         blocks = list(out["blocks"])[: MAX_BLOCKS - 1]
         blocks.append(context(f"Shared by <@{user_id}>"))

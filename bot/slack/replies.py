@@ -1,24 +1,25 @@
 """The conversation logic the listeners share: status → search → answer, never silence.
 
-Every Slack Web API call goes through `safe_call`, which logs a failure (method, error
-code, channel — never a token) and returns None, so one failing channel never stops
-the bot serving the next request.
+Listeners only acknowledge and queue (`work.AnswerQueue`); the functions here are the
+queued steps. Every Web API call goes through `webapi.call` (retried within a budget,
+never raising). A reply is delivered by the first way that works — update the status
+message, else post it in the thread; response_url, else chat.postEphemeral — and when
+none does, it is logged once, at ERROR, with the channel and the reason.
 """
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
-from slack_sdk.webhook import WebhookClient
 
 from retrieval.errors import BadQuestion, PlanbotError, UnknownRegion
 
 from . import formatting as fmt
 from .runtime import BotState, EngineTimeout
+from .webapi import Outcome, call, post_to_response_url
+from .work import AnswerStep, describe_failure
 
 log = logging.getLogger("planbot.slack")
 
@@ -28,52 +29,15 @@ _ACKNOWLEDGEMENTS = {
 }
 
 
-def retry_handlers() -> list:
-    """Connection errors, 429 (sleeping Retry-After) and 5xx are retried a few times."""
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
+def undeliverable(what: str, channel: Optional[str], reason: str) -> None:
+    """The one ERROR line for a reply that reached nobody."""
+    log.error("could not deliver %s to channel %s: %s", what, channel or "-", reason or "unknown reason")
 
 
-def describe_error(exc: BaseException) -> str:
-    """`channel_not_found`, `HTTP 500`, `URLError: …` — a short, token-free description."""
-    if isinstance(exc, SlackApiError):
-        resp = exc.response
-        data = getattr(resp, "data", None)
-        if isinstance(data, dict) and data.get("error"):
-            return str(data["error"])
-        return f"HTTP {getattr(resp, 'status_code', '?')}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def safe_call(client: WebClient, method: str, **kwargs: Any) -> Optional[dict]:
-    """Call `client.<method>(**kwargs)`; on failure log it and return None."""
-    try:
-        resp = getattr(client, method)(**kwargs)
-        return resp.data if hasattr(resp, "data") else resp
-    except Exception as exc:  # SlackApiError, connection errors after retries, ...
-        log.error(
-            "Slack API %s failed: %s (channel=%s)",
-            method.replace("_", ".", 1),
-            describe_error(exc),
-            kwargs.get("channel", "-"),
-        )
-        return None
-
-
-def post_to_response_url(url: str, payload: dict) -> bool:
-    """POST a message to an interaction's response_url, retried like Web API calls."""
-    try:
-        resp = WebhookClient(url, timeout=15, retry_handlers=retry_handlers()).send_dict(payload)
-    except Exception as exc:
-        log.error("response_url post failed: %s", describe_error(exc))
-        return False
-    if resp.status_code != 200:
-        log.error("response_url post failed: HTTP %s %s", resp.status_code, (resp.body or "")[:200])
-        return False
-    return True
+def _transient(reason: str) -> bool:
+    """Rate limited, an HTTP 5xx or a network failure (already retried for the whole budget), not a
+    Slack error code about the message itself."""
+    return reason.startswith("HTTP ") or ":" in reason or reason == "ratelimited"
 
 
 # ---------------------------------------------------------------------------- questions
@@ -93,7 +57,7 @@ def thread_info(client: WebClient, state: BotState, channel: str, thread_ts: str
     the full question; follow-ups tend to be short), else the latest earlier message by
     a person. Returns (False, None) if the thread cannot be read.
     """
-    data = safe_call(client, "conversations_replies", channel=channel, ts=thread_ts, limit=200)
+    data = call(client, "conversations_replies", channel=channel, ts=thread_ts, limit=200).data
     if not data:
         return False, None
     messages = data.get("messages") or []
@@ -127,44 +91,59 @@ def _ts(value: Any) -> float:
         return 0.0
 
 
-def answer_in_thread(
-    client: WebClient,
-    state: BotState,
-    *,
-    channel: str,
-    thread_ts: str,
-    question: str,
-    context: Optional[str] = None,
-) -> None:
-    """Post a visible status in the thread, search, then replace the status with the answer.
+# ---------------------------------------------------------------------------- threads (mentions, DMs)
+def post_in_thread(client: WebClient, channel: str, thread_ts: str, msg: dict, what: str) -> Outcome:
+    """Post `msg` in the thread (with a text-only retry if Slack refuses the blocks); report if undeliverable."""
+    out = call(client, "chat_postMessage", channel=channel, thread_ts=thread_ts, **msg)
+    if not out and msg.get("blocks") and not _transient(out.reason):
+        out = call(client, "chat_postMessage", channel=channel, thread_ts=thread_ts, text=msg["text"])
+    if not out:
+        undeliverable(what, channel, out.reason)
+    return out
 
-    Whatever happens the thread gets a reply (the answer, or a short error), unless
-    Slack itself refuses the channel, which is logged.
+
+def thread_intake(client: WebClient, state: BotState, *, channel: str, thread_ts: str, question: str,
+                  context: Optional[str] = None) -> Optional[AnswerStep]:
+    """The quick part, in the intake pool: usage help, or the visible status; returns the answer step.
+
+    A status that cannot be posted does not stop the answer: it is then posted directly.
     """
     if not question:
-        safe_call(client, "chat_postMessage", channel=channel, thread_ts=thread_ts, **fmt.usage("Ask me a question about a regional plan."))
-        return
+        post_in_thread(client, channel, thread_ts, fmt.usage("Ask me a question about a regional plan."), "usage help")
+        return None
     if len(question) > fmt.MAX_QUESTION_CHARS:
-        safe_call(client, "chat_postMessage", channel=channel, thread_ts=thread_ts, **fmt.too_long(len(question)))
-        return
+        post_in_thread(client, channel, thread_ts, fmt.too_long(len(question)), "a reply")
+        return None
+    ahead = state.queue.answers_ahead()
+    status_msg = fmt.queued(question, ahead) if ahead >= state.queue.busy_at else fmt.status(question)
+    posted = call(client, "chat_postMessage", channel=channel, thread_ts=thread_ts, **status_msg)
+    status_ts = posted.data.get("ts") if posted.data else None
 
-    posted = safe_call(client, "chat_postMessage", channel=channel, thread_ts=thread_ts, **fmt.status(question))
-    if posted is None:
-        return  # logged; there is nowhere to report it
-    status_ts = posted.get("ts")
+    def answer() -> None:
+        msg, _ok = run_query(lambda: answer_message(state, state.gateway.ask(question, context=context)))
+        deliver(client, channel, thread_ts, status_ts, msg)
 
-    from .listeners.compare import post_chart, routed_answer  # a comparison question: its table, then the chart
-
-    msg, table = routed_answer(state, question, context)
-    deliver(client, channel, thread_ts, status_ts, msg)
-    if table is not None:
-        post_chart(client, channel, thread_ts, table)
+    return answer
 
 
-def run_query(build) -> tuple[dict, bool]:
+def answer_message(state: BotState, answer: Any, reserve_blocks: int = 0) -> dict:
+    """An answer as a message with its feedback buttons (the answer recorded for them), leaving
+    `reserve_blocks` free for the caller."""
+    if state.feedback is None:
+        return fmt.format_answer(answer, reserve_blocks=reserve_blocks)
+    msg = fmt.format_answer(answer, reserve_blocks=reserve_blocks + 1)
+    try:
+        answer_id = state.feedback.shown(answer, fmt.lang_of(answer.question))
+    except Exception as exc:  # a full or read-only disk must not cost the user the answer
+        log.warning("could not record the answer for feedback: %s", describe_failure(exc))
+        return msg
+    return fmt.with_feedback_buttons(msg, answer_id)
+
+
+def run_query(build: Callable[[], dict]) -> tuple[dict, bool]:
     """Run `build()` (engine call + formatting) → (message, ok).
 
-    Errors become a short message for the user (ok=False) and are logged.
+    Errors become a short message for the user (ok=False) and one log line.
     """
     try:
         return build(), True
@@ -180,21 +159,39 @@ def run_query(build) -> tuple[dict, bool]:
         log.error("engine error: %s: %s", type(exc).__name__, exc)
         return fmt.error(f"Sorry, I couldn't search the plans: {exc}"), False
     except Exception as exc:
-        log.exception("unexpected error while answering")
+        log.error("unexpected error while answering: %s", describe_failure(exc))
         return fmt.error(
             f"Sorry, something went wrong while searching the plans ({type(exc).__name__}). "
             "It has been logged; please try again in a moment."
         ), False
 
 
-def deliver(client: WebClient, channel: str, thread_ts: str, status_ts: Optional[str], msg: dict) -> None:
-    """Replace the status message with `msg`; fall back to plain text, then to a new reply."""
-    if status_ts and safe_call(client, "chat_update", channel=channel, ts=status_ts, **msg):
-        return
-    if status_ts and safe_call(client, "chat_update", channel=channel, ts=status_ts, text=msg["text"], blocks=[]):
-        return
-    if safe_call(client, "chat_postMessage", channel=channel, thread_ts=thread_ts, **msg):
-        return
-    if safe_call(client, "chat_postMessage", channel=channel, thread_ts=thread_ts, text=msg["text"]):
-        return
-    log.error("could not deliver an answer to channel %s", channel)
+def deliver(client: WebClient, channel: str, thread_ts: str, status_ts: Optional[str], msg: dict) -> bool:
+    """Replace the status message with `msg`; else post it in the thread. Reported once if neither works."""
+    if status_ts:
+        out = call(client, "chat_update", channel=channel, ts=status_ts, **msg)
+        if out:
+            return True
+        if not _transient(out.reason):  # e.g. invalid_blocks, msg_too_long: the plain text may go through
+            if call(client, "chat_update", channel=channel, ts=status_ts, text=msg["text"], blocks=[]):
+                return True
+    return bool(post_in_thread(client, channel, thread_ts, msg, "the answer"))
+
+
+# ---------------------------------------------------------------------------- private replies (slash commands, buttons)
+def reply_ephemeral(client: WebClient, *, response_url: Optional[str], channel: Optional[str], user: Optional[str],
+                    msg: dict, what: str = "the answer", extra: Optional[dict] = None) -> bool:
+    """Send `msg` to the user only: via response_url, else chat.postEphemeral; reported if neither works."""
+    reason = "no response_url"
+    if response_url:
+        out = post_to_response_url(response_url, {"response_type": "ephemeral", **(extra or {}), **msg})
+        if out:
+            return True
+        reason = out.reason
+    if channel and user:
+        out = call(client, "chat_postEphemeral", channel=channel, user=user, **msg)
+        if out:
+            return True
+        reason = f"{reason}; chat.postEphemeral: {out.reason}"
+    undeliverable(what, channel, reason)
+    return False

@@ -1,4 +1,4 @@
-"""What the listeners share at run time: the engine gateway, event dedupe, share cache.
+"""What the listeners share at run time: the engine gateway, the answer queue, event dedupe, share cache.
 
 `EngineGateway` runs every engine call in its own worker pool, one call at a time
 under a lock, and calls `engine.reload_if_changed()` first, so a query is never served
@@ -17,6 +17,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Callable, Optional, TypeVar
 
 from retrieval.errors import PlanbotError
+
+from .work import AnswerQueue, describe_failure
 
 log = logging.getLogger("planbot.slack")
 T = TypeVar("T")
@@ -56,8 +58,8 @@ class EngineGateway:
         try:
             if reload():
                 log.info("index changed on disk: reloaded")
-        except Exception:  # keep serving the index we have
-            log.exception("could not reload the index; still serving the previous one")
+        except Exception as exc:  # keep serving the index we have
+            log.error("could not reload the index (%s); still serving the previous one", describe_failure(exc))
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         fn = getattr(self.engine, name)
@@ -157,8 +159,11 @@ class ShareCache:
 class BotState:
     """Everything the listeners need besides the Bolt app itself."""
 
-    def __init__(self, engine: Any, workers: int = 2, timeout: float = 120.0) -> None:
+    def __init__(self, engine: Any, workers: int = 2, timeout: float = 120.0, queue: Optional[AnswerQueue] = None,
+                 feedback: Any = None) -> None:
         self.gateway = EngineGateway(engine, workers=workers, timeout=timeout)
+        self.queue = queue or AnswerQueue()
+        self.feedback = feedback  # a feedback.FeedbackStore, or None: answers then have no feedback buttons
         self.seen = SeenEvents()
         self.shares = ShareCache()
         self.bot_user_id: Optional[str] = None

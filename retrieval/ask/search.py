@@ -1,4 +1,9 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates, fused."""
+"""Hybrid retrieval: dense (the vector store) and lexical (BM25) candidates, fused.
+
+Weighted RRF (weights in spec.py, measurements in docs/EVALUATION.md): lexical evidence is
+precise whenever the question and the chunk share a language, dense evidence is the only
+bridge across languages.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,16 +11,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.ask.fusion import rrf, top
+from retrieval.ask.spec import SPEC
 from retrieval.store.index import Index
+from retrieval.store.vectors import EXACT_SUBSET
 from retrieval.text.tokens import tokenize
 from retrieval.types import Chunk
 
-# Weighted RRF (see docs/EVALUATION.md for the measurements behind these): lexical
-# evidence is precise whenever the question and the chunk share a language, dense
-# evidence is the only bridge across languages.
-SAME_LANG_WEIGHTS = {"dense": 0.5, "lexical": 1.0}
-CROSS_LANG_WEIGHTS = {"dense": 0.8, "lexical": 1.0}
-EXPANSION_WEIGHT = 0.7
 
 
 @dataclass
@@ -28,56 +29,13 @@ class Hit:
     ranks: dict = field(default_factory=dict)
 
 
-_single_threaded = False
-# Masked searches over at most this many vectors (a region's own sources) are exact.
-EXACT_SUBSET = 50_000
-
-
 def dense_search(
     index: Index, query_vec: np.ndarray, k: int, mask: np.ndarray | None = None, exact_subset: int = EXACT_SUBSET
 ) -> tuple[np.ndarray, np.ndarray]:
-    import faiss
-
+    """Positions and cosines of the k nearest chunks (inside `mask`), best first."""
     if hasattr(index, "dense_search"):  # a backend that searches itself (retrieval/store/milvus.py)
         return index.dense_search(query_vec, k, mask)
-    global _single_threaded
-    if not _single_threaded:
-        # One query at a time: OpenMP start-up costs more than it saves (flat search over
-        # 11k vectors: p50 0.7 ms on 1 thread vs 52 ms on 2, docs/BENCHMARKS.md).
-        faiss.omp_set_num_threads(1)
-        _single_threaded = True
-
-    if len(index) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    q = np.ascontiguousarray(query_vec.reshape(1, -1), dtype=np.float32)
-    k = min(k, len(index))
-    index_type = index.manifest["index_type"]
-    params = None
-    if mask is not None and not mask.all():
-        allowed = np.flatnonzero(mask).astype(np.int64)
-        if len(allowed) == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        k = min(k, len(allowed))
-        if index_type != "flat" and len(allowed) <= exact_subset:
-            # A region's own sources are few: score them exactly. Lists probed for the whole
-            # corpus would hold only some of them, and a graph walk would stop short.
-            vecs = index.faiss.reconstruct_batch(allowed)
-            scores = vecs @ q[0]
-            best = np.argsort(-scores, kind="stable")[:k]
-            return allowed[best], scores[best].astype(np.float32)
-        sel = faiss.IDSelectorBatch(allowed)
-        if index_type == "hnsw":
-            params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(1024, k))
-        elif index_type.startswith("ivf"):
-            ivf = faiss.extract_index_ivf(index.faiss)
-            # Fewer allowed vectors per list: probe proportionally more lists.
-            share = len(allowed) / len(index)
-            params = faiss.SearchParametersIVF(sel=sel, nprobe=int(min(ivf.nlist, np.ceil(ivf.nprobe / share))))
-        else:
-            params = faiss.SearchParameters(sel=sel)
-    scores, positions = index.faiss.search(q, k, params=params) if params else index.faiss.search(q, k)
-    keep = positions[0] >= 0
-    return positions[0][keep], scores[0][keep]
+    return index.vectors.search_masked(query_vec, k, mask, exact_subset=exact_subset)
 
 
 def lexical_search(index: Index, weighted_tokens: dict[str, float], k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -98,13 +56,14 @@ def top_positive(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> 
     return order, scores[order]
 
 
-def query_tokens(question: str, expansions: list[str] | None = None) -> dict[str, float]:
+def query_tokens(question: str, expansions: list[str] | None = None, expansion_weight: float = SPEC.expansion_weight) -> dict[str, float]:
+    """The question's BM25 tokens at weight 1, its expansions' tokens at `expansion_weight`."""
     weighted: dict[str, float] = {}
     for tok in tokenize(question):
         weighted[tok] = 1.0
     for phrase in expansions or []:
         for tok in tokenize(phrase):
-            weighted.setdefault(tok, EXPANSION_WEIGHT)
+            weighted.setdefault(tok, expansion_weight)
     return weighted
 
 
@@ -118,6 +77,7 @@ def hybrid_search(
     weights: dict[str, float] | None = None,
     depth: int = 50,
     query_script: str | None = None,
+    rrf_k: int = SPEC.rrf_k,
 ) -> list[Hit]:
     """Top-k chunks. `mode` is "dense", "lexical" or "hybrid" (weighted RRF)."""
     rankings: dict[str, list[int]] = {}
@@ -131,15 +91,15 @@ def hybrid_search(
         pos, sc = lexical_search(index, weighted_tokens, depth, mask)
         rankings["lexical"] = [int(p) for p in pos]
         lex_scores = {int(p): float(s) for p, s in zip(pos, sc)}
-    weights = weights or SAME_LANG_WEIGHTS
-    fused = rrf(rankings, weights)
+    weights = weights or SPEC.same_lang_fusion
+    fused = rrf(rankings, weights, k=rrf_k)
     if query_script and "dense" in rankings and "lexical" in rankings:
         # A chunk in the other language can earn no lexical evidence from the question's own
         # words, so its dense evidence also stands in for the lexical side.
         q_zh = query_script == "zh"
         for rank, p in enumerate(rankings["dense"]):
             if index.chunk_is_zh(p) != q_zh:
-                fused[p] += weights.get("lexical", 1.0) / (60 + rank + 1)
+                fused[p] += weights.get("lexical", 1.0) / (rrf_k + rank + 1)
     best = top(fused, k)
     chunks = index.chunks_at([p for p, _ in best])
     hits = []
@@ -149,7 +109,7 @@ def hybrid_search(
     return hits
 
 
-def focused_tokens(analysis) -> dict[str, float]:
+def focused_tokens(analysis, year_weight: float = SPEC.focused_year_weight) -> dict[str, float]:
     """The asked metric in every script, plus explicit years: what a sentence answering the
     question must contain, without the question's other words diluting it."""
     out: dict[str, float] = {}
@@ -158,15 +118,16 @@ def focused_tokens(analysis) -> dict[str, float]:
             for tok in tokenize(form):
                 out[tok] = 1.0
     for y in getattr(analysis, "years", []) or []:
-        out[str(y)] = 0.5
+        out[str(y)] = year_weight
     return out
 
 
-def focused_hits(index: Index, analysis, mask: np.ndarray | None, exclude: set[int], k: int = 8) -> list[Hit]:
+def focused_hits(index: Index, analysis, mask: np.ndarray | None, exclude: set[int], k: int = SPEC.focused_hits,
+                 year_weight: float = SPEC.focused_year_weight) -> list[Hit]:
     """Chunks that best match the asked metric (within the region mask): a long report has
     many chunks naming its province, and the one with the figure may not rank high on
     the whole question."""
-    tokens = focused_tokens(analysis)
+    tokens = focused_tokens(analysis, year_weight)
     if not tokens:
         return []
     pos, sc = lexical_search(index, tokens, k + len(exclude), mask)

@@ -7,7 +7,8 @@ Layout::
       gen-000007/
         chunks.sqlite    documents and chunks (text, offsets, regions, BM25 tokens)
         ids.npy          FAISS position -> chunks.id
-        vectors.faiss    FAISS index over L2-normalised vectors (inner product = cosine): flat
+        vectors.faiss    the vector store (store/vectors.py; FAISS backend: store/faiss_store.py)
+                         over L2-normalised vectors (inner product = cosine): flat
                          below 150k chunks, IVF-SQ8 above (see choose_index_type)
         regions.npz      region id -> positions of the chunks that mention it
         lexical/         bm25s state, rows aligned with FAISS positions
@@ -35,6 +36,9 @@ import numpy as np
 
 from retrieval.facts import store as fact_store
 from retrieval.errors import BadInput, IndexBusy, IndexCorrupt, IndexMissing, ModelMismatch
+from retrieval.store.faiss_store import INDEX_TYPES, FaissStore, build_faiss, nlist_for, nprobe_for
+from retrieval.store.lexical import Lexical
+from retrieval.store.vectors import VectorStore
 from retrieval.types import Chunk, Document
 
 FORMAT_VERSION = 1
@@ -44,9 +48,8 @@ REBUILD_HINT = "run `planbot ingest PATH --rebuild` to rebuild it"
 # beyond it IVF-SQ8, the only type measured at 1M with p95 <= 50 ms and recall@10 >= 0.95
 # (docs/BENCHMARKS.md, bench/index_types.py).
 IVF_THRESHOLD = 150_000
-INDEX_TYPES = ("flat", "ivf-sq8", "hnsw")
 REGIONS_FILE = "regions.npz"
-TRAIN_PER_LIST = 64  # k-means points per inverted list (faiss wants >= 39)
+VECTORS_FILE = "vectors.faiss"
 MIN_IVF_VECTORS = 64 * 39  # the fewest lists (64), each with the fewest training points
 
 SCHEMA = """
@@ -168,11 +171,11 @@ class ChunkTable:
 class Index:
     """A read-only view of one committed generation."""
 
-    def __init__(self, index_dir: Path, manifest: dict, db: sqlite3.Connection, faiss_index, lexical, table: ChunkTable):
+    def __init__(self, index_dir: Path, manifest: dict, db: sqlite3.Connection, vectors: VectorStore, lexical, table: ChunkTable):
         self.dir = Path(index_dir)
         self.manifest = manifest
         self.db = db
-        self.faiss = faiss_index
+        self.vectors = vectors
         self.lexical = lexical
         self.table = table
         self._docs: dict[str, Document] = {}
@@ -182,10 +185,6 @@ class Index:
     # -- opening -------------------------------------------------------------------------
     @classmethod
     def open(cls, index_dir: str | Path, model_id: str | None = None, verify: bool = True) -> "Index":
-        import faiss
-
-        from retrieval.store.lexical import Lexical
-
         index_dir = Path(index_dir).expanduser()
         manifest = read_manifest(index_dir)
         check_model(manifest, model_id, index_dir)
@@ -196,15 +195,15 @@ class Index:
             db = sqlite3.connect(f"file:{gen / 'chunks.sqlite'}?mode=ro", uri=True, check_same_thread=False)
             db.row_factory = sqlite3.Row
             ids = np.load(gen / "ids.npy")
-            faiss_index = faiss.read_index(str(gen / "vectors.faiss"))
+            vectors = FaissStore.load(gen / VECTORS_FILE, manifest.get("index_type"))
             lexical = Lexical.load(gen / "lexical")
             chunk_cols = {r[1] for r in db.execute("PRAGMA table_info(chunks)")}
             rows = db.execute("SELECT id, doc_id" + (", lang" if "lang" in chunk_cols else "") + " FROM chunks").fetchall()
         except Exception as exc:  # any unreadable part means the generation cannot be trusted
             raise IndexCorrupt(f"index at {index_dir} could not be read ({exc.__class__.__name__}: {exc}); {REBUILD_HINT}") from exc
-        if faiss_index.ntotal != len(ids) or len(rows) != len(ids) or lexical.size != len(ids):
+        if len(vectors) != len(ids) or len(rows) != len(ids) or lexical.size != len(ids):
             raise IndexCorrupt(
-                f"index at {index_dir} is inconsistent ({faiss_index.ntotal} vectors, {len(ids)} ids, "
+                f"index at {index_dir} is inconsistent ({len(vectors)} vectors, {len(ids)} ids, "
                 f"{len(rows)} chunks, {lexical.size} lexical rows); {REBUILD_HINT}"
             )
         doc_of = {r[0]: r[1] for r in rows}
@@ -218,7 +217,12 @@ class Index:
             chunk_lang = {r[0]: r[2] for r in rows}
             table.chunk_zh = np.fromiter(
                 ((chunk_lang[int(i)] or lang.get(doc_of[int(i)], "")).startswith("zh") for i in ids), dtype=bool, count=len(ids))
-        return cls(index_dir, manifest, db, faiss_index, lexical, table)
+        return cls(index_dir, manifest, db, vectors, lexical, table)
+
+    @property
+    def faiss(self):
+        """The raw FAISS index (benchmarks and FAISS-specific tests read it)."""
+        return self.vectors.index
 
     def chunk_is_zh(self, position: int) -> bool:
         if self.table.chunk_zh is not None:
@@ -379,86 +383,7 @@ def choose_index_type(n: int, requested: str | None = None) -> str:
     return "ivf-sq8" if n >= IVF_THRESHOLD else "flat"
 
 
-def nlist_for(n: int) -> int:
-    """Inverted lists for n vectors: ~4·sqrt(n) as a power of two, at least 64, and never
-    more than k-means can train from n points."""
-    nl = int(max(64, 2 ** round(np.log2(4 * np.sqrt(max(n, 1))))))
-    while nl > 64 and n < nl * 39:
-        nl //= 2
-    return nl
-
-
-def nprobe_for(nlist: int) -> int:
-    # nlist/8 lists: recall@10 0.967, p95 34 ms at 1M (nlist 4096, nprobe 512). Small indexes
-    # (an explicit --index-type) probe at least 64 lists: at 10k, 64 of 256 gave 0.949.
-    return min(nlist, max(64, nlist // 8))
-
-
-def build_faiss(vectors: np.ndarray, index_type: str, previous=None):
-    """A FAISS index over `vectors` (L2-normalised, inner product).
-
-    `previous` (the last generation's index) lends its trained IVF lists when their number
-    still fits, so an incremental ingest at scale adds vectors instead of re-running k-means.
-    """
-    import faiss
-
-    dim = vectors.shape[1] if vectors.ndim == 2 else 0
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if index_type == "flat":
-        index = faiss.IndexFlatIP(dim)
-    elif index_type == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 1024
-    elif index_type == "ivf-sq8":
-        nlist = nlist_for(len(vectors))
-        old = _ivf_of(previous)
-        if old is not None and old.nlist == nlist and old.d == dim:
-            index = faiss.clone_index(previous)
-            index.reset()
-        else:
-            index = _train_ivf_sq8(vectors, nlist)
-        faiss.extract_index_ivf(index).nprobe = nprobe_for(nlist)
-    else:
-        raise BadInput(f"unknown index type {index_type!r} ({', '.join(INDEX_TYPES)}, auto)")
-    if len(vectors):
-        index.add(vectors)
-    if index_type == "ivf-sq8":
-        # Positions -> stored codes, so the next ingest and masked searches over a few
-        # documents can read vectors back (reconstruct) instead of re-embedding them.
-        faiss.extract_index_ivf(index).make_direct_map()
-    return index
-
-
-def _ivf_of(index):
-    if index is None:
-        return None
-    import faiss
-
-    try:
-        return faiss.extract_index_ivf(index)
-    except RuntimeError:
-        return None
-
-
-def _train_ivf_sq8(vectors: np.ndarray, nlist: int):
-    import faiss
-
-    n, dim = vectors.shape
-    rng = np.random.default_rng(1)
-    n_train = min(n, nlist * TRAIN_PER_LIST)
-    train = vectors[np.sort(rng.choice(n, n_train, replace=False))] if n_train < n else vectors
-    quantizer = faiss.IndexFlatIP(dim)
-    clus = faiss.Clustering(dim, nlist)
-    clus.niter = 10
-    clus.max_points_per_centroid = TRAIN_PER_LIST
-    clus.spherical = True  # unit vectors: centroids on the sphere suit inner product
-    clus.train(train, quantizer)
-    index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
-    index.own_fields = True
-    quantizer.this.disown()
-    index.train(train)  # the lists are trained already: this fits the 8-bit ranges
-    return index
+__all__ = ["INDEX_TYPES", "Index", "Writer", "build_faiss", "choose_index_type", "nlist_for", "nprobe_for"]
 
 
 class Writer:
@@ -563,10 +488,6 @@ class Writer:
 
     def commit(self) -> dict:
         """Write vectors, FAISS and BM25 for the new generation, then publish it atomically."""
-        import faiss
-
-        from retrieval.store.lexical import Lexical
-
         self.db.commit()
         ids_now = np.array([r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
         vectors = np.zeros((len(ids_now), self.dim), dtype=np.float32)
@@ -574,9 +495,9 @@ class Writer:
         if self.base:
             old_gen = self.dir / self.base["generation"]
             old_ids = np.load(old_gen / "ids.npy")
-            old_index = faiss.read_index(str(old_gen / "vectors.faiss"))
+            old_index = FaissStore.load(old_gen / VECTORS_FILE, self.base.get("index_type"))
             if len(old_ids):
-                old_vectors = old_index.reconstruct_n(0, old_index.ntotal)
+                old_vectors = old_index.all_vectors()
                 pos_old = {int(i): p for p, i in enumerate(old_ids)}
                 for row, cid in enumerate(ids_now):
                     p = pos_old.get(int(cid))
@@ -593,7 +514,7 @@ class Writer:
         index_type = choose_index_type(len(ids_now), setting)
         if index_type == "ivf-sq8" and len(ids_now) < MIN_IVF_VECTORS:
             index_type = "flat"  # too few vectors to train lists on; flat is exact and fast here
-        faiss.write_index(build_faiss(vectors, index_type, previous=old_index), str(self.tmp / "vectors.faiss"))
+        FaissStore.build(vectors, index_type, previous=old_index).save(self.tmp / VECTORS_FILE)
         np.save(self.tmp / "ids.npy", ids_now)
         names, offsets, positions = region_arrays(r[0] for r in self.db.execute("SELECT regions FROM chunks ORDER BY id"))
         with open(self.tmp / REGIONS_FILE, "wb") as fh:

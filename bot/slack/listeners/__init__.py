@@ -1,7 +1,7 @@
 """Listener registration, one module per kind of Slack request (as in bolt-python's templates)."""
 from slack_bolt import App
 
-from . import actions, commands, compare, mentions, messages
+from . import actions, commands, feedback, mentions, messages
 
 
 def register(app: App) -> None:
@@ -9,4 +9,4 @@ def register(app: App) -> None:
     messages.register(app)
     commands.register(app)
     actions.register(app)
-    compare.register(app)
+    feedback.register(app)

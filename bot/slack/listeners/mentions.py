@@ -1,10 +1,14 @@
-"""`app_mention`: answer in the thread of the mention (with the thread's question as context)."""
+"""`app_mention`: answer in the thread of the mention (with the thread's question as context).
+
+The listener only queues the work (see `work.AnswerQueue`); Bolt acknowledges the event
+as soon as it returns.
+"""
 from __future__ import annotations
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from ..replies import answer_in_thread, clean_question, thread_info
+from ..replies import clean_question, thread_info, thread_intake, undeliverable
 from ..runtime import state_of
 from .common import ignorable
 
@@ -22,7 +26,12 @@ def register(app: App) -> None:
         ts = event["ts"]
         parent = event.get("thread_ts")
         question = clean_question(event.get("text") or "", state)
-        earlier = None
-        if parent and parent != ts and question:
-            _, earlier = thread_info(client, state, channel, parent, ts)
-        answer_in_thread(client, state, channel=channel, thread_ts=parent or ts, question=question, context=earlier)
+
+        def intake():
+            earlier = None
+            if parent and parent != ts and question:
+                _, earlier = thread_info(client, state, channel, parent, ts)
+            return thread_intake(client, state, channel=channel, thread_ts=parent or ts, question=question, context=earlier)
+
+        if not state.queue.submit(intake=intake):
+            undeliverable("a mention (the answer queue is full)", channel, f"{state.queue.depth} questions queued")

@@ -1,0 +1,118 @@
+"""Sentence scoring: the signals and penalties of `spec.ScoringSpec` applied to candidate sentences.
+
+Each signal is a small pure function of numbers computed once per question, so each can be
+measured on its own in `planbot eval` (`Candidate.signals`, `Candidate.flags`).
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import numpy as np
+
+from retrieval.ask.candidates import TARGET_LEAD, Candidate
+from retrieval.ask.coverage import lexical_coverage, split_by_script
+from retrieval.ask.evidence import category_fits, mentions_subjects, metric_figure, period_years, wanted_kind
+from retrieval.ask.spec import SPEC, ScoringSpec
+from retrieval.knowledge.figures import extract_figures, figure_category
+from retrieval.text.chunking import units
+from retrieval.text.dates import doc_year, report_years
+from retrieval.text.fold import fold
+from retrieval.text.script import script_of
+
+
+def score_sentences(
+    candidates: list[Candidate],
+    sentence_vecs: np.ndarray,
+    query_vec: np.ndarray,
+    q_weights: dict[str, float],
+    idf: dict[str, float],
+    analysis,
+    doc_dates: dict[str, Optional[str]],
+    mentions: Optional[Callable[[str], bool]] = None,
+    bridge: Optional[dict[str, tuple[str, ...]]] = None,
+    bridge_idf: Optional[dict[str, float]] = None,
+    subjects: Optional[list[tuple[str, ...]]] = None,
+    subject_docs: Optional[dict[str, bool]] = None,
+    spec: ScoringSpec = SPEC,
+) -> None:
+    """Score each candidate in place. `mentions(text) -> bool`, when given, says whether a
+    sentence names the asked region; used when no document is about that region.
+
+    When the question names an indicator, the figure that follows that indicator's name in
+    the sentence is the answer figure: its category (growth, amount, ...) and kind (achieved
+    or target) are what must fit the question, not those of other figures in a long list."""
+    dense = sentence_vecs @ query_vec if len(candidates) else np.zeros(0)
+    by_script = split_by_script(q_weights)
+    terms = getattr(analysis, "metric_terms", []) or []
+    asked_ids = {t.id for t in terms}
+    asks_indicator = any(getattr(t, "category", "") == "indicator" for t in terms)
+    wants_figure = bool(getattr(analysis, "wants_figure", False))
+    kind = getattr(analysis, "answer_kind", "other")
+    q_script = script_of(getattr(analysis, "question", "") or "")
+    w = spec.signal_weights
+    for c, d in zip(candidates, dense):
+        folded, script = fold(c.text), script_of(c.text)
+        unmentioned = mentions is not None and not mentions(c.text)  # runs the gazetteer: once
+        date = doc_dates.get(c.doc_id)
+        figures = extract_figures(c.text, ref_year=doc_year(date))
+        has_metric, answer_fig = metric_figure(c.text, figures, asked_ids, spec.metric_window)
+        focus = [answer_fig] if answer_fig else figures
+        fig = 0.0
+        if figures:
+            fig = spec.figure_present
+            if any(category_fits(kind, figure_category(f, c.text)) for f in focus):
+                fig = spec.figure_fits if answer_fig or not asked_ids else spec.figure_fits_elsewhere
+        years = period_years(analysis, date)
+        period = 0.0
+        if years:
+            if any(str(y) in folded for y in years):
+                period = spec.period_year_named
+            elif years & report_years(date):
+                period = spec.period_report_covers
+        want = wanted_kind(analysis, date)
+        # A report's section ("一、2024年工作回顾") or a paragraph that opens with "主要预期目标是："
+        # says more reliably than the wording of one list item whether its figures are results
+        # or targets ...unless the sentence itself announces targets before the figure.
+        kinds = {f.kind if TARGET_LEAD.search(c.text[:f.start]) else (c.lead_kind or f.kind) for f in focus}
+        kind_match = bool(want and focus and want in kinds)
+        kind_clash = bool(want and focus and want not in kinds and "unknown" not in kinds)
+        if kind_match:
+            period += spec.period_kind_match
+        short = units(c.text) < spec.short_units
+        signals = {
+            "dense": max(0.0, float(d)),
+            "lexical": lexical_coverage(c.text, script, folded, by_script, idf, q_script, bridge, bridge_idf),
+            "figure": fig if wants_figure else 0.0,
+            "metric": spec.metric_with_figure if answer_fig else (spec.metric_named if has_metric else 0.0),
+            "period": min(1.0, period),
+            "prior": 1.0 / (1 + c.hit_rank),
+        }
+        c.signals = signals
+        c.flags = {"no_fig": wants_figure and not figures, "no_metric": asks_indicator and not has_metric,
+                   "kind_clash": kind_clash, "answer_fig": bool(answer_fig), "no_mention": unmentioned, "short": short}
+        c.score = sum(w[k] * v for k, v in signals.items())
+        if bridge and script != q_script:
+            # Across languages the dictionary bridge is weaker evidence than shared words: its
+            # coverage counts for less, the sentence's dense similarity for more.
+            c.score += spec.cross_dense_extra * signals["dense"] - (1 - spec.cross_lexical_share) * w["lexical"] * signals["lexical"]
+        if wants_figure and not figures:
+            c.score *= spec.no_figure  # a figure question answered without any figure is rarely right
+        if asks_indicator and not has_metric:
+            c.score *= spec.no_metric  # another metric's figure must not pass for the answer
+        if kind_clash:
+            # The very figure after the asked indicator is of the wrong kind (a 2025 target
+            # for a 2024 question): a stronger sign than a list's other figures; strongest
+            # when the sentence itself announces targets ("今年主要预期目标是：…增长5%左右").
+            announced = bool(answer_fig) and bool(TARGET_LEAD.search(c.text[:answer_fig.start])) and want == "achieved"
+            c.score *= (spec.kind_clash_announced if announced
+                        else spec.kind_clash_answer_figure if answer_fig else spec.kind_clash_other_figure)
+        if unmentioned:
+            c.score *= spec.region_unmentioned
+        if subjects and not mentions_subjects(c.text, folded, subjects):
+            # "Tokyo's GDP target": a sentence from a source that never names Tokyo is about
+            # some other place; within a source that does, it may refer back to it ("the team").
+            c.flags["no_subject"] = True
+            if not (subject_docs or {}).get(c.doc_id, False):
+                c.score *= spec.subject_absent
+        if short:
+            c.score *= spec.short_sentence
