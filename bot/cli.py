@@ -408,18 +408,12 @@ def _comparer(index):
 
 
 def _show_table(make, chart, as_json, printer: str) -> None:
-    """Build the table (errors mapped like every command's), draw it if asked, print it."""
-    try:
-        table = make()
-    except PlanbotError as exc:
-        _fail(exc)
+    """Build the table, draw it if asked, print it (errors go to the CLI's error boundary)."""
+    table = make()
     if chart:
-        from bot.charts import ChartError, render
+        from bot.charts import render
 
-        try:
-            path = render(table, chart)
-        except ChartError as exc:
-            _fail(exc)
+        path = render(table, chart)
         _console(stderr=True).print(f"chart written to {path}", markup=False, highlight=False)
     if as_json:
         _dump(table.to_json())
