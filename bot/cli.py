@@ -233,10 +233,7 @@ def documents(index, as_json) -> None:
     region, chunks and figures (JSON Lines with --json)."""
     from retrieval.ingest.catalog import list_documents
 
-    try:
-        rows = list_documents(_settings(index).index_dir)
-    except PlanbotError as exc:
-        _fail(exc)
+    rows = list_documents(_settings(index).index_dir)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -372,10 +369,7 @@ def regions(index, store, as_json) -> None:
 @json_option
 def figures(index, region, indicator, period, kind, source, limit, as_json) -> None:
     """Figure facts read at ingest: what each figure is (indicator, region, period, achieved or target)."""
-    try:
-        rows = _light_engine(index).figures(region=region, indicator=indicator, period=period, kind=kind, source=source)
-    except PlanbotError as exc:
-        _fail(exc)
+    rows = _light_engine(index).figures(region=region, indicator=indicator, period=period, kind=kind, source=source)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))

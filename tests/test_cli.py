@@ -104,9 +104,11 @@ def test_bad_questions_exit_non_zero_without_traceback(small_index, question, co
     assert r.returncode == code and words in r.stderr and "Traceback" not in r.stderr
 
 
-def test_missing_index_is_a_clear_error(tmp_path):
-    r = planbot("ask", "GDP?", "--index", str(tmp_path / "none"))
-    assert r.returncode == 1 and "planbot ingest" in r.stderr and "Traceback" not in r.stderr
+@pytest.mark.parametrize("command", [["ask", "GDP?"], ["figures"], ["documents"], ["region", "Jiangsu"], ["stats"]])
+def test_missing_index_is_a_clear_error(tmp_path, command):
+    r = planbot(*command, "--index", str(tmp_path / "none"))
+    assert r.returncode == 1 and "planbot ingest" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and "unexpected" not in r.stderr, r.stderr
 
 
 def test_ingest_skips_bad_files_names_them_and_keeps_the_rest(tmp_path):

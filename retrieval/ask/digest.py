@@ -113,7 +113,12 @@ def _digest_figures(index: Index, gazetteer, vocab, region, wanted: set[str]) ->
         }
         scored.append(((not own, -score), fig))  # the region's own figures first
     scored.sort(key=lambda sf: sf[0])
-    return [f for _, f in scored[:MAX_FIGURES]]
+    own = [f for (elsewhere, _), f in scored if not elsewhere]
+    inside = [f for (elsewhere, _), f in scored if elsewhere]
+    # A province with twenty figures of its own would otherwise never show its cities: the places
+    # inside it keep a quarter of the lines (more when the region has fewer of its own).
+    n_own = min(len(own), MAX_FIGURES - min(len(inside), MAX_FIGURES // 4))
+    return own[:n_own] + inside[:MAX_FIGURES - n_own]
 
 
 def _term_json(vocab, term_id: str, n: int) -> dict:
