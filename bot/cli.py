@@ -387,6 +387,84 @@ def _light_engine(index, store=None):
     return RegionReader(settings.index_dir, settings.store)
 
 
+# -- compare / trend ---------------------------------------------------------------------------
+# One indicator across regions or over years, from the figure facts (retrieval.compare): no
+# embedding model is loaded, and the chart module (matplotlib) only with --chart.
+chart_option = click.option("--chart", "chart", type=click.Path(dir_okay=False, writable=True), metavar="FILE.png",
+                            help="Also draw the table as a PNG chart.")
+kind_choice = click.option("--kind", type=click.Choice(["target", "achieved"]), help="Only targets or only results.")
+
+
+def _comparer(index):
+    from retrieval.compare import Comparer
+
+    return Comparer.open(_settings(index).index_dir)
+
+
+def _show_table(make, chart, as_json, printer: str) -> None:
+    """Build the table, draw it if asked, print it (errors go to the CLI's error boundary)."""
+    table = make()
+    if chart:
+        from bot.charts import render
+
+        path = render(table, chart)
+        _console(stderr=True).print(f"chart written to {path}", markup=False, highlight=False)
+    if as_json:
+        _dump(table.to_json())
+    else:
+        import bot.compare_view as view
+
+        getattr(view, printer)(_console(), table)
+
+
+@cli.command()
+@click.argument("indicator")
+@index_option
+@click.option("--regions", metavar="A,B,C", help="Regions or groups (\"Yangtze River Delta\", 长三角), comma-separated.")
+@click.option("--level", type=click.Choice(["province", "city"]), help="Every region of this level with indexed documents (default: province).")
+@click.option("--period", metavar="YEAR", help="The year (default: the year most regions state).")
+@kind_choice
+@click.option("--sort", is_flag=True, help="Highest value first; regions without the figure last.")
+@click.option("--above", type=float, metavar="X", help="Only figures at or above X (in the table's unit).")
+@click.option("--below", type=float, metavar="X", help="Only figures at or below X.")
+@json_option
+@chart_option
+def compare(indicator, index, regions, level, period, kind, sort, above, below, as_json, chart) -> None:
+    """One INDICATOR across regions: a row per region with the figure as written, its value, kind,
+    period and source; regions whose sources do not state it are listed as "not stated".
+
+    \b
+    planbot compare "GDP growth" --period 2025 --kind target --sort
+    planbot compare "R&D intensity" --regions Jiangsu,Zhejiang,Guangdong
+    planbot compare 地区生产总值增长 --regions 长三角 --chart yrd.png
+    """
+    if regions and level:
+        raise click.UsageError("give --regions or --level, not both")
+    _show_table(lambda: _comparer(index).compare(indicator, regions=regions.split(",") if regions else None, level=level,
+                                                 period=period, kind=kind, sort=sort, above=above, below=below),
+                chart, as_json, "print_compare")
+
+
+@cli.command()
+@click.argument("indicator")
+@index_option
+@click.option("--region", metavar="NAME", help="The region (default: the whole country, from the national reports).")
+@kind_choice
+@click.option("--from", "since", type=int, metavar="YEAR", help="First year to show.")
+@click.option("--to", "until", type=int, metavar="YEAR", help="Last year to show.")
+@json_option
+@chart_option
+def trend(indicator, index, region, kind, since, until, as_json, chart) -> None:
+    """One INDICATOR over the years: a row per year with the target and the result the reports state.
+
+    \b
+    planbot trend "GDP growth" --from 2000 --chart gdp.png
+    planbot trend 地区生产总值增长 --region 江苏
+    """
+    _show_table(lambda: _comparer(index).trend(indicator, region=region, kind=kind, since=since, until=until),
+                chart, as_json, "print_trend")
+
+
 # -- serve -------------------------------------------------------------------------------------
 @cli.command()
 @index_option

@@ -86,6 +86,10 @@ class Engine:
     ) -> tuple[Answer, list[Hit]]:
         """The answer and the ranked chunk hits behind it (for evaluation): the ask pipeline
         (retrieval/ask/pipeline.py) over the current index generation, under the lock."""
+        if not context and not region:
+            routed = self.table_answer(question)  # a question that asks for a table gets one (retrieval/compare)
+            if routed is not None:
+                return routed, []
         with self._lock:
             ctx = self.context(question, k=k, region=region, context=context, mode=mode, max_quotes=max_quotes, depth=depth)
             run(ctx)
@@ -117,3 +121,41 @@ class Engine:
         period, kind and source, in the JSON shape `planbot figures --json` prints."""
         with self._lock:
             return find_facts(self.index, self.gazetteer, load_vocab(), region, indicator, period, kind, source)
+
+    # -- compare / trend (retrieval.compare) ------------------------------------------------
+    def table_answer(self, question: str) -> Optional[Answer]:
+        """A table for a question that asks for one ("Which provinces target GDP growth above
+        5.5%?", "长三角各省今年经济增长目标"), else None: the ask pipeline goes on."""
+        from retrieval.ask.question import validate_question
+        from retrieval.compare import Comparer
+        from retrieval.compare.answer import table_answer
+        from retrieval.compare.route import route
+        from retrieval.errors import PlanbotError
+
+        q = validate_question(question)
+        request = route(q, self.gazetteer)
+        if request is None:
+            return None
+        with self._lock:
+            comparer = Comparer(self.index, self.gazetteer)
+            try:
+                make = comparer.compare if request.what == "compare" else comparer.trend
+                table = make(request.indicator, **request.options())
+            except PlanbotError:
+                return None  # a name the comparer cannot use: the question is answered as usual
+        ans = table_answer(q, table)
+        return ans if ans.answered else None
+
+    def compare(self, indicator: str, **options):
+        """One indicator across regions, from the figure facts (see Comparer.compare)."""
+        from retrieval.compare import Comparer
+
+        with self._lock:
+            return Comparer(self.index, self.gazetteer).compare(indicator, **options)
+
+    def trend(self, indicator: str, **options):
+        """One indicator over the years (see Comparer.trend)."""
+        from retrieval.compare import Comparer
+
+        with self._lock:
+            return Comparer(self.index, self.gazetteer).trend(indicator, **options)

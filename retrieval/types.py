@@ -117,3 +117,4 @@ class Answer:
     notes: list[str] = field(default_factory=list)  # e.g. "No Chinese name is known for Zeekr: check…"
     # when not answered: why, in words for the user ("Nothing in the indexed sources mentions Tokyo.")
     declined_because: Optional[str] = None
+    comparison: Optional[object] = None  # a compare/trend table (retrieval.compare) when the question asked for one

@@ -1,0 +1,13 @@
+"""Compare regions and years: one indicator across provinces (`compare`) or over time (`trend`).
+
+Built on figure facts (retrieval.facts): every value shown is a fact's figure, verbatim in its
+source sentence; nothing is computed beyond sorting and unit normalisation. Modules: `model`
+(the rows and tables), `indicator` (an indicator named by id or by words, through the
+vocabulary), `source` (where the facts come from), `select` (which fact answers a cell),
+`build` (compare and trend tables), `route` (natural questions that ask for a table), `service`
+(the Comparer the Engine and the CLI call).
+"""
+from retrieval.compare.model import Cell, CompareRow, CompareTable, Indicator, TrendRow, TrendTable
+from retrieval.compare.service import Comparer
+
+__all__ = ["Cell", "CompareRow", "CompareTable", "Comparer", "Indicator", "TrendRow", "TrendTable"]
