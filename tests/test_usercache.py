@@ -54,3 +54,14 @@ def test_jieba_read_piecewise_cuts_as_jieba_does(tmp_path):
     for p in (tmp_path / "planbot").glob("jieba-*.shards"):
         p.write_bytes(b"damaged")
     assert _run(ours, tmp_path)[0] == want
+
+
+def test_part_of_speech_tags_read_piecewise_are_jiebas(tmp_path):
+    ours = ("import json, sys; from retrieval.text import segment as s; "
+            f"print(json.dumps([[list(map(list, s.pos_tags(x))) for x in {TEXTS!r}], len(s._posseg()[0].dt.word_tag_tab)]))")
+    stock = ("import json, jieba, jieba.posseg as p; jieba.setLogLevel(60); "
+             f"print(json.dumps([[[w.word, w.flag] for w in p.cut(x)] for x in {TEXTS!r}]))")
+    want = _run(stock, tmp_path)
+    assert _run(ours, tmp_path)[0] == want  # builds the shard files
+    again = _run(ours, tmp_path)
+    assert again[0] == want and again[1] < 100_000, "the later process read only the tags these texts need"

@@ -57,12 +57,12 @@ def _for(text: str):
     return _start_lazy(text)
 
 
-def _shard_file(j) -> Optional[Path]:
+def _shard_file(j, what: str = "jieba") -> Optional[Path]:
     dt = j.dt
     if dt.dictionary != j.DEFAULT_DICT or dt.cache_file:
         return None  # a custom dictionary: jieba loads it itself
     st = (Path(j.__file__).parent / j.DEFAULT_DICT_NAME).stat()
-    return cache_dir() / f"jieba-{j.__version__}-v{SHARDS_VERSION}-{st.st_size}-{int(st.st_mtime)}.shards"
+    return cache_dir() / f"{what}-{j.__version__}-v{SHARDS_VERSION}-{st.st_size}-{int(st.st_mtime)}.shards"
 
 
 def _start_lazy(text: str):
@@ -117,9 +117,38 @@ def cut_for_search(text: str) -> list[str]:
 def pos_tags(simplified: str) -> tuple[tuple[str, str], ...]:
     """jieba's (word, part-of-speech) segmentation of Simplified text (cached: a question asks twice)."""
     _for(simplified)
-    import jieba.posseg as pseg  # lazy with jieba itself
-
+    pseg, tags = _posseg()
+    if tags is not None:
+        tags.fill(simplified)
     return tuple((w.word, w.flag) for w in pseg.cut(simplified))
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    """(jieba.posseg, its word -> tag table as a ShardedDict or None). Importing jieba.posseg
+    reads jieba's 5 MB dict.txt line by line for that table (0.15 s of a cold Chinese question);
+    the table is read piecewise from the user's cache instead, like the dictionary: the tagger
+    looks up only words of the text it tags."""
+    import sys
+
+    j = _module()
+    path = _shard_file(j, "jieba-postags")
+    tags = ShardedDict.open(path) if path and "jieba.posseg" not in sys.modules else None
+    if tags is None:
+        import jieba.posseg as pseg
+
+        if path and not path.exists():
+            ShardedDict.write(path, pseg.dt.word_tag_tab)
+        return pseg, None
+    import io
+
+    j.dt.get_dict_file = lambda: io.BytesIO()  # what POSTokenizer() reads at import: nothing
+    try:
+        import jieba.posseg as pseg
+    finally:
+        del j.dt.get_dict_file
+    pseg.dt.word_tag_tab = tags.data
+    return pseg, tags
 
 
 def word_frequencies() -> dict[str, int]:
