@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional, TypeVar
 from retrieval.errors import PlanbotError
 
 from .state import BotSharedState, MemoryState
+from .tables import MAX_ROWS
 from .work import AnswerQueue, describe_failure
 
 log = logging.getLogger("planbot.slack")
@@ -113,6 +114,7 @@ class BotState:
         self.bot_user_id: Optional[str] = None
         self.bot_id: Optional[str] = None
         self.started = time.time()
+        self.table_rows = MAX_ROWS  # rows of a comparison table per Slack message
 
 
 _STATE_ATTR = "_planbot_state"
