@@ -27,8 +27,9 @@ Names = list[tuple[str, list[str]]]  # (name as written, its content tokens)
 def question_names(question: str, analysis: QueryAnalysis) -> Names:
     """Capitalised names in an English question other than the regions it names, with their
     content tokens. A capitalised first word is usually just the start of the sentence
-    ("Roughly how many…"), unless it is possessive ("Tokyo's")."""
-    known = {n.lower() for n in analysis.region_names}
+    ("Roughly how many…"), unless it is possessive ("Tokyo's"). A Chinese place name several
+    places carry ("Yichun") is a region, read in retrieval.ask.places, not a name to check."""
+    known = {n.lower() for n in analysis.region_names} | {x.name.lower() for x in getattr(analysis, "ambiguous", [])}
     out = []
     for m in _NAME_RE.finditer(question):
         name = m.group()

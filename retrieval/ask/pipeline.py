@@ -19,6 +19,7 @@ from retrieval.ask.bridge import Groups, bridged_query, question_bridge
 from retrieval.ask.candidates import Candidate, candidate_sentences
 from retrieval.ask.compose import compose, declined
 from retrieval.ask.evidence import mentions_subjects, subjects_checkable
+from retrieval.ask.places import read_places
 from retrieval.ask.names import Names, named_subjects, question_names, unknown_names
 from retrieval.ask.query import QueryAnalysis, analyse as analyse_question
 from retrieval.ask.question import validate_k, validate_question
@@ -68,6 +69,7 @@ class AskContext:
     weights: dict[str, float] = field(default_factory=dict)
     region_ids: list[str] = field(default_factory=list)
     asked_names: Names = field(default_factory=list)
+    place_decline: Optional["Decline"] = None  # an ambiguous place name no covered place settles
     # guards
     mask: Optional[np.ndarray] = None  # chunks the answer may come from (None: all)
     mentions: Optional[Callable[[str], bool]] = None  # set when no document is about the region
@@ -104,6 +106,13 @@ def analyse(ctx: AskContext) -> None:
     if ctx.mode not in MODES:
         raise BadInput(f"mode must be one of {', '.join(MODES)}, not {ctx.mode!r}")
     a = analyse_question(ctx.question, gazetteer=ctx.gazetteer)
+    if a.ambiguous and not ctx.region:
+        # "Yichun": the place the index covers is assumed and the answer says so
+        reading = read_places(a.ambiguous, ctx.index, ctx.gazetteer)
+        ctx.notes += reading.notes
+        ctx.place_decline = Decline(reading.decline) if reading.decline else None
+        if reading.assumed:
+            a = analyse_question(ctx.question, gazetteer=ctx.gazetteer, assume=tuple(reading.assumed))
     if ctx.context:
         prior = analyse_question(validate_question(ctx.context), gazetteer=ctx.gazetteer)
         if not a.regions:
@@ -140,6 +149,11 @@ def region_scope(ctx: AskContext) -> None:
     ctx.mentions = lambda text: bool({rid for rid, _, _ in gazetteer.find_in_text(text)} & wanted)
 
 
+def ambiguous_place(ctx: AskContext) -> Optional[Decline]:
+    """A name several places carry, which neither the question nor the index settles."""
+    return ctx.place_decline
+
+
 def no_source_about_region(ctx: AskContext) -> Optional[Decline]:
     if ctx.region_ids and not ctx.mask.any():
         return Decline(f"No indexed source is about {ctx.region_names()}.")
@@ -173,7 +187,7 @@ def names_not_in_corpus(ctx: AskContext) -> Optional[Decline]:
     return None
 
 
-GUARDS: tuple[Callable[[AskContext], Optional[Decline]], ...] = (no_source_about_region, years_not_covered, names_not_in_corpus)
+GUARDS: tuple[Callable[[AskContext], Optional[Decline]], ...] = (ambiguous_place, no_source_about_region, years_not_covered, names_not_in_corpus)
 
 
 def guards(ctx: AskContext) -> None:
