@@ -261,6 +261,10 @@ class Gazetteer:
         best_cores = {self._core_zh(self.regions[i], self.regions[i].name_zh) for i in live if self._rank(i) == best}
         kept = [i for i in live if self._rank(i) == best
                 or self._core_zh(self.regions[i], self.regions[i].name_zh) in best_cores]
+        # 吉安市 over the 吉安县 inside it, once 集安市 (Ji'an too) is ruled out
+        top = [i for i in kept if all(i == j or i in self.ancestors(j) for j in kept)]
+        if top:
+            return top
         return sorted(kept, key=lambda i: (self._rank(i), LEVELS.index(self.regions[i].level), i))
 
     def _rank(self, region_id: str) -> int:
