@@ -271,7 +271,9 @@ class Gazetteer:
         r = self.regions[region_id]
         if r.level == "province":
             return 0
-        if r.level == "city" or self.regions[r.parent].level == "province":
+        # A municipality's urban districts rank with cities (Beijing's 朝阳区 with 朝阳市); its
+        # counties do not: "Wuxi" is 无锡市, not Chongqing's 巫溪县.
+        if r.level == "city" or (self.regions[r.parent].level == "province" and not r.name_zh.endswith("县")):
             return 1
         return 2
 
