@@ -58,11 +58,14 @@ def thread_info(client: WebClient, state: BotState, channel: str, thread_ts: str
 
     The earlier question is the thread's first message when a person wrote it (usually
     the full question; follow-ups tend to be short), else the latest earlier message by
-    a person. Returns (False, None) if the thread cannot be read.
+    a person. A thread the bot answered in before (the state shared by replicas,
+    `state.shared.thread`) counts as one it is in, and lends its question when the thread has
+    none or cannot be read; otherwise an unreadable thread gives (False, None).
     """
+    known = state.shared.thread(channel, thread_ts)
     data = call(client, "conversations_replies", channel=channel, ts=thread_ts, limit=200).data
     if not data:
-        return False, None
+        return known is not None, known.question if known else None
     messages = data.get("messages") or []
 
     def ours(m: dict) -> bool:
@@ -72,7 +75,7 @@ def thread_info(client: WebClient, state: BotState, channel: str, thread_ts: str
     def mentions_us(m: dict) -> bool:
         return state.bot_user_id is not None and f"<@{state.bot_user_id}" in (m.get("text") or "")
 
-    in_thread = any(ours(m) or mentions_us(m) for m in messages)
+    in_thread = known is not None or any(ours(m) or mentions_us(m) for m in messages)
     earlier = [
         m for m in messages
         if not m.get("bot_id") and not ours(m) and not m.get("subtype") and m.get("ts") != current_ts
@@ -84,7 +87,7 @@ def thread_info(client: WebClient, state: BotState, channel: str, thread_ts: str
         if text and not is_acknowledgement(text) and len(text) <= fmt.MAX_QUESTION_CHARS:
             question = text
             break
-    return in_thread, question
+    return in_thread, question or (known.question if known else None)
 
 
 def _ts(value: Any) -> float:
@@ -117,6 +120,8 @@ def thread_intake(client: WebClient, state: BotState, *, channel: str, thread_ts
     if len(question) > fmt.MAX_QUESTION_CHARS:
         post_in_thread(client, channel, thread_ts, fmt.too_long(len(question)), "a reply")
         return None
+    # Any replica that gets a follow-up in this thread knows the bot is in it, and what it is about.
+    state.shared.remember_thread(channel, thread_ts, context or question)
     ahead = state.queue.answers_ahead()
     status_msg = fmt.queued(question, ahead) if ahead >= state.queue.busy_at else fmt.status(question)
     posted = call(client, "chat_postMessage", channel=channel, thread_ts=thread_ts, **status_msg)
