@@ -48,6 +48,7 @@ USAGE = {
 _DASHES = re.compile(r"(?:(?<=\s)|^)(?:[—–]|[—–]-|-[—–]|−−)(?=[A-Za-z])")  # —level, –level, −−level → --level
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "＂": '"'})
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _LIST_SPLIT = re.compile(r"\s*[,，、;；]\s*")
 
 
@@ -96,6 +97,8 @@ def split_options(text: str, what: str) -> tuple[str, dict[str, Any]]:
             values = tokens[i:i + 1] if i < len(tokens) and not tokens[i].startswith("--") else []
             i += len(values)
         raw = " ".join(values).strip().strip("\"'")
+        if opt.kind in ("year", "number"):
+            raw = raw.translate(_FULL_WIDTH)
         if not raw:
             raise CommandError(what, f"`{opt.flag}` needs a value")
         options[opt.dest] = _value(what, opt, raw)
