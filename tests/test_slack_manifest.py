@@ -14,6 +14,7 @@ import yaml
 from bot.slack import formatting as fmt
 from bot.slack import scopes
 from bot.slack.listeners.commands import ASK_USAGE
+from retrieval.compare.command import table_request
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = yaml.safe_load((REPO / "deploy" / "slack-app-manifest.yml").read_text(encoding="utf-8"))
@@ -33,6 +34,8 @@ def test_scopes_and_events_are_exactly_what_the_code_uses():
     needed = {scopes.METHOD_SCOPES[m] for m in called if scopes.METHOD_SCOPES[m]}
     needed |= {scopes.BOT_EVENTS[e] for e in events} | {"commands"}
     assert needed == granted  # nothing granted that nothing needs (reactions:write is gone)
+    # the chart upload (files upload v2: both Web API steps) is what files:write is for
+    assert {"files_getUploadURLExternal", "files_completeUploadExternal"} <= called and "files:write" in granted
 
     for event, scope in scopes.BOT_EVENTS.items():  # each message event has its history scope, and back
         assert scope in granted
@@ -51,6 +54,13 @@ def test_examples_are_answered_on_the_sample_corpus(corpus_engine):
     hints = {c["command"]: c["usage_hint"] for c in MANIFEST["features"]["slash_commands"]}
     assert hints["/ask"] == scopes.ASK_EXAMPLE and scopes.ASK_EXAMPLE in ASK_USAGE
     assert scopes.MENTION_EXAMPLE in fmt.USAGE and scopes.REGION_EXAMPLE in hints["/region"]
+    assert (hints["/compare"], hints["/trend"]) == (scopes.COMPARE_EXAMPLE, scopes.TREND_EXAMPLE)
+    assert scopes.COMPARE_EXAMPLE in fmt.USAGE and scopes.TREND_EXAMPLE in fmt.USAGE
+    for what, example in (("compare", scopes.COMPARE_EXAMPLE), ("trend", scopes.TREND_EXAMPLE)):
+        indicator, options = table_request(example, what, corpus_engine.gazetteer)  # as /compare and /trend read it
+        table = getattr(corpus_engine, what)(indicator, **options)
+        cells = [r.cell for r in table.rows] if what == "compare" else [c for r in table.rows for c in (r.target, r.achieved)]
+        assert len([c for c in cells if c is not None]) >= 2, example
     for question in (scopes.ASK_EXAMPLE, scopes.MENTION_EXAMPLE):
         answer = corpus_engine.ask(question)
         assert answer.answered, question

@@ -32,6 +32,7 @@ from . import listeners, startup
 from .feedback import FeedbackStore
 from .http import EVENTS_PATH, HEALTH_PATH, BotHTTPServer, HttpLimits, PlanbotWSGI
 from .runtime import BotState, attach_state, state_of
+from .state import open_state
 from .webapi import DEFAULT_BUDGET, DEFAULT_TIMEOUT, build_client as _build_client
 from .work import AnswerQueue, describe_failure
 
@@ -82,11 +83,12 @@ def build_client(settings: Settings, timeout: float = DEFAULT_TIMEOUT, budget: f
 
 def build_app(settings: Settings, engine: Any, *, workers: int = 2, timeout: float = 120.0,
               queue: Optional[AnswerQueue] = None, api_timeout: float = DEFAULT_TIMEOUT,
-              api_budget: float = DEFAULT_BUDGET, feedback: Any = True) -> App:
+              api_budget: float = DEFAULT_BUDGET, feedback: Any = True, shared: Any = None) -> App:
     """The Bolt app with every listener registered. Calls `auth.test` once to check the token.
 
     `feedback`: a FeedbackStore, True for the one at `settings.feedback_file`, or None for no
-    feedback buttons."""
+    feedback buttons. `shared`: the listeners' state (bot/slack/state/); None for the one
+    `settings.redis_url` names (not pinged here: `serve` checks it at start-up), else memory."""
     app = App(
         client=build_client(settings, api_timeout, api_budget),
         signing_secret=settings.slack_signing_secret or "",
@@ -98,7 +100,8 @@ def build_app(settings: Settings, engine: Any, *, workers: int = 2, timeout: flo
         logger=logging.getLogger("planbot.slack.bolt"),
     )
     state = BotState(engine, workers=workers, timeout=timeout, queue=queue,
-                     feedback=open_feedback(settings) if feedback is True else feedback)
+                     feedback=open_feedback(settings) if feedback is True else feedback,
+                     shared=shared if shared is not None else open_state(settings.redis_url))
     attach_state(app, state)
 
     @app.middleware
@@ -108,7 +111,7 @@ def build_app(settings: Settings, engine: Any, *, workers: int = 2, timeout: flo
             state.bot_user_id, state.bot_id = context.bot_user_id, context.bot_id
         body = request.body if isinstance(request.body, dict) else {}
         event_id = body.get("event_id")
-        if event_id and not state.seen.first_time(str(event_id)):
+        if event_id and not state.shared.first_time(str(event_id)):
             retry = (request.headers.get("x-slack-retry-num") or [None])[0]
             log.info("event %s already handled; acknowledging %s", event_id, f"retry {retry}" if retry else "duplicate")
             return BoltResponse(status=200, body="")
@@ -142,6 +145,7 @@ def health_of(app: App, settings: Settings, started: float) -> tuple[int, dict]:
         "uptime_s": round(time.time() - started, 1),
         "index": str(settings.index_dir),
         **state.gateway.health(),
+        "state": state.shared.health(),
         "queue": state.queue.health(),
     }
     return (200 if engine_ok else 503), report
@@ -264,7 +268,8 @@ def serve(settings: Settings, engine: Any = None, port: Optional[int] = None, ho
     """Run the bot until SIGINT/SIGTERM (or `stop` is set).
 
     Start-up order: settings (ConfigError), the port (PortInUse), Slack (auth.test: TokenRejected,
-    or SlackUnreachable after retrying for PLANBOT_SLACK_WAIT s), the index (NoIndex).
+    or SlackUnreachable after retrying for PLANBOT_SLACK_WAIT s), Redis when PLANBOT_REDIS_URL is
+    set (RedisRejected, or RedisUnreachable after retrying as long), the index (NoIndex).
     At stop: no new requests; questions already taken are answered for up to `drain` s.
     """
     settings.check_for_serve()
@@ -278,10 +283,11 @@ def serve(settings: Settings, engine: Any = None, port: Optional[int] = None, ho
         # Slack before the index: a late network is waited for before the model loads.
         # A client that does not retry by itself: check_bot_token's backoff says what it waits for.
         startup.check_bot_token(build_client(settings, budget=0), budget=float(settings.slack_wait))
+        shared = startup.open_shared_state(settings.redis_url, budget=float(settings.slack_wait))
         if engine is None:
             engine = _open_engine(settings)
         try:
-            app = build_app(settings, engine)
+            app = build_app(settings, engine, shared=shared)
         except Exception as exc:  # auth.test again, just after it worked: only a very short outage gets here
             raise startup.SlackUnreachable(f"Slack failed while starting ({describe_failure(exc)}) — systemd will try again") from None
     except BaseException:
@@ -336,3 +342,4 @@ def _finish(state: BotState, drain: float) -> None:
         log.error("stopped with %d questions unanswered after %.0f s", state.queue.depth, drain)
     state.queue.shutdown()
     state.gateway.shutdown()
+    state.shared.close()

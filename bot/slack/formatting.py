@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from retrieval.text.script import has_cjk
 from retrieval.types import Answer, Figure, Quote, Source
 
-from .scopes import MENTION_EXAMPLE, REGION_EXAMPLE
+from .scopes import COMPARE_EXAMPLE, MENTION_EXAMPLE, REGION_EXAMPLE, TREND_EXAMPLE
 
 Message = dict  # {"text": str, "blocks": list[dict]}
 
@@ -691,7 +691,9 @@ USAGE = (
     f"• Mention me with a question: `@planbot {MENTION_EXAMPLE}`\n"
     "• Or send me a DM, or reply in a thread I'm in to ask a follow-up.\n"
     "• `/ask QUESTION` — answer privately, with a button to share it\n"
-    f"• `/region NAME` (e.g. `/region {REGION_EXAMPLE}`) — a region's figures, industries and sources; `/region` alone lists regions"
+    f"• `/region NAME` (e.g. `/region {REGION_EXAMPLE}`) — a region's figures, industries and sources; `/region` alone lists regions\n"
+    f"• `/compare INDICATOR …` (e.g. `/compare {COMPARE_EXAMPLE}`) and `/trend INDICATOR …` (e.g. `/trend {TREND_EXAMPLE}`)"
+    " — a table in the channel, its chart in the thread"
 )
 
 

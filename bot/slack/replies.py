@@ -16,9 +16,12 @@ from slack_sdk import WebClient
 
 from retrieval.errors import BadQuestion, PlanbotError, UnknownRegion
 
+from bot.charts import render_png
+
 from . import formatting as fmt
+from . import tables
 from .runtime import BotState, EngineTimeout
-from .webapi import Outcome, call, post_to_response_url
+from .webapi import Outcome, call, post_to_response_url, upload_file
 from .work import AnswerStep, describe_failure
 
 log = logging.getLogger("planbot.slack")
@@ -55,11 +58,14 @@ def thread_info(client: WebClient, state: BotState, channel: str, thread_ts: str
 
     The earlier question is the thread's first message when a person wrote it (usually
     the full question; follow-ups tend to be short), else the latest earlier message by
-    a person. Returns (False, None) if the thread cannot be read.
+    a person. A thread the bot answered in before (the state shared by replicas,
+    `state.shared.thread`) counts as one it is in, and lends its question when the thread has
+    none or cannot be read; otherwise an unreadable thread gives (False, None).
     """
+    known = state.shared.thread(channel, thread_ts)
     data = call(client, "conversations_replies", channel=channel, ts=thread_ts, limit=200).data
     if not data:
-        return False, None
+        return known is not None, known.question if known else None
     messages = data.get("messages") or []
 
     def ours(m: dict) -> bool:
@@ -69,7 +75,7 @@ def thread_info(client: WebClient, state: BotState, channel: str, thread_ts: str
     def mentions_us(m: dict) -> bool:
         return state.bot_user_id is not None and f"<@{state.bot_user_id}" in (m.get("text") or "")
 
-    in_thread = any(ours(m) or mentions_us(m) for m in messages)
+    in_thread = known is not None or any(ours(m) or mentions_us(m) for m in messages)
     earlier = [
         m for m in messages
         if not m.get("bot_id") and not ours(m) and not m.get("subtype") and m.get("ts") != current_ts
@@ -81,7 +87,7 @@ def thread_info(client: WebClient, state: BotState, channel: str, thread_ts: str
         if text and not is_acknowledgement(text) and len(text) <= fmt.MAX_QUESTION_CHARS:
             question = text
             break
-    return in_thread, question
+    return in_thread, question or (known.question if known else None)
 
 
 def _ts(value: Any) -> float:
@@ -114,30 +120,71 @@ def thread_intake(client: WebClient, state: BotState, *, channel: str, thread_ts
     if len(question) > fmt.MAX_QUESTION_CHARS:
         post_in_thread(client, channel, thread_ts, fmt.too_long(len(question)), "a reply")
         return None
+    # Any replica that gets a follow-up in this thread knows the bot is in it, and what it is about.
+    state.shared.remember_thread(channel, thread_ts, context or question)
     ahead = state.queue.answers_ahead()
     status_msg = fmt.queued(question, ahead) if ahead >= state.queue.busy_at else fmt.status(question)
     posted = call(client, "chat_postMessage", channel=channel, thread_ts=thread_ts, **status_msg)
     status_ts = posted.data.get("ts") if posted.data else None
 
     def answer() -> None:
-        msg, _ok = run_query(lambda: answer_message(state, state.gateway.ask(question, context=context)))
-        deliver(client, channel, thread_ts, status_ts, msg)
+        asked: dict = {}
+
+        def build() -> dict:
+            asked["answer"] = state.gateway.ask(question, context=context)
+            return answer_message(state, asked["answer"], paged_rows=state.table_rows)
+
+        msg, _ok = run_query(build)
+        delivered = deliver(client, channel, thread_ts, status_ts, msg)
+        table = getattr(asked.get("answer"), "comparison", None)
+        if table is not None and delivered:  # a question routed to a table: its other pages, and the chart
+            follow_table(client, channel, thread_ts, tables.format_pages(table, state.table_rows)[1:], table)
 
     return answer
 
 
-def answer_message(state: BotState, answer: Any, reserve_blocks: int = 0) -> dict:
+def answer_message(state: BotState, answer: Any, reserve_blocks: int = 0, paged_rows: Optional[int] = None) -> dict:
     """An answer as a message with its feedback buttons (the answer recorded for them), leaving
-    `reserve_blocks` free for the caller."""
+    `reserve_blocks` free for the caller. An answer that is a table (`answer.comparison`) is the
+    table: its first page of `paged_rows` rows when the caller posts the rest, else cut with a note."""
+    def render(reserve: int) -> dict:
+        table = getattr(answer, "comparison", None)
+        if table is None:
+            return fmt.format_answer(answer, reserve_blocks=reserve)
+        if paged_rows:
+            return tables.format_pages(table, paged_rows, reserve_blocks=reserve)[0]
+        return tables.format_table(table, reserve_blocks=reserve)
+
     if state.feedback is None:
-        return fmt.format_answer(answer, reserve_blocks=reserve_blocks)
-    msg = fmt.format_answer(answer, reserve_blocks=reserve_blocks + 1)
+        return render(reserve_blocks)
+    msg = render(reserve_blocks + 1)
     try:
         answer_id = state.feedback.shown(answer, fmt.lang_of(answer.question))
     except Exception as exc:  # a full or read-only disk must not cost the user the answer
         log.warning("could not record the answer for feedback: %s", describe_failure(exc))
         return msg
     return fmt.with_feedback_buttons(msg, answer_id)
+
+
+# ---------------------------------------------------------------------------- tables and charts
+def follow_table(client: WebClient, channel: str, thread_ts: str, pages: list[dict], table: Any) -> bool:
+    """In the thread of a table's first page: its other pages, then its chart, uploaded as a PNG.
+    A chart that cannot be drawn or uploaded (any step) is said in the thread. True if the chart is there."""
+    for page in pages:
+        post_in_thread(client, channel, thread_ts, page, "a table page")
+    try:
+        png = render_png(table)
+    except Exception as exc:  # a chart is an extra: the table is already there
+        log.error("chart drawing failed: %s", describe_failure(exc))
+        out = Outcome(None, f"drawing: {type(exc).__name__}")
+    else:
+        out = upload_file(client, channel=channel, thread_ts=thread_ts, data=png, filename=tables.chart_filename(table),
+                          title=table.title, alt_text=tables.alt_text(table))
+    if out:
+        return True
+    log.error("chart not uploaded to channel %s: %s", channel, out.reason)
+    post_in_thread(client, channel, thread_ts, tables.chart_failed(table.lang, out.reason), "a chart failure note")
+    return False
 
 
 def run_query(build: Callable[[], dict]) -> tuple[dict, bool]:

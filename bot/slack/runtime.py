@@ -1,4 +1,5 @@
-"""What the listeners share at run time: the engine gateway, the answer queue, event dedupe, share cache.
+"""What the listeners share at run time: the engine gateway, the answer queue, and the state
+(event dedup, share cache, threads: bot/slack/state/, in memory or in Redis).
 
 `EngineGateway` runs every engine call in its own worker pool, one call at a time
 under a lock, and calls `engine.reload_if_changed()` first, so a query is never served
@@ -10,14 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Callable, Optional, TypeVar
 
 from retrieval.errors import PlanbotError
 
+from .state import BotSharedState, MemoryState
+from .tables import MAX_ROWS
 from .work import AnswerQueue, describe_failure
 
 log = logging.getLogger("planbot.slack")
@@ -101,74 +102,19 @@ class EngineGateway:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-class SeenEvents:
-    """Event ids already taken on, so Slack's retries (X-Slack-Retry-Num) run once."""
-
-    def __init__(self, ttl: float = 3600.0, max_items: int = 10_000) -> None:
-        self.ttl = ttl
-        self.max_items = max_items
-        self._seen: "OrderedDict[str, float]" = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, event_id: str) -> bool:
-        """True the first time an id is offered (and remembers it), False after."""
-        now = time.monotonic()
-        with self._lock:
-            while self._seen:
-                oldest, when = next(iter(self._seen.items()))
-                if now - when > self.ttl or len(self._seen) > self.max_items:
-                    self._seen.popitem(last=False)
-                else:
-                    break
-            if event_id in self._seen:
-                return False
-            self._seen[event_id] = now
-            return True
-
-
-class ShareCache:
-    """Formatted ephemeral answers, by key, for the "Share to channel" button.
-
-    An ephemeral message's blocks are not sent back with the button click, so the
-    in-channel copy comes from here; after a restart the button's value is enough to
-    re-run the query.
-    """
-
-    def __init__(self, max_items: int = 500, ttl: float = 6 * 3600.0) -> None:
-        self.max_items = max_items
-        self.ttl = ttl
-        self._items: "OrderedDict[str, tuple[float, dict]]" = OrderedDict()
-        self._lock = threading.Lock()
-
-    def put(self, message: dict) -> str:
-        key = uuid.uuid4().hex[:16]
-        with self._lock:
-            self._items[key] = (time.monotonic(), message)
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
-        return key
-
-    def get(self, key: str) -> Optional[dict]:
-        with self._lock:
-            item = self._items.get(key)
-        if item is None or time.monotonic() - item[0] > self.ttl:
-            return None
-        return item[1]
-
-
 class BotState:
     """Everything the listeners need besides the Bolt app itself."""
 
     def __init__(self, engine: Any, workers: int = 2, timeout: float = 120.0, queue: Optional[AnswerQueue] = None,
-                 feedback: Any = None) -> None:
+                 feedback: Any = None, shared: Optional[BotSharedState] = None) -> None:
         self.gateway = EngineGateway(engine, workers=workers, timeout=timeout)
         self.queue = queue or AnswerQueue()
         self.feedback = feedback  # a feedback.FeedbackStore, or None: answers then have no feedback buttons
-        self.seen = SeenEvents()
-        self.shares = ShareCache()
+        self.shared = shared or MemoryState()  # dedup, shares, threads: shared by replicas on Redis
         self.bot_user_id: Optional[str] = None
         self.bot_id: Optional[str] = None
         self.started = time.time()
+        self.table_rows = MAX_ROWS  # rows of a comparison table per Slack message
 
 
 _STATE_ATTR = "_planbot_state"

@@ -11,7 +11,8 @@ BOT_SCOPES = {
     "groups:history": "message.groups events and conversations.replies: follow-ups in private-channel threads",
     "im:history": "message.im events and conversations.replies: questions in direct messages",
     "chat:write": "chat.postMessage, chat.update, chat.postEphemeral: statuses and answers",
-    "commands": "the /ask and /region slash commands",
+    "commands": "the /ask, /region, /compare and /trend slash commands",
+    "files:write": "files.getUploadURLExternal, files.completeUploadExternal: the chart of a /compare or /trend table, in its thread",
 }
 
 BOT_EVENTS = {
@@ -29,12 +30,16 @@ METHOD_SCOPES = {
     "chat_update": "chat:write",
     "chat_postEphemeral": "chat:write",
     "conversations_replies": "channels:history",
+    "files_getUploadURLExternal": "files:write",
+    "files_completeUploadExternal": "files:write",
 }
 
-COMMANDS = ("/ask", "/region")
+COMMANDS = ("/ask", "/region", "/compare", "/trend")
 
 # Examples shown to users (manifest usage hints, the help text); each must be answered
 # on the sample corpus (../shared/corpus: articles and provincial reports).
 ASK_EXAMPLE = "What GDP growth target does Guangdong set for 2025?"
 MENTION_EXAMPLE = "What fixed-asset investment does Jiangbei New Area aim for this year?"
 REGION_EXAMPLE = "Jiangsu"
+COMPARE_EXAMPLE = "GDP growth --level province --period 2025 --kind target"
+TREND_EXAMPLE = "GDP growth --region Jiangsu"  # the national reports give 70 years: `--region national --from 2000`

@@ -129,3 +129,54 @@ def index_error(exc: PlanbotError) -> Optional[NoIndex]:
     if isinstance(exc, (IndexMissing, IndexCorrupt, ModelMismatch)):
         return NoIndex(str(exc))
     return None
+
+
+# ---------------------------------------------------------------------------- Redis (PLANBOT_REDIS_URL)
+class RedisUnreachable(StartupError):
+    exit_code = EXIT_SLACK_UNREACHABLE  # EX_TEMPFAIL: Redis may come up later, so systemd restarts
+
+
+class RedisRejected(StartupError):
+    exit_code = EXIT_TOKEN_REJECTED  # EX_NOPERM: a wrong password does not fix itself
+
+
+def open_shared_state(redis_url: Optional[str], budget: float, sleep: Callable[[float], None] = time.sleep):
+    """The listeners' state (bot/slack/state/); with a Redis URL, Redis is pinged first, with backoff
+    for at most `budget` s: RedisRejected for bad credentials, RedisUnreachable when it stays down."""
+    if not redis_url:
+        from .state import MemoryState
+
+        return MemoryState()
+    try:
+        from .state.redis_store import RedisState, describe
+    except ImportError:
+        raise StartupError("PLANBOT_REDIS_URL is set but redis-py is not installed — "
+                           "pip install 'planbot[scale]' (or unset PLANBOT_REDIS_URL for one replica)") from None
+    import redis
+
+    try:
+        state = RedisState(redis_url)
+    except ValueError as exc:  # a URL redis-py cannot read
+        raise StartupError(f"PLANBOT_REDIS_URL cannot be used ({describe(exc)}) — e.g. redis://localhost:6379/0") from None
+    started, delay = time.monotonic(), 1.0
+    while True:
+        try:
+            state.ping()
+            log.info("event dedup and thread state are shared through Redis at %s", state.url)
+            return state
+        except (redis.AuthenticationError, redis.exceptions.AuthenticationWrongNumberOfArgsError) as exc:
+            raise RedisRejected(f"Redis at {state.url} rejected the credentials ({describe(exc)}) — "
+                                "fix the user/password in PLANBOT_REDIS_URL") from None
+        except redis.ResponseError as exc:  # NOAUTH and the like: the server answered, and refused
+            raise RedisRejected(f"Redis at {state.url} refused the bot ({describe(exc)}) — "
+                                "check the password in PLANBOT_REDIS_URL") from None
+        except (redis.RedisError, OSError) as exc:
+            left = budget - (time.monotonic() - started)
+            if left <= 0:
+                raise RedisUnreachable(
+                    f"cannot reach Redis at {state.url} ({describe(exc)}) after {budget:.0f} s — start Redis or "
+                    "fix PLANBOT_REDIS_URL; systemd will try again") from None
+            wait = min(delay, 30.0, left)
+            log.warning("cannot reach Redis at %s (%s); retrying in %.0f s", state.url, describe(exc), wait)
+            sleep(wait)
+            delay *= 2

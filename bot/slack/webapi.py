@@ -128,8 +128,9 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, SlackApiError):
         resp = exc.response
         data = getattr(resp, "data", None)
-        if isinstance(data, dict) and data.get("error"):
-            return str(data["error"])
+        error = str(data.get("error") or "") if isinstance(data, dict) else ""
+        if error and not error.startswith("Received a response in a non-JSON format"):  # a gateway's HTML page
+            return error
         return f"HTTP {getattr(resp, 'status_code', '?')}"
     if isinstance(exc, URLError) and exc.reason is not None:
         return f"{type(exc).__name__}: {exc.reason}"
@@ -165,3 +166,60 @@ def post_to_response_url(url: str, payload: dict, *, timeout: float = DEFAULT_TI
         log.warning("response_url post failed: %s", reason)
         return Outcome(None, reason)
     return Outcome({"ok": True})
+
+
+# ---------------------------------------------------------------------------- files (upload v2)
+def _policy_of(client: WebClient) -> RetryPolicy:
+    return next((h for h in getattr(client, "retry_handlers", None) or [] if isinstance(h, RetryPolicy)), RetryPolicy())
+
+
+def post_bytes(url: str, data: bytes, *, policy: RetryPolicy, timeout: float = DEFAULT_TIMEOUT) -> Outcome:
+    """POST raw bytes to an upload URL (no token: it is not the Web API's host), retried by `policy`."""
+    import urllib.request
+    from urllib.error import HTTPError
+
+    state = RetryState()
+    request = HttpRequest(method="POST", url=url, headers={}, data=data)
+    while True:
+        response: Optional[HttpResponse] = None
+        error: Optional[Exception] = None
+        try:
+            req = urllib.request.Request(url, data=data, method="POST",
+                                         headers={"Content-Type": "application/octet-stream"})
+            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (the URL Slack handed out)
+                resp.read()
+                return Outcome({"ok": True, "status": resp.status})
+        except HTTPError as exc:
+            response = HttpResponse(status_code=exc.code, headers={k: [v] for k, v in exc.headers.items()})
+            reason = f"HTTP {exc.code}"
+        except Exception as exc:  # connection refused or dropped, timeouts
+            error, reason = exc, describe_error(exc)
+        if not policy.can_retry(state=state, request=request, response=response, error=error):
+            return Outcome(None, reason)
+        log.warning("file upload attempt failed (%s); retrying", reason)
+        policy.prepare_for_next_attempt(state=state, request=request, response=response, error=error)
+
+
+def upload_file(client: WebClient, *, channel: str, thread_ts: Optional[str], data: bytes, filename: str,
+                title: str, alt_text: Optional[str] = None) -> Outcome:
+    """Share `data` as a file in `channel` (in the thread `thread_ts`): Slack's upload flow v2 —
+    files.getUploadURLExternal, POST the bytes to the URL it returns, files.completeUploadExternal.
+
+    The three steps of slack_sdk's `files_upload_v2`, taken one by one so that each is retried by
+    the same policy (its own POST of the bytes is not retried) and a failure names its step. The
+    reason of a failed step reads "files.completeUploadExternal: HTTP 503"."""
+    got = call(client, "files_getUploadURLExternal", filename=filename, length=len(data), alt_txt=alt_text)
+    if not got:
+        return Outcome(None, f"files.getUploadURLExternal: {got.reason}")
+    url, file_id = got.data.get("upload_url"), got.data.get("file_id")
+    if not url or not file_id:
+        return Outcome(None, "files.getUploadURLExternal: no upload URL in the answer")
+    sent = post_bytes(url, data, policy=_policy_of(client), timeout=float(client.timeout or DEFAULT_TIMEOUT))
+    if not sent:
+        log.warning("file upload of %s failed: %s (channel=%s)", filename, sent.reason, channel)
+        return Outcome(None, f"upload: {sent.reason}")
+    done = call(client, "files_completeUploadExternal", files=[{"id": file_id, "title": title}], channel_id=channel,
+                thread_ts=thread_ts)
+    if not done:
+        return Outcome(None, f"files.completeUploadExternal: {done.reason}")
+    return done

@@ -3,19 +3,26 @@ beyond `query.analyse`: it needs the index, so it runs in the pipeline's analyse
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Optional
 
+import numpy as np
+
 from retrieval.ask.query import QueryAnalysis
-from retrieval.knowledge.bilingual import translate_name
+from retrieval.knowledge.bilingual import translate, translate_name
 from retrieval.knowledge.vocab import load_vocab
+from retrieval.knowledge.world import latin_key, load_world
 from retrieval.store.index import Index
 from retrieval.text.chinese import to_simplified
+from retrieval.text.fold import fold
 from retrieval.text.script import CJK_RE
-from retrieval.text.segment import cut, pos_tags
+from retrieval.text.segment import cut, pos_tags, word_frequencies
 from retrieval.text.stopwords import EN_STOP, ZH_STOP
 from retrieval.text.tokens import tokenize
 
-_NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
+# Capitalised words in a row; accented letters and hyphenated particles count (Île-de-France)
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_NAME_RE = re.compile(rf"\b[{_UP}][{_LOW}]+(?:(?:-[{_LOW}]{{1,4}})*[ -][{_UP}][{_LOW}]+)*")
 GENERIC_PLACE_WORDS = frozenset({"new", "district", "area", "city", "province", "county", "zone", "region", "town", "park", "high-tech"})
 # jieba tag classes that cannot be a question's topic: verb, pronoun, numeral, preposition,
 # conjunction, time word, particle, measure word, locality, adjective
@@ -27,8 +34,9 @@ Names = list[tuple[str, list[str]]]  # (name as written, its content tokens)
 def question_names(question: str, analysis: QueryAnalysis) -> Names:
     """Capitalised names in an English question other than the regions it names, with their
     content tokens. A capitalised first word is usually just the start of the sentence
-    ("Roughly how many…"), unless it is possessive ("Tokyo's")."""
-    known = {n.lower() for n in analysis.region_names}
+    ("Roughly how many…"), unless it is possessive ("Tokyo's"). A Chinese place name several
+    places carry ("Yichun") is a region, read in retrieval.ask.places, not a name to check."""
+    known = {n.lower() for n in analysis.region_names} | {x.name.lower() for x in getattr(analysis, "ambiguous", [])}
     out = []
     for m in _NAME_RE.finditer(question):
         name = m.group()
@@ -42,16 +50,115 @@ def question_names(question: str, analysis: QueryAnalysis) -> Names:
     return out
 
 
-def unknown_names(question: str, analysis: QueryAnalysis, index: Index, names: Optional[Names] = None) -> list[str]:
-    """Names in a question that no indexed text contains (e.g. "Tokyo", "首尔").
+@dataclass(frozen=True)
+class Place:
+    """A place outside China's gazetteer that a question names (Tokyo, 萨克森, 加州), with the
+    forms a source would name it by: lower-case English and Simplified Chinese."""
+
+    name: str  # as written in the question
+    forms: tuple[str, ...]
+
+    def named_in(self, text: str) -> bool:
+        """Whether a sentence names the place in one of its forms."""
+        folded, words = fold(text), None
+        for f in self.forms:
+            if CJK_RE.search(f):
+                if f in folded:
+                    return True
+            else:
+                words = words if words is not None else set(tokenize(text))
+                if all(w in words for w in tokenize(f)):
+                    return True
+        return False
+
+
+def _world_forms(name: str) -> Optional[tuple[str, ...]]:
+    """The forms of a name the world table holds as a place, or None."""
+    world = load_world()
+    if not world.lookup(name):
+        return None
+    english = [latin_key(n) for n in [name, *world.english_names(name)] if not CJK_RE.search(n)]
+    chinese = [to_simplified(name)] if CJK_RE.search(name) else []
+    return tuple(dict.fromkeys(english + chinese + world.chinese_names(name)))
+
+
+def asked_places(question: str, analysis: QueryAnalysis, names: Optional[Names] = None) -> list[Place]:
+    """Places outside China's gazetteer that the question names: English names the world table
+    holds as a whole ("Saxony", "New South Wales", not "Denver Broncos"), and Chinese place
+    words (jieba's ns tag, or a leading topic word) that it holds."""
+    out: dict[str, Place] = {}
+    for name, toks in question_names(question, analysis) if names is None else names:
+        forms = _world_forms(name)
+        if forms:
+            out[name] = Place(name, tuple(dict.fromkeys(forms + tuple(translate_name(toks)))))
+    if CJK_RE.search(question):
+        known_zh = {to_simplified(n) for n in analysis.region_names}
+        words = zh_place_names(question) + (zh_leading_word(question) if not analysis.regions else [])
+        for w in dict.fromkeys(words):
+            forms = None if any(w in k or k in w for k in known_zh) else _world_forms(w)
+            if forms:
+                out[w] = Place(w, forms)
+    return list(out.values())
+
+
+def unknown_words(question: str, index: Index) -> Optional[list[str]]:
+    """The question's content words when none of them is a word planbot can search for: no
+    BM25 token of the corpus, no English word of the dictionary bridge, no word (of two or more
+    characters) of jieba's Chinese dictionary. "asdkjh qwe" or a jumble of characters has
+    nothing to be answered from; [] when some word is real, None when all are stop words."""
+    tokens = [t for t in tokenize(question) if not t.isdigit()]
+    if not tokens:
+        return None if not any(ch.isdigit() for ch in question) else []
+    idf = index.lexical.idf(tokens)
+    if any(idf[t] > 0 and (len(t) > 1 or not CJK_RE.match(t)) for t in tokens):
+        return []
+    latin = [t for t in tokens if not CJK_RE.search(t)]
+    if latin and translate(latin):
+        return []
+    freq = word_frequencies()
+    if any(len(t) > 1 and freq.get(t, 0) > 0 for t in tokens if CJK_RE.search(t)):
+        return []
+    return list(dict.fromkeys(tokens))
+
+
+def form_in_corpus(form: str, index: Index) -> bool:
+    """Whether a place's form occurs in the corpus: all of its BM25 tokens do (one-character
+    tokens aside: 州 of 萨克森州 says nothing)."""
+    tokens = [t for t in tokenize(form) if len(t) > 1 or not CJK_RE.match(t)] or [form]
+    idf = index.lexical.idf(tokens)
+    return all(idf[t] > 0 for t in tokens)
+
+
+def place_positions(place: Place, index: Index) -> np.ndarray:
+    """Chunks that contain some form of the place (every token of it)."""
+    mask = np.zeros(len(index), dtype=bool)
+    for f in place.forms:
+        if not form_in_corpus(f, index):
+            continue
+        tokens = [t for t in tokenize(f) if len(t) > 1 or not CJK_RE.match(t)] or [f]
+        hit = np.ones(len(index), dtype=bool)
+        for t in tokens:
+            hit &= index.lexical.scores({t: 1.0}) > 0
+        mask |= hit
+    return mask
+
+
+def unknown_names(question: str, analysis: QueryAnalysis, index: Index, names: Optional[Names] = None,
+                  places: Optional[list[Place]] = None) -> list[str]:
+    """Names in a question that no indexed text contains (e.g. "Tokyo", "首尔", "Saxony").
 
     Answering "What is Tokyo's GDP target?" from some province's report would present an
     unrelated figure as the answer; a name the corpus has never seen means the corpus
-    cannot answer.
+    cannot answer. A place (`asked_places`) is known when one of its forms in either script
+    occurs; a Chinese corpus that has never written 萨克森 has nothing on Saxony.
     """
+    places = asked_places(question, analysis, names) if places is None else places
+    out = [p.name for p in places if not any(form_in_corpus(f, index) for f in p.forms)]
+    checked = {p.name for p in places}
     known = {n.lower() for n in analysis.region_names}
-    out = []
     for name, toks in question_names(question, analysis) if names is None else names:
+        if name in checked:
+            continue
         is_place = any(w in GENERIC_PLACE_WORDS for w in name.lower().split())
         if all(index.lexical.idf([t])[t] == 0.0 for t in toks) and not known_in_chinese(toks, index, is_place):
             out.append(name)
@@ -62,8 +169,8 @@ def unknown_names(question: str, analysis: QueryAnalysis, index: Index, names: O
             # The topic of a Chinese question comes first ("首尔今年的GDP…"); jieba does not tag
             # every foreign place as one, but a leading word the corpus has never seen is enough.
             candidates += zh_leading_word(question)
-        out += [w for w in dict.fromkeys(candidates)
-                if not any(w in k or k in w for k in known_zh) and not in_corpus(w, index)]
+        out += [w for w in dict.fromkeys(candidates) if w not in checked
+                and not any(w in k or k in w for k in known_zh) and not in_corpus(w, index)]
     return out
 
 

@@ -19,14 +19,18 @@ from retrieval.ask.bridge import Groups, bridged_query, question_bridge
 from retrieval.ask.candidates import Candidate, candidate_sentences
 from retrieval.ask.compose import compose, declined
 from retrieval.ask.evidence import mentions_subjects, subjects_checkable
-from retrieval.ask.names import Names, named_subjects, question_names, unknown_names
+from retrieval.ask.places import read_places
+from retrieval.ask.names import (Names, Place, asked_places, named_subjects, place_positions, question_names,
+                                 unknown_names, unknown_words)
+from retrieval.knowledge.vocab import load_vocab
+from retrieval.text.chunking import split_sentences
 from retrieval.ask.query import QueryAnalysis, analyse as analyse_question
 from retrieval.ask.question import validate_k, validate_question
 from retrieval.errors import BadInput
 from retrieval.ask.scoring import score_sentences
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.ask.search import Hit, focused_hits, hybrid_search, query_tokens
-from retrieval.knowledge.regions import Gazetteer
+from retrieval.knowledge.regions import MIN_MAIN_MENTIONS, Gazetteer
 from retrieval.store.index import Index
 from retrieval.text.dates import report_years
 from retrieval.text.fold import fold
@@ -68,6 +72,8 @@ class AskContext:
     weights: dict[str, float] = field(default_factory=dict)
     region_ids: list[str] = field(default_factory=list)
     asked_names: Names = field(default_factory=list)
+    place_decline: Optional["Decline"] = None  # an ambiguous place name no covered place settles
+    places: list[Place] = field(default_factory=list)  # places outside China's gazetteer it names
     # guards
     mask: Optional[np.ndarray] = None  # chunks the answer may come from (None: all)
     mentions: Optional[Callable[[str], bool]] = None  # set when no document is about the region
@@ -104,6 +110,13 @@ def analyse(ctx: AskContext) -> None:
     if ctx.mode not in MODES:
         raise BadInput(f"mode must be one of {', '.join(MODES)}, not {ctx.mode!r}")
     a = analyse_question(ctx.question, gazetteer=ctx.gazetteer)
+    if a.ambiguous and not ctx.region:
+        # "Yichun": the place the index covers is assumed and the answer says so
+        reading = read_places(a.ambiguous, ctx.index, ctx.gazetteer)
+        ctx.notes += reading.notes
+        ctx.place_decline = Decline(reading.decline) if reading.decline else None
+        if reading.assumed:
+            a = analyse_question(ctx.question, gazetteer=ctx.gazetteer, assume=tuple(reading.assumed))
     if ctx.context:
         prior = analyse_question(validate_question(ctx.context), gazetteer=ctx.gazetteer)
         if not a.regions:
@@ -118,6 +131,7 @@ def analyse(ctx: AskContext) -> None:
     ctx.query_vec = ctx.encode([ctx.query_text], kind="query")[0]
     ctx.weights = query_tokens(ctx.query_text, a.expansions, ctx.spec.expansion_weight)
     ctx.asked_names = question_names(ctx.question, a)
+    ctx.places = asked_places(ctx.question, a, ctx.asked_names)
 
 
 # -- guards --------------------------------------------------------------------------------------
@@ -138,6 +152,74 @@ def region_scope(ctx: AskContext) -> None:
     ctx.mask = ctx.index.positions_where(chunk_regions=wanted)
     gazetteer = ctx.gazetteer
     ctx.mentions = lambda text: bool({rid for rid, _, _ in gazetteer.find_in_text(text)} & wanted)
+
+
+_MAX_PLACE_CHUNKS = 400  # chunks read for the passing-mention check (a country named all over)
+# A document is about a place when the sentences naming it are this share of its text: the
+# share of mentions gazetteer.tag asks of a Chinese document's main region (set by hand).
+PLACE_SUBJECT_SHARE = 0.3
+
+
+def _about(index: Index, doc_id: str, naming: set[str]) -> bool:
+    """Whether a document's sentences naming a place make it a document about that place (a
+    passage on the Scottish Parliament), not a passing mention (日本 in a national report)."""
+    return len(naming) >= MIN_MAIN_MENTIONS and sum(map(len, naming)) >= PLACE_SUBJECT_SHARE * len(index.document(doc_id).text)
+
+
+def place_only_in_passing(ctx: AskContext) -> Optional[Decline]:
+    """A place outside China that no source is about, asked for an indicator none of its
+    mentions comes near (Tokyo's GDP, where the corpus names 东京 once, in 东京奥运会): a
+    mention is no source on the figure. A place that a document is about (`_about`) is left to
+    the answer's scoring: the document may give the figure in a sentence that does not repeat
+    the name ("…the vote was 51.6% in favour…")."""
+    terms = {t.id: t for t in ctx.analysis.metric_terms if t.category == "indicator"}
+    if not ctx.places or ctx.region_ids or not terms:
+        return None
+    mask = np.zeros(len(ctx.index), dtype=bool)
+    for place in ctx.places:
+        mask |= place_positions(place, ctx.index)
+    vocab = load_vocab()
+    naming: dict[str, set[str]] = {}  # document -> its sentences that name the place
+    near_indicator = False
+    for chunk in ctx.index.chunks_at(np.flatnonzero(mask)[:_MAX_PLACE_CHUNKS].tolist()):
+        sentences = [chunk.text[a:b] for a, b in split_sentences(chunk.text)]
+        for i, sentence in enumerate(sentences):
+            if not any(p.named_in(sentence) for p in ctx.places):
+                continue
+            naming.setdefault(chunk.doc_id, set()).add(sentence)
+            # the figure may follow in the next sentence ("华沙…。根据1901年的人口普查，…")
+            near = " ".join(sentences[max(0, i - 1):i + 2])
+            near_indicator = near_indicator or any(m.term.id in terms for m in vocab.matches(near))
+    if near_indicator or any(_about(ctx.index, doc_id, sentences) for doc_id, sentences in naming.items()):
+        return None
+    names = ", ".join(p.name for p in ctx.places)
+    # the indicator in the question's own words ("GDP", 地区生产总值)
+    asked = next((ctx.question[m.start:m.end] for m in vocab.matches(ctx.question) if m.term.id in terms),
+                 next(iter(terms.values())).english[0])
+    return Decline(f"The indexed sources mention {names} only in passing: none of them gives {names}'s {asked}."
+                   if ctx.q_script == "en" else
+                   f"The indexed sources mention {names} only in passing: none of them gives its {asked}.")
+
+
+def no_searchable_words(ctx: AskContext) -> Optional[Decline]:
+    """A question of no real words ("asdkjh qwe", keyboard mash, a jumble of characters) would
+    otherwise be answered from whatever sentence is nearest in vector space."""
+    a = ctx.analysis
+    if a.regions or a.metric_terms or a.years or a.ambiguous or ctx.places or ctx.region:
+        return None
+    words = unknown_words(ctx.question, ctx.index)
+    if words is None and not ctx.context:
+        return Decline("The question names nothing to look for, only words like “what” or “的”: "
+                       "ask about a figure, a region or a plan.")
+    if words:
+        return Decline(f"None of the question's words ({', '.join(words[:6])}) is in the indexed sources or in "
+                       "planbot's dictionaries: it may be mistyped. Ask about a figure, a region or a plan.")
+    return None
+
+
+def ambiguous_place(ctx: AskContext) -> Optional[Decline]:
+    """A name several places carry, which neither the question nor the index settles."""
+    return ctx.place_decline
 
 
 def no_source_about_region(ctx: AskContext) -> Optional[Decline]:
@@ -167,13 +249,14 @@ def years_not_covered(ctx: AskContext) -> Optional[Decline]:
 
 
 def names_not_in_corpus(ctx: AskContext) -> Optional[Decline]:
-    missing = unknown_names(ctx.question, ctx.analysis, ctx.index, ctx.asked_names)
+    missing = unknown_names(ctx.question, ctx.analysis, ctx.index, ctx.asked_names, ctx.places)
     if missing:
         return Decline("Nothing in the indexed sources mentions " + ", ".join(missing) + ".")
     return None
 
 
-GUARDS: tuple[Callable[[AskContext], Optional[Decline]], ...] = (no_source_about_region, years_not_covered, names_not_in_corpus)
+GUARDS: tuple[Callable[[AskContext], Optional[Decline]], ...] = (no_searchable_words, ambiguous_place, no_source_about_region, years_not_covered, names_not_in_corpus,
+                                                                  place_only_in_passing)
 
 
 def guards(ctx: AskContext) -> None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from retrieval.knowledge.regions import Gazetteer
+from retrieval.knowledge.regions import Ambiguity, Gazetteer
 from retrieval.knowledge.vocab import Match, Term, Vocab, load_vocab
 from retrieval.text.fold import fold_zh
 from retrieval.text.lang import question_lang
@@ -90,6 +90,8 @@ class QueryAnalysis:
     wants_figure: bool = False
     expansions: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
+    # names several places carry that the question does not settle (gazetteer.read_question)
+    ambiguous: list[Ambiguity] = field(default_factory=list)
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
@@ -244,8 +246,10 @@ RELATIVE_EXPANSIONS = {
 
 
 def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazetteer | None = None,
-            vocab: Vocab | None = None) -> QueryAnalysis:
-    """Analyse a question in English, Simplified or Traditional Chinese (see QueryAnalysis)."""
+            vocab: Vocab | None = None, assume: tuple[tuple[int, int, str], ...] = ()) -> QueryAnalysis:
+    """Analyse a question in English, Simplified or Traditional Chinese (see QueryAnalysis).
+    `assume`: (start, end, region id) for ambiguous names already read as one place
+    (retrieval.ask.places), which then count as named."""
     vocab = vocab or load_vocab()
     q = question or ""
     a = QueryAnalysis(question=q, lang=question_lang(q), today=today or datetime.date.today())
@@ -253,7 +257,11 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
 
     region_spans: list[tuple[int, int]] = []
     if gazetteer is not None:
-        for rid, s, e in gazetteer.find_in_text(q, question=True):
+        found, ambiguous = gazetteer.read_question(q)
+        taken = {(s, e) for s, e, _ in assume}
+        a.ambiguous = [x for x in ambiguous if (x.start, x.end) not in taken]
+        found = sorted([*found, *((rid, s, e) for s, e, rid in assume)], key=lambda m: m[1])
+        for rid, s, e in found:
             region_spans.append((s, e))
             if rid not in a.regions:
                 a.regions.append(rid)

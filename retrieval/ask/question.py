@@ -6,6 +6,7 @@ from typing import Optional
 
 from retrieval.errors import BadInput, BadQuestion
 from retrieval.text.clean import clean_question
+from retrieval.text.lang import unread_script
 from retrieval.text.script import CJK_RE
 
 MAX_QUESTION_CHARS = 1000
@@ -21,6 +22,12 @@ def validate_question(question: Optional[str]) -> str:
         raise BadQuestion(f"the question is {len(q):,} characters long; keep it under {MAX_QUESTION_CHARS:,} characters")
     if not any(ch.isalnum() for ch in q):
         raise BadQuestion("the question has no words in it, only punctuation or symbols")
+    # Han characters do not make a question Chinese: Japanese writes them between kana
+    # (東京のGDPは？) and Korean may mix them with hangul; such a question would be read as a
+    # Chinese one with its grammar dropped and answered from the nearest Chinese sentence.
+    language = unread_script(q)
+    if language:
+        raise BadQuestion(f"planbot answers questions in English or Chinese; this one is written in {language}")
     letters = [ch for ch in q if ch.isalpha()]
     if letters and not CJK_RE.search(q) and not any("LATIN" in unicodedata.name(ch, "") for ch in letters):
         script = unicodedata.name(letters[0], "UNKNOWN").split()[0].title()

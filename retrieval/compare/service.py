@@ -32,11 +32,13 @@ class Comparer:
         self.groups = groups or load_groups()
 
     @classmethod
-    def open(cls, index_dir: str | Path) -> "Comparer":
+    def open(cls, index_dir: str | Path, store: Optional[str] = None) -> "Comparer":
+        """Over the index directory, or the Milvus store `store` (a URI: its facts are read from
+        its stored documents once per snapshot)."""
         from retrieval.knowledge.regions import load_gazetteer
-        from retrieval.store.index import Index
+        from retrieval.store.backends import open_store
 
-        return cls(Index.open(index_dir), load_gazetteer())
+        return cls(open_store(index_dir, store), load_gazetteer())
 
     def facts(self):
         return indexed_facts(self.index, self.gazetteer, self.vocab)

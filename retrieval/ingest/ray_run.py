@@ -188,18 +188,10 @@ def ingest_ray(
                         report.removed += writer.remove_file(key)
             if todo:
                 report.chunks_embedded = _run(todo, writer, report, model, address, actors, progress)
-            if writer.changed:
-                progress("writing", 0, 1)
-                manifest = writer.commit()
-                report.committed = True
-                progress("writing", 1, 1)
-            else:
-                writer.abort()
-                manifest = backends.counts(Path("."), store)
+            plain.finish(writer, report, progress, Path("."), store)
         except BaseException:
             writer.abort()
             raise
-    report.documents, report.chunks = manifest["documents"], manifest["chunks"]
     report.seconds = round(time.perf_counter() - t0, 2)
     return report
 

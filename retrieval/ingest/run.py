@@ -186,21 +186,28 @@ def ingest(
             for doc in (writer.documents_without_facts() if hasattr(writer, "set_facts") else []):
                 # indexed before facts existed (or by an older extractor): read them from the stored text
                 writer.set_facts(doc.doc_id, extract_facts(doc))
-            if writer.changed:
-                progress("writing", 0, 1)
-                manifest = writer.commit()
-                report.committed = True
-                progress("writing", 1, 1)
-            else:
-                writer.abort()
-                manifest = backends.counts(index_dir, store)
+            finish(writer, report, progress, index_dir, store)
         except BaseException:
             writer.abort()
             raise
-    report.documents = manifest["documents"]
-    report.chunks = manifest["chunks"]
     report.seconds = round(time.perf_counter() - t0, 2)
     return report
+
+
+def finish(writer, report: IngestReport, progress: Progress, index_dir: Path, store: str | None) -> None:
+    """Commit what the writer staged (or drop an unchanged run) and put the counts in `report`;
+    the one commit step of the plain and the Ray ingest."""
+    from retrieval.store import backends
+
+    if writer.changed:
+        progress("writing", 0, 1)
+        manifest = writer.commit()
+        report.committed = True
+        progress("writing", 1, 1)
+    else:
+        writer.abort()
+        manifest = backends.counts(index_dir, store)
+    report.documents, report.chunks = manifest["documents"], manifest["chunks"]
 
 
 def _kept(index_dir: Path) -> str:

@@ -47,7 +47,8 @@ _FW = str.maketrans("０１２３４５６７８９．，／％－", "0123456789
 
 # ----------------------------------------------------------------------------- numbers
 _D = "[0-9０-９]"
-_NUM_AR = rf"{_D}+(?:[,，]{_D}{{3}}(?!{_D}))*(?:[.．]{_D}+)?"
+# "8 ．8 ％": typeset reports space out a full-width point; an ASCII "2024. 5" is a sentence end
+_NUM_AR = rf"{_D}+(?:[,，]{_D}{{3}}(?!{_D}))*(?:[.．]{_D}+| ?． ?{_D}+)?"
 _CN_CHARS = "零〇○一二两兩三四五六七八九十百千万萬亿億"
 _CN_DIGITS = set("零〇○一二两兩三四五六七八九")
 # 两三年, 七八个: adjacent digits are an estimate or a code (一五六项), not a number cn2an should read
@@ -268,7 +269,7 @@ def _cn_decimal(t: str) -> Optional[float]:
 
 def _dec(text: str) -> Optional[Decimal]:
     """Arabic (full-width too) or Chinese numerals, scale characters inside Chinese ones included."""
-    t = text.translate(_FW).replace(",", "").strip()
+    t = text.translate(_FW).replace(",", "").replace(" ", "").strip()
     if not t:
         return None
     if t[0] in _AR_START:

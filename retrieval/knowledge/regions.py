@@ -140,6 +140,25 @@ class Gazetteer:
                     if r.id not in ids:
                         ids.append(r.id)
         self._automaton: ahocorasick.Automaton | None = None
+        # Chinese short name -> places that carry it (江北 -> Ningbo's and Chongqing's 江北区 and
+        # Nanjing's 江北新区): a bare name in a question may mean any of them.
+        self._zh_core: dict[str, set[str]] = {}
+        for r in self.regions.values():
+            if r.former:
+                continue
+            for a in (r.name_zh, *r.aliases):
+                if _CJK.search(a):
+                    self._zh_core.setdefault(self._core_zh(r, a), set()).add(r.id)
+
+    def _core_zh(self, r: Region, name: str) -> str:
+        """A Chinese name without its admin suffix and without its city's name in front
+        (南京江北新区 -> 江北)."""
+        core = _strip_suffix(name)
+        for anc in self.ancestors(r.id):
+            lead = _strip_suffix(self.regions[anc].name_zh)
+            if len(core) > len(lead) + 1 and core.startswith(lead):
+                return core[len(lead):]
+        return core
 
     @staticmethod
     def _names(r: Region) -> list[str]:
@@ -218,11 +237,43 @@ class Gazetteer:
             ids = [i for i in ids if self._rank(i) == best]
         return ids
 
+    def question_candidates(self, ids: list[str], bare: bool = False) -> list[str]:
+        """The places a question's name may mean, most likely first. Unlike `_prefer` (for
+        tagging documents), rank only settles a mere coincidence of spelling: Nanjing 南京市
+        over 南靖县. Places that share one Chinese name stay candidates whatever their level
+        (Beijing's 朝阳区, 朝阳市, Changchun's 朝阳区), and a bare name ("Jiangbei", 鼓楼) may
+        also mean a new area named after it (南京江北新区)."""
+        live = [i for i in ids if not self.regions[i].former] or list(ids)
+        if len(live) > 1:
+            top = [i for i in live if all(i == j or i in self.ancestors(j) for j in live)]
+            if top:
+                return top
+            provinces = [i for i in live if self.regions[i].level == "province"]
+            if len(provinces) == 1:
+                return provinces
+        cores = {self._core_zh(self.regions[i], self.regions[i].name_zh) for i in live}
+        if bare:
+            live += sorted({j for c in cores for j in self._zh_core.get(c, ()) if j not in live
+                            and self.regions[j].level != "province"})
+        if len(live) <= 1:
+            return live
+        best = min(self._rank(i) for i in live)
+        best_cores = {self._core_zh(self.regions[i], self.regions[i].name_zh) for i in live if self._rank(i) == best}
+        kept = [i for i in live if self._rank(i) == best
+                or self._core_zh(self.regions[i], self.regions[i].name_zh) in best_cores]
+        # 吉安市 over the 吉安县 inside it, once 集安市 (Ji'an too) is ruled out
+        top = [i for i in kept if all(i == j or i in self.ancestors(j) for j in kept)]
+        if top:
+            return top
+        return sorted(kept, key=lambda i: (self._rank(i), LEVELS.index(self.regions[i].level), i))
+
     def _rank(self, region_id: str) -> int:
         r = self.regions[region_id]
         if r.level == "province":
             return 0
-        if r.level == "city" or self.regions[r.parent].level == "province":
+        # A municipality's urban districts rank with cities (Beijing's 朝阳区 with 朝阳市); its
+        # counties do not: "Wuxi" is 无锡市, not Chongqing's 巫溪县.
+        if r.level == "city" or (self.regions[r.parent].level == "province" and not r.name_zh.endswith("县")):
             return 1
         return 2
 
@@ -357,7 +408,8 @@ class Gazetteer:
                 last = end
         return out
 
-    def _mentions(self, text: str, question: bool = False, context: Iterable[str] = ()) -> list[tuple[str, int, int]]:
+    def _mentions(self, text: str, question: bool = False, context: Iterable[str] = (),
+                  unresolved: Optional[list["Ambiguity"]] = None) -> list[tuple[str, int, int]]:
         clean, offsets = _strip_artifacts(text)
         matches = [m for m in self._raw_matches(clean) if not m[2].stop]
         # Anchors: names that need no help. Only places the text names count as context, not
@@ -366,18 +418,28 @@ class Gazetteer:
         context = set(context)
         named = [(start, end, p, _foreign_script_name(clean, start, end, p)) for start, end, p in matches]
         for _, _, p, foreign in named:
-            ids = self._prefer(p.ids)
-            if len(ids) == 1 and (foreign or not p.needs_context[ids[0]]):
+            ids = self._prefer(p.ids) if not question else self.question_candidates(p.ids, self._bare(p))
+            if len(ids) == 1 and (question or foreign or not p.needs_context[ids[0]]):
                 context.add(ids[0])
         out = []
         for start, end, p, foreign in named:
-            rid = self._choose(p, context, question or foreign)
+            ids = self.question_candidates(p.ids, self._bare(p)) if question else None
+            rid = self._choose(p, context, question or foreign, ids)
             if rid:
                 out.append((rid, offsets[start], offsets[end - 1] + 1))
+            elif unresolved is not None and ids and len(ids) > 1:
+                s, e = offsets[start], offsets[end - 1] + 1
+                unresolved.append(Ambiguity(text[s:e], s, e, ids))
         return out
 
-    def _choose(self, p: _Pattern, context: set[str], question: bool = False) -> str | None:
-        ids = self._prefer(p.ids)
+    @staticmethod
+    def _bare(p: _Pattern) -> bool:
+        """Whether a matched name is a bare one, without its admin suffix ("Jiangbei", 鼓楼)."""
+        return not (_EN_GENERIC_RE.search(p.key) if p.english else _ZH_SUFFIX_RE.search(p.key))
+
+    def _choose(self, p: _Pattern, context: set[str], question: bool = False,
+                candidates: Optional[list[str]] = None) -> str | None:
+        ids = candidates if candidates is not None else self._prefer(p.ids)
         # A question naming "Qinhuai" means the one place of that name; in a document a bare
         # short name needs an ancestor nearby, since articles use them as ordinary words.
         if len(ids) == 1 and (question or not p.needs_context[ids[0]]):
@@ -414,6 +476,13 @@ class Gazetteer:
         if not text:
             return []
         return self._mentions(text, question, context)
+
+    def read_question(self, text: str) -> tuple[list[tuple[str, int, int]], list["Ambiguity"]]:
+        """(places a question names, names in it that several places carry and that its other
+        words do not settle). "Heilongjiang's Yichun" names 伊春; "Yichun" alone is ambiguous."""
+        unresolved: list[Ambiguity] = []
+        found = self._mentions(text, question=True, unresolved=unresolved) if text else []
+        return found, unresolved
 
     def tag(self, title: str, text: str) -> tuple[str | None, list[str]]:
         """(main region, all regions by importance with the main one first).
@@ -474,6 +543,16 @@ class Gazetteer:
         ordered = [main, *self.ancestors(main)]
         rest = sorted((r for r in weight if r not in ordered), key=lambda r: (-weight[r], first[r]))
         return main, ordered + rest
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A name in a question that several places carry ("Suzhou": 苏州市, 宿州市)."""
+
+    name: str  # as written
+    start: int
+    end: int
+    candidates: list[str]  # region ids, most likely first
 
 
 # a headline's leading place name and its colon

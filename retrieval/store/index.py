@@ -362,17 +362,25 @@ def verify_generation(gen: Path, manifest: dict) -> None:
 
 
 @contextmanager
-def write_lock(index_dir: Path):
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fh = open(index_dir / ".lock", "w")
+def exclusive_lock(lock_file: Path, what: str):
+    """Hold an exclusive flock on `lock_file` while the block runs; IndexBusy naming `what` when
+    another writer holds it (the one writer lock of both stores)."""
+    fh = open(lock_file, "w")
     try:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise IndexBusy(f"another `planbot ingest` is writing {index_dir}; wait for it to finish") from exc
+            raise IndexBusy(f"another `planbot ingest` is writing {what}; wait for it to finish") from exc
         yield
     finally:
         fh.close()
+
+
+@contextmanager
+def write_lock(index_dir: Path):
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(index_dir / ".lock", str(index_dir)):
+        yield
 
 
 def choose_index_type(n: int, requested: str | None = None) -> str:

@@ -35,7 +35,6 @@ with the mask as a filter expression; chunk text, document text and df are read 
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -47,10 +46,10 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from retrieval.errors import IndexBusy, IndexCorrupt, IndexMissing
+from retrieval.errors import IndexCorrupt, IndexMissing
 from retrieval.facts import Fact, extract_facts
 from retrieval.store import sparse
-from retrieval.store.index import ChunkTable, check_model
+from retrieval.store.index import ChunkTable, check_model, exclusive_lock
 from retrieval.types import Chunk, Document
 
 FORMAT_VERSION = 1
@@ -537,15 +536,8 @@ def write_lock(store: str):
         yield
         return
     Path(uri).parent.mkdir(parents=True, exist_ok=True)
-    fh = open(f"{uri}.{name}.lock", "w")
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IndexBusy(f"another `planbot ingest` is writing {store}; wait for it to finish") from exc
+    with exclusive_lock(Path(f"{uri}.{name}.lock"), store):
         yield
-    finally:
-        fh.close()
 
 
 class MilvusWriter:

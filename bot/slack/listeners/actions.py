@@ -26,7 +26,7 @@ def share(state: BotState, body: dict, action: dict, client: WebClient) -> None:
     user_id = (body.get("user") or {}).get("id")
     channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     response_url = body.get("response_url")
-    msg = state.shares.get(str(value.get("key") or ""))
+    msg = state.shared.get_share(str(value.get("key") or ""))
     if msg is None:  # restarted, or expired: run the query again
         rebuild = REBUILDERS.get(str(value.get("kind") or ""))
         if rebuild is None:

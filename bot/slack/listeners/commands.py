@@ -33,7 +33,7 @@ def answer_command(client: WebClient, command: dict, msg: dict) -> None:
 
 
 def _shareable(state: BotState, msg: dict, kind: str, query: str) -> dict:
-    key = state.shares.put(msg)
+    key = state.shared.put_share(msg)
     return fmt.with_share_button(msg, fmt.share_value(kind, query, key))
 
 
