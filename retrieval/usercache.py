@@ -64,7 +64,7 @@ class ShardedDict(Mapping):
     and `fill` does nothing more. `extra` is the JSON header the writer stored (e.g. jieba's
     total frequency)."""
 
-    def __init__(self, path: Path, full_after: int = 200_000) -> None:
+    def __init__(self, path: Path, full_after: int = 20_000) -> None:
         with open(path, "rb") as fh:
             self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         m = self._map
@@ -129,6 +129,9 @@ class ShardedDict(Mapping):
 
     def __len__(self) -> int:
         return len(self.read_all())
+
+    def __bool__(self) -> bool:  # without reading everything, as len() would
+        return bool(self.data) or len(self._codes) > 0
 
     def read_all(self) -> dict:
         """`data` made complete (every entry), e.g. before iterating it."""

@@ -76,7 +76,7 @@ def _indexes() -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, .
     source = cedict_path()
     paths = _cache_file(source, "en"), _cache_file(source, "zh")
     opened = [ShardedDict.open(p) for p in paths]
-    if all(o is not None for o in opened):  # (not all(opened): a Mapping's truth is its length)
+    if all(o is not None for o in opened):
         return opened[0], opened[1]
     built = _parse(source)
     for path, part in zip(paths, built):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Optional
 
 from retrieval.types import Figure
@@ -673,11 +674,10 @@ _CUES = [(re.compile(p, re.I), k, w) for p, k, w in [
 _CLAUSE = re.compile(r"[。；;!?！？\n]")
 
 
-def classify_kind(sentence: str, figure: Figure | None = None, *, ref_year: Optional[int] = None) -> str:
-    """"achieved", "target" or "unknown", from the wording around `figure` (or the whole sentence).
-
-    The nearest time phrase or modal before the figure decides ("去年完成100亿元，今年要完成150亿元");
-    verbs only break ties. `ref_year` (the document's year) turns "2025年" into a target year."""
+@lru_cache(maxsize=512)
+def _cues(sentence: str, ref_year: Optional[int]) -> tuple[tuple[int, int, str, int], ...]:
+    """(start, end, kind, weight) of every cue in `sentence`. Cached: a sentence is classified
+    once per figure in it, and again when its facts are read (ingest's text work)."""
     cues = []
     for rx, kind, w in _CUES:
         for m in rx.finditer(sentence):
@@ -685,6 +685,15 @@ def classify_kind(sentence: str, figure: Figure | None = None, *, ref_year: Opti
             if ref_year and m.groupdict().get("year") and int(m.group("year")) >= ref_year:
                 k = "target"
             cues.append((m.start(), m.end(), k, w))
+    return tuple(cues)
+
+
+def classify_kind(sentence: str, figure: Figure | None = None, *, ref_year: Optional[int] = None) -> str:
+    """"achieved", "target" or "unknown", from the wording around `figure` (or the whole sentence).
+
+    The nearest time phrase or modal before the figure decides ("去年完成100亿元，今年要完成150亿元");
+    verbs only break ties. `ref_year` (the document's year) turns "2025年" into a target year."""
+    cues = _cues(sentence, ref_year)
     if not cues:
         return "unknown"
     if figure is None:

@@ -12,6 +12,7 @@ import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import Optional
 
 from retrieval.usercache import ShardedDict, cache_dir
@@ -151,6 +152,21 @@ def _posseg():
     return pseg, tags
 
 
-def word_frequencies() -> dict[str, int]:
-    """jieba's dictionary: word -> frequency."""
-    return jieba().dt.FREQ
+def word_frequencies() -> Mapping[str, int]:
+    """jieba's dictionary: word -> frequency (0 for a prefix of a word). Looking a word up reads
+    only its part of the dictionary; iterating it reads all of it."""
+    return _FREQUENCIES
+
+
+class _Frequencies(Mapping):
+    def __getitem__(self, word: str) -> int:
+        return _for(word).dt.FREQ[word]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(jieba().dt.FREQ)
+
+    def __len__(self) -> int:
+        return len(jieba().dt.FREQ)
+
+
+_FREQUENCIES = _Frequencies()
