@@ -542,8 +542,9 @@ def feedback(index, path, as_json) -> None:
 @click.option("--passages-lang", type=click.Choice(["en", "zh"]),
               help="Index only the set's passages in this language; a gold passage's twin in it (en:X for zh:X) counts as gold. "
                    "Running both shows whether the question's language matters.")
+@store_option
 @json_option
-def eval_cmd(set_dir, index, mode, limit, passages_lang, as_json) -> None:
+def eval_cmd(set_dir, index, mode, limit, passages_lang, store, as_json) -> None:
     """Measure retrieval and answers on a question set (format of ../shared/eval).
 
     A set with passages.jsonl is indexed into a temporary index; otherwise the
@@ -553,12 +554,13 @@ def eval_cmd(set_dir, index, mode, limit, passages_lang, as_json) -> None:
     \b
     planbot eval ../shared/eval/regional-plans-dev --mode hybrid
     planbot eval ../shared/eval/xquad-crosslingual-dev --passages-lang en --limit 150
+    planbot eval ../shared/eval/regional-plans-dev --store store.db   # the same on a Milvus store
     """
     from retrieval.evaluate import run_eval, format_report
 
-    settings = _settings(index)
+    settings = _settings(index, store=store)
     report = run_eval(Path(set_dir), settings.index_dir, modes=["dense", "lexical", "hybrid"] if mode == "all" else [mode], limit=limit,
-                      passages_lang=passages_lang)
+                      passages_lang=passages_lang, store=settings.store)
     if as_json:
         _dump(report)
     else:

@@ -5,7 +5,7 @@ import re
 
 from retrieval.text.fold import fold
 from retrieval.text.script import CJK_RE, HAN_RANGES
-from retrieval.text.segment import jieba
+from retrieval.text.segment import cut_for_search
 from retrieval.text.stem import index_stem, stem
 from retrieval.text.stopwords import EN_STOP, ZH_STOP
 
@@ -23,12 +23,10 @@ def tokenize(text: str, drop_stopwords: bool = True) -> list[str]:
     """Tokens for BM25: jieba words for Chinese (search mode, so 生产总值 also yields 生产/总值),
     lower-cased light-stemmed words for English, numbers kept whole."""
     out: list[str] = []
-    cut = None
     for m in _TOKEN_RE.finditer(fold(text)):
         tok = m.group()
         if CJK_RE.match(tok):
-            cut = cut or jieba().cut_for_search
-            for w in cut(tok):
+            for w in cut_for_search(tok):
                 if w and not (drop_stopwords and w in ZH_STOP):
                     out.append(w)
         elif tok[0].isdigit():
