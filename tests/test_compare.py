@@ -131,6 +131,7 @@ def national(tmp_path_factory):
 def test_national_gdp_growth_target_since_2000(national):
     comparer = national
     table = comparer.trend("GDP growth", kind="target", since=NATIONAL_FROM)
+    assert table.title == "China: GDP growth (target) by year"  # the country's GDP, not "regional GDP"
     targets = {r.year: r.target for r in table.rows if r.target}
     assert len(targets) >= 18, sorted(targets)
     for c in targets.values():
