@@ -84,6 +84,13 @@ def test_a_place_inside_the_covered_city_counts_for_it(engine):
     # the Taicang article is about a county-level city under Jiangsu's Suzhou; nothing is about 宿州
     ans = engine.ask("What is Suzhou's GDP growth target for 2025?")
     assert any("Suzhou, Jiangsu (苏州市)" in n and "宿州市" in n for n in ans.notes), ans.notes
+    # ...but Taicang's own target, in a sentence that names Suzhou, is not Suzhou's
+    assert not any("Taicang" in q.text for q in ans.quotes)
+
+
+def test_a_place_s_own_figure_question_is_answered_from_its_own_document(engine):
+    ans = engine.ask("What is Taicang's GDP growth target for 2025?")
+    assert ans.answered and "about 6%" in ans.quotes[0].text
 
 
 def test_ambiguous_name_no_candidate_of_which_is_covered_is_declined_naming_them(engine):

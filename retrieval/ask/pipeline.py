@@ -139,19 +139,40 @@ def region_scope(ctx: AskContext) -> None:
     """The chunks of documents mainly about the asked regions (or regions inside them); only
     when no such document exists, chunks of other documents that mention them, and then a
     quote must name the region itself. A national report that names a province once is not a
-    source about that province."""
+    source about that province.
+
+    A figure question is stricter: a region's own documents, when it has any; otherwise a
+    quote must name the region and no place inside it. Taicang's GDP, in an article about
+    Taicang that calls it "the county-level city under Suzhou", is not Suzhou's GDP."""
     if not ctx.region_ids:
         return
+    own = set(ctx.region_ids)
     wanted: set[str] = set()
     for rid in ctx.region_ids:
         wanted |= ctx.gazetteer.descendants(rid)
-    doc_ids = {d for d, main in ctx.index.main_regions().items() if main in wanted}
+    mains = ctx.index.main_regions()
+    gazetteer = ctx.gazetteer
+    figure = bool(getattr(ctx.analysis, "wants_figure", False))
+    if figure:
+        own_docs = {d for d, main in mains.items() if main in own}
+        if own_docs:
+            ctx.mask = ctx.index.positions_where(doc_ids=own_docs)
+            return
+    doc_ids = {d for d, main in mains.items() if main in wanted}
     if doc_ids:
         ctx.mask = ctx.index.positions_where(doc_ids=doc_ids)
-        return
-    ctx.mask = ctx.index.positions_where(chunk_regions=wanted)
-    gazetteer = ctx.gazetteer
-    ctx.mentions = lambda text: bool({rid for rid, _, _ in gazetteer.find_in_text(text)} & wanted)
+    else:
+        ctx.mask = ctx.index.positions_where(chunk_regions=wanted)
+    if figure:
+        inside = wanted - own
+
+        def names_itself(text: str) -> bool:
+            found = {rid for rid, _, _ in gazetteer.find_in_text(text)}
+            return bool(found & own) and not found & inside
+
+        ctx.mentions = names_itself
+    elif not doc_ids:
+        ctx.mentions = lambda text: bool({rid for rid, _, _ in gazetteer.find_in_text(text)} & wanted)
 
 
 _MAX_PLACE_CHUNKS = 400  # chunks read for the passing-mention check (a country named all over)
