@@ -141,9 +141,11 @@ def region_scope(ctx: AskContext) -> None:
     quote must name the region itself. A national report that names a province once is not a
     source about that province.
 
-    A figure question is stricter: a region's own documents, when it has any; otherwise a
-    quote must name the region and no place inside it. Taicang's GDP, in an article about
-    Taicang that calls it "the county-level city under Suzhou", is not Suzhou's GDP."""
+    A figure question whose region has no document of its own, only documents about places
+    inside it, takes a quote that names the region and no place inside it: Taicang's GDP, in
+    an article about Taicang that calls it "the county-level city under Suzhou", is not
+    Suzhou's GDP. The name as the question wrote it counts as naming the region (a bare 新竹
+    that the gazetteer cannot tell between 新竹县 and 新竹市 in a sentence)."""
     if not ctx.region_ids:
         return
     own = set(ctx.region_ids)
@@ -152,27 +154,23 @@ def region_scope(ctx: AskContext) -> None:
         wanted |= ctx.gazetteer.descendants(rid)
     mains = ctx.index.main_regions()
     gazetteer = ctx.gazetteer
-    figure = bool(getattr(ctx.analysis, "wants_figure", False))
-    if figure:
-        own_docs = {d for d, main in mains.items() if main in own}
-        if own_docs:
-            ctx.mask = ctx.index.positions_where(doc_ids=own_docs)
-            return
+    written = [fold(n) for n in ctx.analysis.region_names if len(n) >= 2]
     doc_ids = {d for d, main in mains.items() if main in wanted}
     if doc_ids:
         ctx.mask = ctx.index.positions_where(doc_ids=doc_ids)
-    else:
-        ctx.mask = ctx.index.positions_where(chunk_regions=wanted)
-    if figure:
+        if not getattr(ctx.analysis, "wants_figure", False) or any(m in own for m in mains.values()):
+            return
         inside = wanted - own
 
         def names_itself(text: str) -> bool:
             found = {rid for rid, _, _ in gazetteer.find_in_text(text)}
-            return bool(found & own) and not found & inside
+            return bool(found & own or any(w in fold(text) for w in written)) and not found & inside
 
         ctx.mentions = names_itself
-    elif not doc_ids:
-        ctx.mentions = lambda text: bool({rid for rid, _, _ in gazetteer.find_in_text(text)} & wanted)
+        return
+    ctx.mask = ctx.index.positions_where(chunk_regions=wanted)
+    ctx.mentions = lambda text: bool({rid for rid, _, _ in gazetteer.find_in_text(text)} & wanted
+                                     or any(w in fold(text) for w in written))
 
 
 _MAX_PLACE_CHUNKS = 400  # chunks read for the passing-mention check (a country named all over)
