@@ -34,7 +34,7 @@ from retrieval.knowledge.regions import MIN_MAIN_MENTIONS, Gazetteer
 from retrieval.store.index import Index
 from retrieval.text.dates import report_years
 from retrieval.text.fold import fold
-from retrieval.text.script import script_of
+from retrieval.text.script import CJK_RE, script_of
 from retrieval.types import Answer
 
 MODES = ("hybrid", "dense", "lexical")
@@ -169,6 +169,11 @@ def region_scope(ctx: AskContext) -> None:
         ctx.mentions = names_itself
         return
     ctx.mask = ctx.index.positions_where(chunk_regions=wanted)
+    # chunks with the name as written, which tagging leaves alone when it is ambiguous there
+    # (臺灣新竹: 新竹县 or 新竹市)
+    written_zh = tuple(n for n in written if CJK_RE.search(n))
+    if written_zh:
+        ctx.mask = ctx.mask | place_positions(Place("", written_zh), ctx.index)
     ctx.mentions = lambda text: bool({rid for rid, _, _ in gazetteer.find_in_text(text)} & wanted
                                      or any(w in fold(text) for w in written))
 
