@@ -42,6 +42,14 @@ def test_the_result_of_last_year_in_the_plan_section_is_a_result():
             assert (f.kind, f.period) == ("target", "2011")  # the next paragraph is the year's target again
 
 
+def test_the_past_year_lead_holds_through_sentences_without_figures_in_its_paragraph():
+    # 2023 report, in its five-year review: the paragraph opens on the past year, the result comes later
+    d = national(2023, "一、过去一年和五年工作回顾\n\n过去一年，我国经济发展遇到疫情等国内外多重超预期因素冲击。面对经济新的下行压力，果断应对、"
+                       "及时调控。全年国内生产总值增长3%，城镇新增就业1206万人。\n\n五年来，我们攻坚克难。国内生产总值增加到121万亿元，五年年均增长5.2%。")
+    assert fact(d, "3%").period == "2022" and fact(d, "3%").indicator_id == "gdp"
+    assert fact(d, "5.2%").period == "2018-2022"  # the next paragraph: five years, an average
+
+
 def test_full_width_digits_are_read():
     # 2002 report: "２００１年国内生产总值达到９５９３３亿元，比上年增长７．３％。"
     d = national(2002, "一、２００１年工作回顾\n\n２００１年国内生产总值达到９５９３３亿元，比上年增长７．３％。\n\n"

@@ -14,8 +14,8 @@ from tests.conftest import CORPUS, REPO
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
 
-YRD = ("上海市", "江苏省", "浙江省", "安徽省")
-pytestmark = pytest.mark.slow  # embeds four reports into a milvus-lite store
+YRD = ("江苏省", "安徽省")  # two of the Yangtze River Delta's four: the other two are "not stated"
+pytestmark = pytest.mark.slow  # embeds two reports into a milvus-lite store
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +68,8 @@ def cells(table: dict) -> list[tuple]:
 def test_compare_and_trend_on_a_milvus_store_equal_the_files(yrd_store, from_files):
     got = json.loads(planbot("compare", "GDP growth", "--regions", "长三角", "--store", yrd_store, "--json"))
     want = from_files.compare("GDP growth", regions=["长三角"]).to_json()
-    assert cells(got) == cells(want) and all(r["stated"] for r in got["rows"])
-    assert [r["cell"]["figure"] for r in got["rows"]] == ["5%左右", "5%以上", "5.5%左右", "5.5%以上"]
+    assert cells(got) == cells(want)
+    assert [r["cell"] and r["cell"]["figure"] for r in got["rows"]] == [None, "5%以上", None, "5.5%以上"]
     got = json.loads(planbot("trend", "GDP growth", "--region", "Jiangsu", "--store", yrd_store, "--json"))
     assert cells(got) == cells(from_files.trend("GDP growth", region="Jiangsu").to_json()) and got["rows"]
 

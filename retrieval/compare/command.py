@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from retrieval.compare.route import parse
+from retrieval.compare.route import FULL_WIDTH, parse
 from retrieval.errors import BadQuestion
 
 
@@ -48,7 +48,6 @@ USAGE = {
 _DASHES = re.compile(r"(?:(?<=\s)|^)(?:[—–]|[—–]-|-[—–]|−−)(?=[A-Za-z])")  # —level, –level, −−level → --level
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "＂": '"'})
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _LIST_SPLIT = re.compile(r"\s*[,，、;；]\s*")
 
 
@@ -98,7 +97,7 @@ def split_options(text: str, what: str) -> tuple[str, dict[str, Any]]:
             i += len(values)
         raw = " ".join(values).strip().strip("\"'")
         if opt.kind in ("year", "number"):
-            raw = raw.translate(_FULL_WIDTH)
+            raw = raw.translate(FULL_WIDTH)
         if not raw:
             raise CommandError(what, f"`{opt.flag}` needs a value")
         options[opt.dest] = _value(what, opt, raw)

@@ -52,7 +52,7 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
         figs = [f for f in extract_figures(sent) if f.unit not in _MINOR and not _SERIAL_AFTER.match(sent, f.end)] \
             if _QUICK.search(sent) else []
         if not figs:
-            lead = _past_lead(sent, prof.year, secs.at(s0).years)
+            lead = _past_lead(sent, prof.year, secs.at(s0).years, lead)
             continue
         carried, lead = lead, None
         sec = secs.at(s0)
@@ -107,12 +107,16 @@ def _respectively(sent: str, s0: int, figs, places: Places) -> dict[int, str]:
     return out
 
 
-def _past_lead(sentence: str, pub_year: Optional[int], section_years) -> Optional[periods.Period]:
+def _past_lead(sentence: str, pub_year: Optional[int], section_years,
+               lead: Optional[periods.Period] = None) -> Optional[periods.Period]:
     """The one year before the publication year that a figure-less sentence is about ("过去一年，我们的
-    各项工作取得了很大成绩。"): the sentence after it, saying no period of its own, reports that year."""
+    各项工作取得了很大成绩。"): the next sentence with figures in its paragraph, saying no period of
+    its own, reports that year. A figure-less sentence that says no period keeps the `lead` before it."""
     if pub_year is None:
         return None
     said = {p for _, _, p in periods.time_phrases(sentence, pub_year, section_years)}
+    if not said:
+        return lead
     if len(said) != 1:
         return None
     (p,) = said

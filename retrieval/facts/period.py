@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from retrieval.facts import cues
@@ -86,8 +87,11 @@ def _is_base(text: str, a: int, b: int) -> bool:
     return bool(_BASE_BEFORE.search(text[max(0, a - 14):a]) or _BASE_AFTER.match(text, b))
 
 
-def time_phrases(sentence: str, pub_year: Optional[int], section_years: Optional[tuple[int, int]]):
-    """(start, end, Period) for every time phrase in `sentence` that can be a figure's own period."""
+@lru_cache(maxsize=256)
+def time_phrases(sentence: str, pub_year: Optional[int],
+                 section_years: Optional[tuple[int, int]]) -> tuple[tuple[int, int, Period], ...]:
+    """(start, end, Period) for every time phrase in `sentence` that can be a figure's own period.
+    Cached: a sentence's figures each ask for them (a tuple, so no caller can change them)."""
     s = sentence.translate(_FW)
     out: list[tuple[int, int, Period]] = []
     taken: list[tuple[int, int]] = []
@@ -160,7 +164,7 @@ def time_phrases(sentence: str, pub_year: Optional[int], section_years: Optional
         if year is not None:
             add(a, b, Period(year, year, rng, explicit=True, quarter=quarter))
     out.sort(key=lambda t: t[0])
-    return out
+    return tuple(out)
 
 
 def resolve(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int], pub_year: Optional[int],
