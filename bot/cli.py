@@ -366,10 +366,11 @@ def regions(index, store, as_json) -> None:
 @click.option("--kind", type=click.Choice(["achieved", "target", "forecast", "other"]), help="Results, targets, forecasts or other figures.")
 @click.option("--source", metavar="TEXT", help="Only documents whose title or path contains TEXT (or with this doc id).")
 @click.option("--limit", type=int, default=50, show_default=True, help="Rows shown in the table (--json prints all).")
+@store_option
 @json_option
-def figures(index, region, indicator, period, kind, source, limit, as_json) -> None:
+def figures(index, region, indicator, period, kind, source, limit, store, as_json) -> None:
     """Figure facts read at ingest: what each figure is (indicator, region, period, achieved or target)."""
-    rows = _light_engine(index).figures(region=region, indicator=indicator, period=period, kind=kind, source=source)
+    rows = _light_engine(index, store).figures(region=region, indicator=indicator, period=period, kind=kind, source=source)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -395,10 +396,11 @@ chart_option = click.option("--chart", "chart", type=click.Path(dir_okay=False, 
 kind_choice = click.option("--kind", type=click.Choice(["target", "achieved"]), help="Only targets or only results.")
 
 
-def _comparer(index):
+def _comparer(index, store=None):
     from retrieval.compare import Comparer
 
-    return Comparer.open(_settings(index).index_dir)
+    settings = _settings(index, store=store)
+    return Comparer.open(settings.index_dir, settings.store)
 
 
 def _show_table(make, chart, as_json, printer: str) -> None:
@@ -427,9 +429,10 @@ def _show_table(make, chart, as_json, printer: str) -> None:
 @click.option("--sort", is_flag=True, help="Highest value first; regions without the figure last.")
 @click.option("--above", type=float, metavar="X", help="Only figures at or above X (in the table's unit).")
 @click.option("--below", type=float, metavar="X", help="Only figures at or below X.")
+@store_option
 @json_option
 @chart_option
-def compare(indicator, index, regions, level, period, kind, sort, above, below, as_json, chart) -> None:
+def compare(indicator, index, regions, level, period, kind, sort, above, below, store, as_json, chart) -> None:
     """One INDICATOR across regions: a row per region with the figure as written, its value, kind,
     period and source; regions whose sources do not state it are listed as "not stated".
 
@@ -440,7 +443,7 @@ def compare(indicator, index, regions, level, period, kind, sort, above, below, 
     """
     if regions and level:
         raise click.UsageError("give --regions or --level, not both")
-    _show_table(lambda: _comparer(index).compare(indicator, regions=regions.split(",") if regions else None, level=level,
+    _show_table(lambda: _comparer(index, store).compare(indicator, regions=regions.split(",") if regions else None, level=level,
                                                  period=period, kind=kind, sort=sort, above=above, below=below),
                 chart, as_json, "print_compare")
 
@@ -452,16 +455,17 @@ def compare(indicator, index, regions, level, period, kind, sort, above, below, 
 @kind_choice
 @click.option("--from", "since", type=int, metavar="YEAR", help="First year to show.")
 @click.option("--to", "until", type=int, metavar="YEAR", help="Last year to show.")
+@store_option
 @json_option
 @chart_option
-def trend(indicator, index, region, kind, since, until, as_json, chart) -> None:
+def trend(indicator, index, region, kind, since, until, store, as_json, chart) -> None:
     """One INDICATOR over the years: a row per year with the target and the result the reports state.
 
     \b
     planbot trend "GDP growth" --from 2000 --chart gdp.png
     planbot trend 地区生产总值增长 --region 江苏
     """
-    _show_table(lambda: _comparer(index).trend(indicator, region=region, kind=kind, since=since, until=until),
+    _show_table(lambda: _comparer(index, store).trend(indicator, region=region, kind=kind, since=since, until=until),
                 chart, as_json, "print_trend")
 
 
@@ -538,8 +542,9 @@ def feedback(index, path, as_json) -> None:
 @click.option("--passages-lang", type=click.Choice(["en", "zh"]),
               help="Index only the set's passages in this language; a gold passage's twin in it (en:X for zh:X) counts as gold. "
                    "Running both shows whether the question's language matters.")
+@store_option
 @json_option
-def eval_cmd(set_dir, index, mode, limit, passages_lang, as_json) -> None:
+def eval_cmd(set_dir, index, mode, limit, passages_lang, store, as_json) -> None:
     """Measure retrieval and answers on a question set (format of ../shared/eval).
 
     A set with passages.jsonl is indexed into a temporary index; otherwise the
@@ -549,12 +554,13 @@ def eval_cmd(set_dir, index, mode, limit, passages_lang, as_json) -> None:
     \b
     planbot eval ../shared/eval/regional-plans-dev --mode hybrid
     planbot eval ../shared/eval/xquad-crosslingual-dev --passages-lang en --limit 150
+    planbot eval ../shared/eval/regional-plans-dev --store store.db   # the same on a Milvus store
     """
     from retrieval.evaluate import run_eval, format_report
 
-    settings = _settings(index)
+    settings = _settings(index, store=store)
     report = run_eval(Path(set_dir), settings.index_dir, modes=["dense", "lexical", "hybrid"] if mode == "all" else [mode], limit=limit,
-                      passages_lang=passages_lang)
+                      passages_lang=passages_lang, store=settings.store)
     if as_json:
         _dump(report)
     else:

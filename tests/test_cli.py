@@ -16,12 +16,19 @@ def planbot(*args, env=None, input=None):
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=REPO, env=e, capture_output=True, text=True, input=input, timeout=600)
 
 
+# What a cold start must not pay for unless the command needs it (docs/BENCHMARKS.md, cold start)
+HEAVY = ["torch", "sentence_transformers", "slack_bolt", "matplotlib", "pymilvus", "ray", "bm25s", "scipy"]
+
+
 def run_in_one_process(*commands: list[str]) -> tuple[bool, list[str]]:
-    """Run CLI commands in one fresh interpreter: (whether torch got imported, their outputs)."""
+    """Run CLI commands in one fresh interpreter: (whether torch got imported, their outputs).
+    Any other of HEAVY imported fails the run."""
     code = (
         "import json, sys\nfrom click.testing import CliRunner\nfrom bot.cli import cli\n"
         f"outs = [CliRunner().invoke(cli, args) for args in {[list(c) for c in commands]!r}]\n"
         "assert all(r.exit_code == 0 for r in outs), [r.output for r in outs]\n"
+        f"heavy = [m for m in {HEAVY[1:]!r} if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
         "print(json.dumps(['torch' in sys.modules, [r.output for r in outs]]))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -30,10 +37,15 @@ def run_in_one_process(*commands: list[str]) -> tuple[bool, list[str]]:
     return torch, outputs
 
 
-def test_help_and_stats_do_not_load_torch(small_index):
-    torch, _ = run_in_one_process(["--help"], ["stats", "--index", str(small_index), "--json"],
-                                  ["regions", "--index", str(small_index), "--json"])
+def test_help_stats_regions_and_documents_do_not_load_torch(small_index):
+    import importlib.util
+
+    assert importlib.util.find_spec("torch"), "torch is installed here (the test extra), so its absence below means something"
+    torch, outs = run_in_one_process(["--help"], ["stats", "--index", str(small_index), "--json"],
+                                     ["regions", "--index", str(small_index), "--json"],
+                                     ["documents", "--index", str(small_index), "--json"])
     assert torch is False
+    assert json.loads(outs[1])["documents"] == 2 and len(outs[3].strip().splitlines()) == 2
 
 
 def test_asking_with_the_default_model_does_not_load_torch(small_index):

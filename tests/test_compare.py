@@ -131,6 +131,7 @@ def national(tmp_path_factory):
 def test_national_gdp_growth_target_since_2000(national):
     comparer = national
     table = comparer.trend("GDP growth", kind="target", since=NATIONAL_FROM)
+    assert table.title == "China: GDP growth (target) by year"  # the country's GDP, not "regional GDP"
     targets = {r.year: r.target for r in table.rows if r.target}
     assert len(targets) >= 18, sorted(targets)
     for c in targets.values():
@@ -142,6 +143,13 @@ def test_national_gdp_growth_target_since_2000(national):
     both = comparer.trend("GDP growth", since=NATIONAL_FROM)
     results = {r.year: r.achieved for r in both.rows if r.achieved}
     assert results[2024].figure == "5%" and results[2020].figure == "2.3％"
+    # results said without the indicator in their clause, after a figure-less lead sentence, in full-width digits
+    assert (results[2021].figure, results[2010].figure, results[2001].figure) == ("8.1%", "10.3%", "７．３％")
+    assert results[2022].figure == "3%"  # "过去一年，…。…。全年国内生产总值增长3%" in the 2023 report's five-year review
+    assert 2000 not in results and 2002 not in results  # 8.3％ and 7.7% are averages over five years, not a year's
+    for c in results.values():
+        assert_verbatim(comparer, c)
+        assert c.kind == "achieved" and int(c.source.title[:4]) == int(c.period) + 1  # from the next year's report
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

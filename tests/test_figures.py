@@ -281,3 +281,37 @@ def test_floors_and_ceilings_state_targets():
     got = {f.text: f.kind for f in extract_figures("Urban jobs grew by 1.2 million, with at least 300,000 for graduates.", ref_year=2025)}
     assert got == {"1.2 million": "achieved", "at least 300,000": "target"}
     assert extract_figures("The surveyed unemployment rate was kept within 5.5%.", ref_year=2025)[0].kind == "achieved"
+
+
+def test_plain_chinese_numerals_are_read_as_cn2an_reads_them_without_it():
+    """The cold-start reader of plain Chinese numerals (五, 二十八, 一千零五十, 四点五, 六五) gives
+    cn2an's value and type for every string of up to four numeral characters it accepts, and
+    leaves the rest to cn2an; a question over such figures imports no cn2an."""
+    import itertools
+    import subprocess
+    import sys
+    import warnings
+
+    import cn2an
+
+    from retrieval.knowledge.figures import _cn_small
+
+    accepted = 0
+    for n in range(1, 5):
+        for chars in itertools.product("零一二两三四五六七八九十百千点", repeat=n):
+            t = "".join(chars)
+            got = _cn_small(t)
+            if got is None:
+                continue
+            accepted += 1
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                want = cn2an.cn2an(t, "smart")
+            assert (got, type(got), str(got)) == (want, type(want), str(want)), t
+    assert accepted > 10_000
+    assert _cn_small("一百五") is None and _cn_small("一万二千") is None, "other forms go to cn2an"
+    code = ("import sys; from retrieval.knowledge.figures import extract_figures as x; "
+            "fs = x('新建学校十五所，改造两千零五十户，三十六个项目'); "
+            "print(' '.join(str(f.value) for f in fs), 'cn2an' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[-1] == "False" and {"15.0", "2050.0"} <= set(out), out

@@ -43,7 +43,7 @@ def fake():
 def running_bot(fake, corpus_engine, corpus_index):
     settings = settings_for(fake, corpus_index)
     # A short retry budget, so that a step that keeps failing gives up within the test.
-    app = build_app(settings, corpus_engine, api_budget=3.0, feedback=None)
+    app = build_app(settings, corpus_engine, api_budget=3.0)
     server = make_http_server(app, settings, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield Harness(fake, server, f"http://127.0.0.1:{server.port}/slack/events")
@@ -244,6 +244,7 @@ def test_routed_question_in_a_mention_gets_the_table_and_the_chart(bot, corpus_e
     check_rows_against_sources(corpus_engine, expected, lines)
     regions = {line[2:].split(":")[0] for line in lines}
     assert {"Tibet", "Sichuan"} <= regions and "Beijing" not in regions  # 5%左右 is below the asked bound
+    assert final.blocks[-1].get("block_id") == "planbot_feedback"  # an answer like any other: feedback buttons
     the_chart(bot.fake, CHANNEL, ts)
 
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from retrieval.compare.route import parse
+from retrieval.compare.route import FULL_WIDTH, parse
 from retrieval.errors import BadQuestion
 
 
@@ -96,6 +96,8 @@ def split_options(text: str, what: str) -> tuple[str, dict[str, Any]]:
             values = tokens[i:i + 1] if i < len(tokens) and not tokens[i].startswith("--") else []
             i += len(values)
         raw = " ".join(values).strip().strip("\"'")
+        if opt.kind in ("year", "number"):
+            raw = raw.translate(FULL_WIDTH)
         if not raw:
             raise CommandError(what, f"`{opt.flag}` needs a value")
         options[opt.dest] = _value(what, opt, raw)

@@ -8,6 +8,7 @@ indicator itself (rd_intensity is a share whatever the words say).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Optional
 
 from retrieval.compare.model import Indicator
@@ -18,6 +19,9 @@ from retrieval.knowledge.vocab import Vocab, load_vocab
 # Terms that name a measure or a list of targets, not an indicator of their own: "growth rate of
 # GDP" is GDP's growth, "主要预期目标" a heading.
 NOT_AN_INDICATOR = {"growth_rate", "main_targets", "value_added"}
+# Display names for the whole country where the vocabulary's first names are a region's
+# (地区生产总值 "regional GDP" is a province's; the country's is 国内生产总值, GDP).
+NATIONAL_NAMES = {"gdp": ("GDP", "国内生产总值")}
 _GROWTH = re.compile(GROWTH_WORDS, re.I)
 _SHARE = re.compile(r"\bshare\b|\bproportion\b|\bratio\b|比重|占比|比例", re.I)
 _LEVEL = re.compile(r"\blevel\b|\btotal\b|\bamount\b|\bsize\b|总量|规模|总额", re.I)
@@ -54,3 +58,9 @@ def measure_of(words: str, indicator_id: str) -> Optional[str]:
     if _LEVEL.search(words):
         return "level"
     return None
+
+
+def for_the_country(indicator: Indicator) -> Indicator:
+    """`indicator` named as the country's own (NATIONAL_NAMES), else unchanged."""
+    names = NATIONAL_NAMES.get(indicator.id)
+    return replace(indicator, en=names[0], zh=names[1]) if names else indicator

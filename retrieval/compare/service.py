@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from retrieval.compare.build import compare_table, trend_table
-from retrieval.compare.indicator import resolve_indicator
+from retrieval.compare.indicator import for_the_country, resolve_indicator
 from retrieval.compare.model import CompareTable, TrendTable
 from retrieval.compare.source import indexed_facts
 from retrieval.errors import BadQuestion, UnknownRegion
@@ -32,11 +32,13 @@ class Comparer:
         self.groups = groups or load_groups()
 
     @classmethod
-    def open(cls, index_dir: str | Path) -> "Comparer":
+    def open(cls, index_dir: str | Path, store: Optional[str] = None) -> "Comparer":
+        """Over the index directory, or the Milvus store `store` (a URI: its facts are read from
+        its stored documents once per snapshot)."""
         from retrieval.knowledge.regions import load_gazetteer
-        from retrieval.store.index import Index
+        from retrieval.store.backends import open_store
 
-        return cls(Index.open(index_dir), load_gazetteer())
+        return cls(open_store(index_dir, store), load_gazetteer())
 
     def facts(self):
         return indexed_facts(self.index, self.gazetteer, self.vocab)
@@ -96,6 +98,8 @@ class Comparer:
             asked = level or "province"
         if not ids:
             raise UnknownRegion(asked)
+        if ids == [NATIONAL["id"]]:
+            ind = for_the_country(ind)
         lang = lang or _lang(indicator, *(regions or []))
         table = compare_table(self.facts(), ind, [self.region_row(r) for r in ids], period=_period(period), kind=kind,
                               sort=sort, above=above, below=below, lang=lang)
@@ -107,6 +111,8 @@ class Comparer:
         ind = resolve_indicator(indicator, self.vocab)
         _check_kind(kind)
         rid = self.resolve_regions([region])[0] if region else NATIONAL["id"]
+        if rid == NATIONAL["id"]:
+            ind = for_the_country(ind)
         lang = lang or _lang(indicator, region or "")
         table = trend_table(self.facts(), ind, self.region_row(rid), kind=kind, since=since, until=until, lang=lang)
         table.title = _trend_title(table, lang)

@@ -63,7 +63,7 @@ THRESHOLD_EN = r"(?:projects?|enterprises?|companies|clusters?) (?:worth|with (?
 # ------------------------------------------------------------------ period cues
 # Relative years, resolved against the publication year.
 RELATIVE_YEARS = [
-    (r"去年|上年|last year|past year", -1),
+    (r"去年|过去一年|過去一年|(?<!基础)(?<!基礎)上年|last year|past year", -1),  # not 基础上年均增长 ("on the basis of …, average")
     (r"前年", -2),
     (r"今年|本年|当年|當年|this year|the year", 0),
     (r"明年|next year", 1),
@@ -87,6 +87,19 @@ PAST_SPAN = r"(?:过去|過去|这|這|近|前)?([五三两十])年(?:来|來|�
 # Comparison bases ("比2019年", "同1987年相比", "compared with 2019"): a year that is not the figure's own.
 BASE_BEFORE = r"(?:比|较|較|同|与|與|compared (?:with|to)|over|than|from)\s*$"
 BASE_AFTER = r"\s*(?:年)?(?:同期)?(?:相比|相较|比较|的水平)"
+
+# An average over years ("平均每年增长7.7%", 年均): a span's figure, never one year's.
+AVERAGE_WORDS = r"年均|平均每年|每年平均|平均年|average annual|annual average|a year on average"
+# "连续四年达到或略高于10%": the last N years up to the one reviewed, not that one year alone.
+CONSECUTIVE_SPAN = r"连续([两二三四五六七八九十])年|連續([兩二三四五六七八九十])年"
+# A span of the years ahead: 今后五年 in a report of year Y is Y .. Y+4.
+FUTURE_SPAN = r"(?:今后|今後|未来|未來)([五三两十])年"
+
+# ------------------------------------------------------------------ indicator cues
+# A clause of these words only names how a figure was counted, not what it is: "按可比价格计算，
+# 比上年增长7.3%" and "国内生产总值达到114万亿元，增长8.1%" say the indicator in an earlier clause.
+COUNTING_WORDS = (r"按[^，,；;]{0,10}?(?:计算|计|核算)|扣除[^，,；;]{0,10}?因素|剔除[^，,；;]{0,10}?因素|"
+                  r"考虑[^，,；;]{0,12}?因素|(?:据|经)?初步核算|可比口径|按可比口径")
 
 # ------------------------------------------------------------------ measure cues
 # Indicators that are rates or shares whatever the words around them say.

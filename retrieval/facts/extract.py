@@ -42,13 +42,19 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
     places = Places(gazetteer, text, base)
     target_paras = _target_paragraphs(text)
     out: list[Fact] = []
+    lead: Optional[periods.Period] = None  # a past year said by the sentence before, which has no figure
+    last_end = 0
     for s0, s1 in sentences(text):
         sent = text[s0:s1]
-        if not _QUICK.search(sent):
-            continue
-        figs = [f for f in extract_figures(sent) if f.unit not in _MINOR and not _SERIAL_AFTER.match(sent, f.end)]
+        if "\n" in text[last_end:s0]:
+            lead = None  # a lead sentence speaks for its own paragraph only
+        last_end = s1
+        figs = [f for f in extract_figures(sent) if f.unit not in _MINOR and not _SERIAL_AFTER.match(sent, f.end)] \
+            if _QUICK.search(sent) else []
         if not figs:
+            lead = _past_lead(sent, prof.year, secs.at(s0).years, lead)
             continue
+        carried, lead = lead, None
         sec = secs.at(s0)
         english = not _CJK.search(sent)
         matches = vocab.matches(sent)
@@ -61,6 +67,9 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
             achieved_hint = kinds._nearest(kinds._ACHIEVED, sent, 0, len(sent)) is not None or prof.kind == "article"
             per = periods.resolve(sent, f.start, f.end, clause, prof.year, prof.month, sec.years,
                                   prof.kind == "article", achieved_hint)
+            if carried is not None and not per.explicit:
+                per = carried  # "过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%"
+            per = periods.average_span(sent, f.start, clause, per, sec.years, prof.year)
             k = kinds.decide(sent, f, clause, sec.role, in_list, per, sec.years, prof.year)
             if sec.role == "other" and not per.explicit:
                 per = periods.UNKNOWN  # a glossary entry or annex definition has no period of its own
@@ -68,7 +77,7 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
                     and prof.year is not None and per.lo == prof.year and _last_year(sent):
                 per = periods.Period(prof.year - 1, prof.year - 1, explicit=True)
             region = paired.get(f.start) or places.region_at(s0 + clause[0] if not english else s0, s0 + f.start, s0)
-            ind_id, ind_text = indicator.decide(vocab, sent, clause[0], f.start, matches, f.end)
+            ind_id, ind_text = indicator.decide_in_sentence(vocab, sent, clause[0], f.start, matches, f.end)
             m = measures.decide(sent, f, clause[0], ind_id, k)
             out.append(Fact(
                 doc_id=doc.doc_id, figure=f.text, value=f.value, unit=f.unit, measure=m, kind=k, period=str(per),
@@ -96,6 +105,22 @@ def _respectively(sent: str, s0: int, figs, places: Places) -> dict[int, str]:
         if len(named) >= 2 and len(run) == len(named):
             out.update({f.start: rid for f, rid in zip(run, named)})
     return out
+
+
+def _past_lead(sentence: str, pub_year: Optional[int], section_years,
+               lead: Optional[periods.Period] = None) -> Optional[periods.Period]:
+    """The one year before the publication year that a figure-less sentence is about ("过去一年，我们的
+    各项工作取得了很大成绩。"): the next sentence with figures in its paragraph, saying no period of
+    its own, reports that year. A figure-less sentence that says no period keeps the `lead` before it."""
+    if pub_year is None:
+        return None
+    said = {p for _, _, p in periods.time_phrases(sentence, pub_year, section_years)}
+    if not said:
+        return lead
+    if len(said) != 1:
+        return None
+    (p,) = said
+    return p if p.lo == p.hi and p.hi is not None and p.hi < pub_year and not p.months else None
 
 
 def _last_year(sentence: str) -> bool:

@@ -4,18 +4,21 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from retrieval.facts.cues import COUNTING_WORDS
+from retrieval.facts.spans import clause_bounds
 from retrieval.knowledge.vocab import Match
 
 # Verbs and qualifiers between an indicator and its figure: not part of the indicator's name.
-_TRAIL = re.compile(r"(?:分别|分別|同比|比上年|较上年|年均|平均|累计|均|共|再|又|已|将|要|力争|确保|预计|"
+_TRAIL = re.compile(r"(?:分别|分別|同比|比上年|较上年|年均|平均|每年|累计|均|共|再|又|已|将|要|力争|确保|预计|实际|實際|"
                     r"增长|增長|提高|提升|下降|降低|减少|达到|达|達到|達|突破|超过|超|为|是|实现|完成|新增|净增|"
-                    r"稳定在|控制在|保持在|保持|增至|提高到|提高至|上升到|到|至|约|近|逾|了|的|\s)+$")
+                    r"稳定在|控制在|保持在|保持|增至|提高到|提高至|上升到|定为|定在|到|至|约|近|逾|了|的|\s)+$")
 _LEAD = re.compile(r"^(?:全省|全市|全区|全国|全年|其中|今年|去年|[，,、])+")
 _PIECE = re.compile(r"[、：:“”\"]|[0-9０-９.．%％]+[^\u4e00-\u9fff]*?(?:[场場个個家项項万亿億人名次]|以上|左右)*")
 _EN_TRAIL = re.compile(r"\b(?:reached|was|were|is|are|of|by|up|to|increased|grew|rose|achieved|a|an|the|with|"
                        r"about|over|more than|nearly|around)\s*$", re.I)
 
 
+_COUNTING = re.compile(COUNTING_WORDS)
 _MEASURE_WORD = re.compile(r"[个個项項家所条條处處座批场場支款件台套]$")
 _COUNTED = re.compile(r"[\u4e00-\u9fff“”\"]{1,12}?(?=[，,。；;、：:）)]|$|[获被为是在纳入达实现完成建成开工]|以上)")
 
@@ -45,3 +48,34 @@ def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: lis
     for _ in range(3):
         words = _EN_TRAIL.sub("", words).rstrip(" ,")
     return None, " ".join(words.split()[-6:])
+
+
+def decide_in_sentence(vocab, sentence: str, clause_start: int, fig_start: int, matches: list[Match],
+                       fig_end: Optional[int] = None) -> tuple[Optional[str], str]:
+    """`decide`, and for a figure whose clause names nothing ("国内生产总值达到114万亿元，增长8.1%",
+    "今年经济增长速度的宏观调控目标，定为百分之八至九") the subject of the clause before it, as
+    Chinese leaves it unsaid: clauses that only say how the figure was counted (按可比价格计算) are
+    passed over. A figure whose clause names something keeps it, even when it is not in the vocabulary."""
+    found = decide(vocab, sentence, clause_start, fig_start, matches, fig_end)
+    if found[0] is not None or not _subjectless(found[1]) or not re.search(r"[\u4e00-\u9fff]", sentence[:fig_start]):
+        return found
+    end = clause_start
+    while end > 0:
+        a, b = clause_bounds(sentence, 0, len(sentence), max(0, end - 1))
+        if b >= end:  # the separator itself: step over it
+            a, b = clause_bounds(sentence, 0, len(sentence), max(0, end - 2))
+        if b > end or a >= end:
+            break
+        words = sentence[a:b]
+        if not _COUNTING.sub("", words).strip("，,、 "):
+            end = a
+            continue
+        earlier = decide(vocab, sentence, a, b, matches)
+        if earlier[0] is not None or not _subjectless(earlier[1]):
+            return earlier
+        end = a
+    return found
+
+
+def _subjectless(words: str) -> bool:
+    return not _COUNTING.sub("", words or "").strip("，,、 ")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from retrieval.facts import cues
@@ -26,6 +27,10 @@ _QUARTER = re.compile(r"(?:第)?([一二三四1-4])季度|\bQ([1-4])\b|first qua
 _FULL_YEAR = re.compile(r"全年|whole year|full year|the year as a whole")
 _PLANS = re.compile("|".join(sorted(map(re.escape, cues.FIVE_YEAR_PLANS), key=len, reverse=True)))
 _PAST_SPAN = re.compile(cues.PAST_SPAN)
+_FUTURE_SPAN = re.compile(cues.FUTURE_SPAN)
+_CONSECUTIVE = re.compile(cues.CONSECUTIVE_SPAN)
+_SPAN_YEARS = {"两": 2, "兩": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_AVERAGE = re.compile(cues.AVERAGE_WORDS, re.I)
 _PLAN_BEFORE = re.compile(cues.PLAN_CONTEXT_BEFORE)
 _PLAN_AFTER = re.compile(cues.PLAN_CONTEXT_AFTER)
 _BASE_BEFORE = re.compile(cues.BASE_BEFORE, re.I)
@@ -82,8 +87,11 @@ def _is_base(text: str, a: int, b: int) -> bool:
     return bool(_BASE_BEFORE.search(text[max(0, a - 14):a]) or _BASE_AFTER.match(text, b))
 
 
-def time_phrases(sentence: str, pub_year: Optional[int], section_years: Optional[tuple[int, int]]):
-    """(start, end, Period) for every time phrase in `sentence` that can be a figure's own period."""
+@lru_cache(maxsize=256)
+def time_phrases(sentence: str, pub_year: Optional[int],
+                 section_years: Optional[tuple[int, int]]) -> tuple[tuple[int, int, Period], ...]:
+    """(start, end, Period) for every time phrase in `sentence` that can be a figure's own period.
+    Cached: a sentence's figures each ask for them (a tuple, so no caller can change them)."""
     s = sentence.translate(_FW)
     out: list[tuple[int, int, Period]] = []
     taken: list[tuple[int, int]] = []
@@ -121,6 +129,13 @@ def time_phrases(sentence: str, pub_year: Optional[int], section_years: Optional
         elif pub_year is not None:
             n = {"五": 5, "三": 3, "两": 2, "十": 10}.get(m.group(1) or "五", 5)
             add(m.start(), m.end(), Period(pub_year - n, pub_year - 1, explicit=True))
+    if pub_year is not None:
+        for m in _FUTURE_SPAN.finditer(s):
+            n = _SPAN_YEARS[m.group(1)]
+            add(m.start(), m.end(), Period(pub_year, pub_year + n - 1, explicit=True))
+        for m in _CONSECUTIVE.finditer(s):
+            last = section_years[1] if section_years and section_years[0] == section_years[1] else pub_year - 1
+            add(m.start(), m.end(), Period(last - _SPAN_YEARS[m.group(1) or m.group(2)] + 1, last, explicit=True))
     months = []
     for m in _MONTHS.finditer(s):
         if m.group(1):
@@ -149,7 +164,7 @@ def time_phrases(sentence: str, pub_year: Optional[int], section_years: Optional
         if year is not None:
             add(a, b, Period(year, year, rng, explicit=True, quarter=quarter))
     out.sort(key=lambda t: t[0])
-    return out
+    return tuple(out)
 
 
 def resolve(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int], pub_year: Optional[int],
@@ -172,3 +187,18 @@ def resolve(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int]
     if article and achieved_hint and _FULL_YEAR.search(sentence) and (pub_month or 12) <= 3:
         return Period(pub_year - 1, pub_year - 1)  # "the whole year" in a February article is last year
     return Period(pub_year, pub_year)
+
+
+def average_span(sentence: str, fig_start: int, clause: tuple[int, int], period: Period,
+                 section_years: Optional[tuple[int, int]], pub_year: Optional[int]) -> Period:
+    """The period of an average over years ("从1997年的7.4万亿元增加到2002年的10.2万亿元，平均每年增长
+    7.7%"): from the sentence's first year to its last (1998-2002), else the section's span of years
+    that holds the year said, else unknown -- a year's own figure it is not. Other figures keep `period`."""
+    if period.lo is None or period.lo != period.hi or period.months or not _AVERAGE.search(sentence, clause[0], fig_start):
+        return period
+    years = sorted({p.lo for _, b, p in time_phrases(sentence, pub_year, section_years) if b <= fig_start and p.lo == p.hi})
+    if len(years) >= 2:
+        return Period(years[0] + 1, years[-1], explicit=True)
+    if section_years and section_years[0] < section_years[1] and section_years[0] <= period.lo <= section_years[1]:
+        return Period(*section_years, explicit=True)
+    return UNKNOWN

@@ -13,11 +13,9 @@ import pickle
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from retrieval.usercache import cache_dir
+
 T = TypeVar("T")
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planbot"
 
 
 def cache_file(prefix: str, source: Path, version: int) -> Path:

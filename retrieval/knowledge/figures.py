@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Optional
 
 from retrieval.types import Figure
@@ -47,7 +48,8 @@ _FW = str.maketrans("０１２３４５６７８９．，／％－", "0123456789
 
 # ----------------------------------------------------------------------------- numbers
 _D = "[0-9０-９]"
-_NUM_AR = rf"{_D}+(?:[,，]{_D}{{3}}(?!{_D}))*(?:[.．]{_D}+)?"
+# "8 ．8 ％": typeset reports space out a full-width point; an ASCII "2024. 5" is a sentence end
+_NUM_AR = rf"{_D}+(?:[,，]{_D}{{3}}(?!{_D}))*(?:[.．]{_D}+| ?． ?{_D}+)?"
 _CN_CHARS = "零〇○一二两兩三四五六七八九十百千万萬亿億"
 _CN_DIGITS = set("零〇○一二两兩三四五六七八九")
 # 两三年, 七八个: adjacent digits are an estimate or a code (一五六项), not a number cn2an should read
@@ -207,9 +209,68 @@ class _Raw:
     scan: bool = False  # a measure word (个, 家): the counted noun may say more
 
 
+_CN_DIGIT_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNIT_VALUE = {"千": 1000, "百": 100, "十": 10}
+
+
+def _cn_small(t: str) -> Optional[int | float]:
+    """A Chinese numeral below 10,000 in its plain written form (五, 十五, 二十八, 三百, 一千二百,
+    两千三百四十五, 一百零五, 两千零五十: each digit with its unit, units in order, ones only after
+    十 or 零), digits alone (六五 = 65, as cn2an reads them), or either with decimals (四点五),
+    read without cn2an; None for any other form (一百五, 万 inside, ...), which cn2an reads.
+    Wherever it answers it equals cn2an's "smart" reading, type included (tests/test_figures.py
+    tries every string of up to five numeral characters): these are 96% of the corpus's Chinese
+    numerals, so a cold ask seldom imports cn2an."""
+    if "点" in t:
+        return _cn_decimal(t)
+    if t == "零":
+        return 0
+    if len(t) > 1 and all(c in _CN_DIGIT_VALUE or c == "零" for c in t):  # 六五, 一二三: digit by digit
+        return int("".join(str(_CN_DIGIT_VALUE.get(c, 0)) for c in t))
+    if t[0] == "十":  # 十, 十五
+        if len(t) == 1:
+            return 10
+        return 10 + _CN_DIGIT_VALUE[t[1]] if len(t) == 2 and t[1] in _CN_DIGIT_VALUE else None
+    total, prev, i, n = 0, 0, 0, len(t)
+    while i < n:
+        if t[i] == "零" and prev in (100, 1000) and i + 1 < n:  # 一百零五, 两千零五十
+            rest = t[i + 1:]
+            if prev == 100:
+                return total + _CN_DIGIT_VALUE[rest] if rest in _CN_DIGIT_VALUE else None
+            if rest in _CN_DIGIT_VALUE or (rest[-1] in _CN_DIGIT_VALUE and len(rest) == 3 and rest[1] == "十") \
+                    or (rest[-1] == "十" and len(rest) == 2) or (rest[0] == "十" and len(rest) <= 2):
+                tail = _cn_small(rest)
+                return None if tail is None else total + tail
+            return None
+        d = _CN_DIGIT_VALUE.get(t[i])
+        if d is None:
+            return None
+        if i + 1 == n:  # the ones: alone, or right after 十
+            return total + d if prev in (0, 10) else None
+        u = _CN_UNIT_VALUE.get(t[i + 1])
+        if u is None or (prev and u * 10 != prev):
+            return None
+        total, prev, i = total + d * u, u, i + 2
+    return total
+
+
+def _cn_decimal(t: str) -> Optional[float]:
+    """四点五 = 4.5, computed as cn2an computes it (a float, rounded to the decimals written)."""
+    whole, _, frac = t.partition("点")
+    if not whole or not frac or len(frac) > 15 or not all(c in _CN_DIGIT_VALUE or c == "零" for c in frac):
+        return None
+    w = _cn_small(whole)
+    if w is None or isinstance(w, float):
+        return None
+    dec = 0
+    for index in range(len(frac) - 1, -1, -1):
+        dec += _CN_DIGIT_VALUE.get(frac[index], 0) * 10 ** -(index + 1)
+    return round(w + round(dec, len(frac)), len(frac))
+
+
 def _dec(text: str) -> Optional[Decimal]:
     """Arabic (full-width too) or Chinese numerals, scale characters inside Chinese ones included."""
-    t = text.translate(_FW).replace(",", "").strip()
+    t = text.translate(_FW).replace(",", "").replace(" ", "").strip()
     if not t:
         return None
     if t[0] in _AR_START:
@@ -225,8 +286,10 @@ def _dec(text: str) -> Optional[Decimal]:
             return Decimal(mult)
     if t[0] in "百千":  # 千亿 = 一千亿
         t = "一" + t
+    if (small := _cn_small(t)) is not None:
+        return Decimal(str(small)) * mult
     try:
-        import cn2an  # here, not at the top: importing it is 0.3 s, and most figures are Arabic
+        import cn2an  # here, not at the top: importing it and its patterns is 0.1-0.3 s of a cold ask
 
         v = cn2an.cn2an(t, "smart")
     except Exception:  # cn2an raises ValueError and friends on anything odd, e.g. 十四五
@@ -611,11 +674,10 @@ _CUES = [(re.compile(p, re.I), k, w) for p, k, w in [
 _CLAUSE = re.compile(r"[。；;!?！？\n]")
 
 
-def classify_kind(sentence: str, figure: Figure | None = None, *, ref_year: Optional[int] = None) -> str:
-    """"achieved", "target" or "unknown", from the wording around `figure` (or the whole sentence).
-
-    The nearest time phrase or modal before the figure decides ("去年完成100亿元，今年要完成150亿元");
-    verbs only break ties. `ref_year` (the document's year) turns "2025年" into a target year."""
+@lru_cache(maxsize=512)
+def _cues(sentence: str, ref_year: Optional[int]) -> tuple[tuple[int, int, str, int], ...]:
+    """(start, end, kind, weight) of every cue in `sentence`. Cached: a sentence is classified
+    once per figure in it, and again when its facts are read (ingest's text work)."""
     cues = []
     for rx, kind, w in _CUES:
         for m in rx.finditer(sentence):
@@ -623,6 +685,15 @@ def classify_kind(sentence: str, figure: Figure | None = None, *, ref_year: Opti
             if ref_year and m.groupdict().get("year") and int(m.group("year")) >= ref_year:
                 k = "target"
             cues.append((m.start(), m.end(), k, w))
+    return tuple(cues)
+
+
+def classify_kind(sentence: str, figure: Figure | None = None, *, ref_year: Optional[int] = None) -> str:
+    """"achieved", "target" or "unknown", from the wording around `figure` (or the whole sentence).
+
+    The nearest time phrase or modal before the figure decides ("去年完成100亿元，今年要完成150亿元");
+    verbs only break ties. `ref_year` (the document's year) turns "2025年" into a target year."""
+    cues = _cues(sentence, ref_year)
     if not cues:
         return "unknown"
     if figure is None:

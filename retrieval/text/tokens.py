@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from retrieval.text.fold import fold
 from retrieval.text.script import CJK_RE, HAN_RANGES
-from retrieval.text.segment import jieba
+from retrieval.text.segment import cut_for_search
 from retrieval.text.stem import index_stem, stem
 from retrieval.text.stopwords import EN_STOP, ZH_STOP
 
@@ -19,16 +20,21 @@ _WORD_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
+def _search_words(run: str) -> tuple[str, ...]:
+    """jieba's search-mode words of one run of Chinese characters. Cached: ingest tokenises every
+    chunk with its document's title, and neighbouring chunks overlap, so runs come back."""
+    return tuple(cut_for_search(run))
+
+
 def tokenize(text: str, drop_stopwords: bool = True) -> list[str]:
     """Tokens for BM25: jieba words for Chinese (search mode, so 生产总值 also yields 生产/总值),
     lower-cased light-stemmed words for English, numbers kept whole."""
     out: list[str] = []
-    cut = None
     for m in _TOKEN_RE.finditer(fold(text)):
         tok = m.group()
         if CJK_RE.match(tok):
-            cut = cut or jieba().cut_for_search
-            for w in cut(tok):
+            for w in _search_words(tok):
                 if w and not (drop_stopwords and w in ZH_STOP):
                     out.append(w)
         elif tok[0].isdigit():
