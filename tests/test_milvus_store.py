@@ -334,3 +334,23 @@ def test_ray_ingest_into_milvus_lite_from_the_cli(tmp_path, fixture_corpus, enco
     release(store)
     again = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and json.loads(again.stdout)["unchanged"] == 2 and json.loads(again.stdout)["chunks_embedded"] == 0
+
+
+def test_keys_with_quotes_survive_incremental_writes(milvus_db, encoder, tmp_path):
+    """A token or file name with an apostrophe (Fu'an, Xi'an) in a second ingest: pymilvus's
+    get(ids=...) did not escape it, so the commit failed with a filter syntax error."""
+    store = f"{milvus_db}#quotes"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "other.txt").write_text("Ningde plans\n\nNingde will build 3 new ports by 2027.\n", encoding="utf-8")
+    doc = folder / "Fu'an 2025.txt"
+    doc.write_text("Fu'an plans 2025\n\nFu'an in Ningde will add 12 lithium battery projects in 2025.\n", encoding="utf-8")
+    assert ingest([folder], "/nonexistent/no-index-dir", encoder=encoder, store=store).added == 2
+    doc.write_text("Fu'an plans 2025\n\nFu'an in Ningde will add 14 lithium battery projects in 2025.\n", encoding="utf-8")
+    report = ingest([folder], "/nonexistent/no-index-dir", encoder=encoder, store=store)
+    assert report.updated == 1 and report.committed  # read back df of "fu'an" and the old text parts
+    ans = Engine("/nonexistent/no-index-dir", encoder=encoder, store=store).ask("How many lithium battery projects will Fu'an add?")
+    assert ans.answered and "14" in ans.quotes[0].text
+    doc.unlink()
+    report = ingest([folder], "/nonexistent/no-index-dir", encoder=encoder, store=store, prune=True)
+    assert report.removed == 1 and report.documents == 1  # the document id with an apostrophe deleted

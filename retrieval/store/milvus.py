@@ -129,11 +129,19 @@ def chunk_id(doc_id: str, version: str, seq: int) -> int:
 
 
 def _quote(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False)
+    """A string literal for a Milvus filter: double quotes, with only `\\` and `"` escaped (Milvus's
+    parser knows no \\u escapes, so JSON quoting broke keys holding a control character)."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _in(field: str, values) -> str:
     return f"{field} in [{', '.join(_quote(v) if isinstance(v, str) else str(int(v)) for v in values)}]"
+
+
+def _get(mc, collection: str, key: str, values, fields: list[str]) -> list[dict]:
+    """Rows by primary key. Not `get(ids=...)`: pymilvus quotes string keys without escaping, so a
+    key with an apostrophe (the token fu'an, a file named Xi'an.txt) made the whole call fail."""
+    return mc.query(collection, filter=_in(key, values), output_fields=[key, *fields])
 
 
 # -- schema ------------------------------------------------------------------------------------
@@ -263,7 +271,7 @@ class MilvusLexical:
     def df(self, tokens) -> dict[str, int]:
         want = [t for t in dict.fromkeys(tokens) if t not in self._df]
         for part in _chunked(want, 512):
-            got = {r["token"]: int(r["df"]) for r in self.store.mc.get(self.store.names["terms"], ids=part, output_fields=["df"])}
+            got = {r["token"]: int(r["df"]) for r in _get(self.store.mc, self.store.names["terms"], "token", part, ["df"])}
             for t in part:
                 self._df[t] = got.get(t, 0)
         return {t: self._df[t] for t in tokens}
@@ -397,7 +405,7 @@ class MilvusStore:
         ids = [f"{d}\x00{self.records[d]['version']}\x00{i}" for d in doc_ids for i in range(self.records[d]["parts"])]
         parts: dict[str, str] = {}
         for batch in _chunked(ids, 256):
-            for r in self.mc.get(self.names["texts"], ids=batch, output_fields=["text"]):
+            for r in _get(self.mc, self.names["texts"], "id", batch, ["text"]):
                 parts[r["id"]] = r["text"]
         for d in doc_ids:
             rec = self.records[d]
@@ -733,7 +741,7 @@ class MilvusWriter:
     def _df(self, tokens: list[str]) -> dict[str, int]:
         out = {}
         for part in _chunked(tokens, 512):
-            out.update({r["token"]: int(r["df"]) for r in self.mc.get(self.names["terms"], ids=part, output_fields=["df"])})
+            out.update({r["token"]: int(r["df"]) for r in _get(self.mc, self.names["terms"], "token", part, ["df"])})
         return out
 
     def _apply(self, names: dict, journal: dict, gen: int) -> None:
@@ -744,12 +752,12 @@ class MilvusWriter:
         _write(mc, names["docs"], docs)
         gone = [d for d, r in journal["flips"].items() if r is None]
         for part in _chunked(gone, 256):
-            mc.delete(names["docs"], ids=part)
+            mc.delete(names["docs"], filter=_in("doc_id", part))
         df = journal["df"]
         _write(mc, names["terms"], [{"token": t, "df": int(v), "v": DUMMY} for t, v in df.items() if v > 0])
         zero = [t for t, v in df.items() if v <= 0]
         for part in _chunked(zero, 512):
-            mc.delete(names["terms"], ids=part)
+            mc.delete(names["terms"], filter=_in("token", part))
         state = journal["state"]
         old = read_state(mc, self.name, self.uri)
         _write_state(mc, self.name, state)  # readers reload on this
