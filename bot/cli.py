@@ -542,9 +542,11 @@ def feedback(index, path, as_json) -> None:
 @click.option("--passages-lang", type=click.Choice(["en", "zh"]),
               help="Index only the set's passages in this language; a gold passage's twin in it (en:X for zh:X) counts as gold. "
                    "Running both shows whether the question's language matters.")
+@click.option("--split", "split", type=click.Choice(["tune", "report", "both"]), default="both", show_default=True,
+              help="Run only the tune or the report half of the set (split by source, retrieval/evaluate.py), or both side by side.")
 @store_option
 @json_option
-def eval_cmd(set_dir, index, mode, limit, passages_lang, store, as_json) -> None:
+def eval_cmd(set_dir, index, mode, limit, passages_lang, split, store, as_json) -> None:
     """Measure retrieval and answers on a question set (format of ../shared/eval).
 
     A set with passages.jsonl is indexed into a temporary index; otherwise the
@@ -560,7 +562,7 @@ def eval_cmd(set_dir, index, mode, limit, passages_lang, store, as_json) -> None
 
     settings = _settings(index, store=store)
     report = run_eval(Path(set_dir), settings.index_dir, modes=["dense", "lexical", "hybrid"] if mode == "all" else [mode], limit=limit,
-                      passages_lang=passages_lang, store=settings.store)
+                      passages_lang=passages_lang, store=settings.store, split=split)
     if as_json:
         _dump(report)
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +19,32 @@ from retrieval.text.script import script_of
 from retrieval.types import Document
 
 MODES = ("dense", "lexical", "hybrid")
+SPLITS = ("tune", "report")
+# Bump only to re-draw every split (and then refit: scripts/fit_scoring.py reads the same function).
+SPLIT_SALT = "planbot-split-1"
+_PARAGRAPH = re.compile(r"(?:-\d+|:\d+)$")
+
+
+def split_key(q: dict) -> str:
+    """What keeps a question on one side of the tune/report split: its source, never the question.
+
+    A passage id loses its set/language prefix and paragraph number, so all paragraphs of one
+    article (XQuAD "zh:xquad-00-03" and its English twin -> "xquad-00"; DRCD "dev:1147-6" ->
+    "1147") and the same passage in ../shared/eval and ../shared/train ("dev:DEV_2",
+    "cmrc-dev:DEV_2" -> "DEV_2") fall together. A corpus question keys on its source document
+    or province (`source_contains`). An unanswerable question has no source; it keys on its id."""
+    pid = q.get("passage_id") or ""
+    if pid:
+        return "passage:" + _PARAGRAPH.sub("", pid.split(":", 1)[-1])
+    if q.get("source_contains"):
+        return "source:" + q["source_contains"]
+    return "question:" + str(q.get("id", q.get("question", "")))
+
+
+def split_of(q: dict) -> str:
+    """"tune" (weights, thresholds and rules may be chosen on it) or "report" (only counted)."""
+    digest = hashlib.sha256(f"{SPLIT_SALT}\0{split_key(q)}".encode("utf-8")).digest()
+    return SPLITS[digest[0] & 1]
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -91,14 +118,19 @@ def _doc_lang(doc) -> str:
 
 def run_eval(
     set_dir: Path, index_dir: Path | None, modes: list[str], limit: int | None = None, engine=None,
-    passages_lang: str | None = None, store: str | None = None,
+    passages_lang: str | None = None, store: str | None = None, split: str = "both",
 ) -> dict:
     """`store`: None/"faiss" for the index directory, or a Milvus URI (a set with passages is then
-    indexed into a Milvus store of that kind), so that both stores can be compared on one set."""
+    indexed into a Milvus store of that kind), so that both stores can be compared on one set.
+    `split`: "tune" or "report" runs only that half (split_of), "both" runs all and reports
+    each half beside the whole. `limit` applies after the split."""
     from retrieval.engine import Engine
     from retrieval.store.backends import is_milvus
 
-    questions = [_parallel_gold(q, passages_lang) for q in load_jsonl(set_dir / "questions.jsonl")[: limit or None]]
+    if split not in (*SPLITS, "both"):
+        raise PlanbotError(f"split must be tune, report or both, not {split!r}")
+    questions = [q for q in load_jsonl(set_dir / "questions.jsonl") if split == "both" or split_of(q) == split]
+    questions = [_parallel_gold(q, passages_lang) for q in questions[: limit or None]]
     if passages_lang and not (set_dir / "passages.jsonl").exists():
         raise PlanbotError(f"--passages-lang needs a set with passages.jsonl; {set_dir} has none")
     if engine is None:
@@ -114,7 +146,7 @@ def run_eval(
             engine = Engine(index_dir, store=store)
     index = engine.index
     report: dict = {"set": set_dir.name + (f" ({passages_lang} passages only)" if passages_lang else ""),
-                    "questions": len(questions), "index": str(index.dir), "modes": {}}
+                    "questions": len(questions), "index": str(index.dir), "split": split, "modes": {}}
     for mode in modes:
         rows = []
         t0 = time.perf_counter()
@@ -123,7 +155,7 @@ def run_eval(
             try:
                 ans, hits = engine.ask_with_hits(q["question"], k=10, mode=mode)
             except PlanbotError as exc:
-                rows.append({"id": q["id"], "error": str(exc), "answerable": answerable})
+                rows.append({"id": q["id"], "split": split_of(q), "error": str(exc), "answerable": answerable})
                 continue
             ranked_docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:10]
             gold_rank = next((i + 1 for i, d in enumerate(ranked_docs) if _is_gold(q, index.document(d))), None)
@@ -132,6 +164,7 @@ def run_eval(
             first_hit = bool(ans.quotes) and any(a in ans.quotes[0].text and _is_gold(q, index.document(ans.quotes[0].source.doc_id))
                                                  for a in answers)
             quote_hit_gold = any(a in qt.text and _is_gold(q, index.document(qt.source.doc_id)) for qt in ans.quotes for a in answers)
+            top3_hit = any(a in qt.text and _is_gold(q, index.document(qt.source.doc_id)) for qt in ans.quotes[:3] for a in answers)
             gold_lang = None
             if q.get("passage_id"):
                 try:
@@ -143,15 +176,19 @@ def run_eval(
                 gold_lang = _doc_lang(gold) if gold else None
             q_lang = "zh" if q.get("lang", "").startswith("zh") else script_of(q["question"])
             rows.append({
-                "id": q["id"], "answerable": answerable, "gold_rank": gold_rank, "answered": ans.answered,
-                "quote_hit": quote_hit, "quote_hit_gold": quote_hit_gold, "first_quote_hit": first_hit,
+                "id": q["id"], "split": split_of(q), "answerable": answerable, "gold_rank": gold_rank, "answered": ans.answered,
+                "quote_hit": quote_hit, "quote_hit_gold": quote_hit_gold, "first_quote_hit": first_hit, "top3_hit": top3_hit,
                 "cross": None if gold_lang is None else gold_lang != q_lang,
             })
         seconds = time.perf_counter() - t0
-        report["modes"][mode] = {"all": summarise(rows), "same_language": summarise([r for r in rows if r.get("cross") is False]),
-                                 "cross_language": summarise([r for r in rows if r.get("cross") is True]),
+        report["modes"][mode] = {**slices(rows), "halves": {h: slices([r for r in rows if r["split"] == h]) for h in SPLITS},
                                  "seconds_per_question": round(seconds / max(1, len(rows)), 3), "rows": rows}
     return report
+
+
+def slices(rows: list[dict]) -> dict:
+    return {"all": summarise(rows), "same_language": summarise([r for r in rows if r.get("cross") is False]),
+            "cross_language": summarise([r for r in rows if r.get("cross") is True])}
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -168,6 +205,7 @@ def summarise(rows: list[dict]) -> dict:
         "quote_hit": round(sum(r["quote_hit"] for r in ans) / len(ans), 3) if ans else 0.0,
         "quote_hit_gold": round(sum(r["quote_hit_gold"] for r in ans) / len(ans), 3) if ans else 0.0,
         "first_quote_hit": round(sum(r["first_quote_hit"] for r in ans) / len(ans), 3) if ans else 0.0,
+        "top3_hit": round(sum(r.get("top3_hit", r["quote_hit_gold"]) for r in ans) / len(ans), 3) if ans else 0.0,
         "answered": round(sum(r["answered"] for r in ans) / len(ans), 3) if ans else 0.0,
         "errors": sum(1 for r in rows if "error" in r),
     }
@@ -177,9 +215,13 @@ def summarise(rows: list[dict]) -> dict:
     return out
 
 
+HALF_COLUMNS = ("n", "quote_hit", "first_quote_hit", "top3_hit", "answered", "declined")
+
+
 def format_report(report: dict) -> str:
     lines = [f"{report['set']}: {report['questions']} questions (index {report['index']})", ""]
-    cols = ["n", "recall@1", "recall@5", "recall@10", "mrr", "quote_hit", "quote_hit_gold", "first_quote_hit", "answered", "declined"]
+    cols = ["n", "recall@1", "recall@5", "recall@10", "mrr", "quote_hit", "quote_hit_gold", "first_quote_hit", "top3_hit",
+            "answered", "declined"]
     lines.append(f"{'mode':8} {'slice':15} " + " ".join(f"{c:>15}" for c in cols))
     for mode, data in report["modes"].items():
         for slice_name in ("all", "same_language", "cross_language"):
@@ -188,4 +230,24 @@ def format_report(report: dict) -> str:
                 continue
             lines.append(f"{mode:8} {slice_name:15} " + " ".join(f"{s.get(c, ''):>15}" for c in cols))
         lines.append(f"{'':8} {'s/question':15} {data['seconds_per_question']:>15}")
+    lines += ["", "tune | report halves (retrieval/evaluate.py: split_of; fitted on tune only)",
+              f"{'mode':8} {'slice':15} " + " ".join(f"{c:>17}" for c in HALF_COLUMNS)]
+    for mode, data in report["modes"].items():
+        for slice_name in ("all", "same_language", "cross_language"):
+            halves = [data["halves"][h][slice_name] for h in SPLITS]
+            if not any(h.get("n") or h.get("unanswerable") for h in halves):
+                continue
+            cells = []
+            for c in HALF_COLUMNS:
+                t, r = (_cell(h, c) for h in halves)
+                cells.append(f"{t + ' | ' + r:>17}")
+            lines.append(f"{mode:8} {slice_name:15} " + " ".join(cells))
     return "\n".join(lines)
+
+
+def _cell(summary: dict, column: str) -> str:
+    if column == "declined":
+        n = summary.get("unanswerable", 0)
+        return f"{round(summary['declined'] * n)}/{n}" if n else "-"
+    value = summary.get(column, "")
+    return "-" if value == "" or (column != "n" and not summary.get("n")) else str(value)

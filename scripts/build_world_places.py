@@ -42,6 +42,9 @@ PLACE_WORDS = re.compile(r"\b(?:city|capital|state|province|county|region|countr
                          r"municipality|port|territory)\b", re.I)
 # a Chinese suffix that a short form drops (加利福尼亚州 -> 加利福尼亚, 东京都 -> 东京, 大阪府 -> 大阪)
 ZH_SUFFIX = re.compile("(?:州|省|都|府|县|道|郡|市|区|邦)$")
+# Chinese names made only of directions ("北部省", 东北区, 西方): a translated "Northern
+# Province" is an everyday word in Chinese text (东北地区 is China's north-east)
+ZH_DIRECTIONS = re.compile(r"^[东西南北中上下内外前后][东西南北中部方央]*(?:地区|大区|区|省|州|县|市|地方|部|地)?$")
 # the gloss's opening "Name or Other Name" before its description
 GLOSS_NAMES = re.compile(r"^(?:the )?([A-Z][\w'’.\- ]*?(?: or (?:the )?[A-Z][\w'’.\- ]*?)*)(?:,| \(| - |$)")
 
@@ -138,18 +141,19 @@ def main() -> None:
     for name, zh in places.items():
         key = known.get(name) or ("", "cedict:" + name)
         add(key, [] if name in known else [name.title()], sorted(zh))
+    common = cedict_words()
     for (country, ident), (en, zh) in rows.items():
+        if ident != "country":  # Turkey and Chad stay countries
+            en[:] = [n for n in en if n.lower() not in common]
         # a country's or a state's everyday Chinese name (加州) is glossed with its bare English
         # name; a city's bare name may as well be a person's (Paris), so cities take it only
         # when nothing else names them in Chinese
         if not zh or not ident.isdigit():
             zh += sorted({z for n in en for z in proper.get(latin_key(n), ())} - set(zh))
+        zh[:] = [z for z in zh if not ZH_DIRECTIONS.match(z)]
 
-    common = cedict_words()
     lines = []
     for (country, ident), (en, zh) in sorted(rows.items()):
-        if ident != "country":  # Turkey and Chad stay countries
-            en = [n for n in en if n.lower() not in common]
         # a Chinese place's name is the gazetteer's, whatever another country calls a town
         zh = [z for z in dict.fromkeys(zh) if not gaz._lookup(z)]
         en = [n for n in en if not gaz._lookup(n)]

