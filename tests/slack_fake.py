@@ -110,7 +110,7 @@ class FakeSlack:
     def start(self, port: int = 0) -> "FakeSlack":
         fake = self
 
-        class Handler(_FakeHandler):
+        class Handler(self._handler()):
             pass
 
         Handler.fake = fake
@@ -118,6 +118,10 @@ class FakeSlack:
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True).start()
         return self
+
+    def _handler(self) -> type:
+        """The request handler class (a subclass of the fake adds endpoints through it)."""
+        return _FakeHandler
 
     def stop(self) -> None:
         if self._server:

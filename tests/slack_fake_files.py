@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import time
 import urllib.parse
 
 try:
-    from slack_fake import Call, FakeSlack, _FakeHandler, _Server
+    from slack_fake import Call, FakeSlack, _FakeHandler
 except ImportError:  # tests/ imported as a package
-    from tests.slack_fake import Call, FakeSlack, _FakeHandler, _Server
+    from tests.slack_fake import Call, FakeSlack, _FakeHandler
 
 
 class FakeSlackWithFiles(FakeSlack):
@@ -28,17 +27,8 @@ class FakeSlackWithFiles(FakeSlack):
         self.pending: dict[str, dict] = {}  # file id -> {"filename", "length"}
         self._file_ids = itertools.count(1)
 
-    def start(self, port: int = 0) -> "FakeSlackWithFiles":
-        fake = self
-
-        class Handler(_FilesHandler):
-            pass
-
-        Handler.fake = fake
-        self._server = _Server(("127.0.0.1", port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="fake-slack-files", daemon=True).start()
-        return self
+    def _handler(self) -> type:
+        return _FilesHandler
 
     def shared_files(self, channel: str, thread_ts: str) -> list[dict]:
         """The files shared into a thread (completed uploads), as Slack lists them in its messages."""

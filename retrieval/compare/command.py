@@ -18,8 +18,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from retrieval.compare.route import FULL_WIDTH, parse
+from retrieval.compare.route import parse
 from retrieval.errors import BadQuestion
+from retrieval.text.fold import fold_width
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def split_options(text: str, what: str) -> tuple[str, dict[str, Any]]:
             i += len(values)
         raw = " ".join(values).strip().strip("\"'")
         if opt.kind in ("year", "number"):
-            raw = raw.translate(FULL_WIDTH)
+            raw = fold_width(raw)
         if not raw:
             raise CommandError(what, f"`{opt.flag}` needs a value")
         options[opt.dest] = _value(what, opt, raw)

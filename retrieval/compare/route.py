@@ -17,6 +17,7 @@ from typing import Optional
 
 from retrieval.compare.indicator import resolve_indicator
 from retrieval.errors import BadQuestion
+from retrieval.text.fold import fold_width
 
 COMPARE_CUES = (r"\bcompar|\bversus\b|\bvs\.?\s|\bwhich (?:provinces?|regions?|cities|places|of)\b|\brank|\beach\b|"
                 r"\bacross\b|\ball (?:the )?(?:provinces|regions|cities)\b|\bhigher\b|\blower\b|\bhighest\b|\blowest\b|"
@@ -36,8 +37,6 @@ BELOW = r"(?:\bbelow|\bunder|\bless than|\bat most|低于|低於|不超过|不�
 YEAR = r"(?<!\d)((?:19|20)\d\d)(?!\d)"
 SINCE = r"(?:\bsince|\bfrom|自|从|從)\s*((?:19|20)\d\d)|((?:19|20)\d\d)\s*年?(?:以来|以來)"
 
-
-FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")  # "２０００年以来", "５．５％": read as ASCII
 
 
 def _rx(p: str) -> re.Pattern:
@@ -75,7 +74,7 @@ def route(question: str, gazetteer, groups=None, vocab=None) -> Optional[TableRe
     except BadQuestion:
         return None
     regions, has_group = _places(question, gazetteer, groups)
-    if _TREND.search(question.translate(FULL_WIDTH)) and len(regions) <= 1 and not has_group:
+    if _TREND.search(fold_width(question)) and len(regions) <= 1 and not has_group:
         return parse(question, gazetteer, "trend", groups)
     if not _COMPARE.search(question):
         return None
@@ -89,7 +88,7 @@ def parse(text: str, gazetteer, what: str, groups=None) -> TableRequest:
     for `/compare` and `/trend` and for routed questions: places, years, kind and bounds."""
     regions, _ = _places(text, gazetteer, groups)
     kind = _kind(text)
-    text = text.translate(FULL_WIDTH)  # full-width years and bounds read like ASCII ones
+    text = fold_width(text)  # full-width years and bounds ("２０００年以来", "５．５％") read like ASCII ones
     if what == "trend":
         since = next((int(g) for m in _SINCE.finditer(text) for g in m.groups() if g), None)
         return TableRequest("trend", text, regions=regions[:1], kind=kind, since=since)
