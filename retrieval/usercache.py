@@ -75,7 +75,8 @@ def _write_file(path: Path, write: Callable) -> bool:
 # entry is written, the other entries of its kind are removed when they are stale:
 #   - recorded, and a recorded source is gone or has another size/mtime: no install can compute
 #     that name any more (another live install's entries, whose sources are unchanged, are kept);
-#   - unrecorded: written before records existed (at worst one older checkout rebuilds its own).
+#   - unrecorded: written before records existed (at worst one older checkout rebuilds its own);
+#     an entry an install reads gets its record then (`adopt`), so from then on it is judged.
 # A process that has such a file open or mapped keeps reading it (POSIX: the data lives until
 # the last descriptor closes); one that looks it up after the removal finds it missing and
 # rebuilds it, as for any missing entry. "Of its kind": same name once every dash-separated
@@ -141,9 +142,11 @@ def adopt(path: Path, sources: Sequence[Path]) -> None:
 
 
 def sweep(folder: Optional[Path] = None) -> list[Path]:
-    """`prune` for every kind that has a recorded entry: what `build_user_cache` runs once it
-    has read (and so adopted) every entry this install uses, to clear entries that piled up
-    before pruning existed; the paths removed."""
+    """`prune` for every kind that has a recorded entry, recorded entries only: what
+    `build_user_cache` runs, for entries of checkouts and installs deleted since (no new entry
+    of their kind need ever be written to clear them). Unrecorded entries are left to the
+    write-time prune: another install running an older planbot reads its own unrecorded
+    entries, and a sweep on every ingest would make it rebuild them again and again."""
     folder = folder or cache_dir()
     try:
         names = os.listdir(folder)
@@ -158,13 +161,13 @@ def sweep(folder: Optional[Path] = None) -> list[Path]:
                 continue
             kind = kind_pattern(entry.name)
             seen.update(n for n in names if kind.match(n))
-            removed += prune(entry)
+            removed += prune(entry, unrecorded=False)
     return removed
 
 
-def prune(keep: Path) -> list[Path]:
-    """Remove the stale entries of `keep`'s kind (never `keep`) and retired kinds' entries;
-    the paths removed."""
+def prune(keep: Path, unrecorded: bool = True) -> list[Path]:
+    """Remove the stale entries of `keep`'s kind (never `keep`; unrecorded ones too unless told
+    not to) and retired kinds' entries; the paths removed."""
     folder, like = keep.parent, kind_pattern(keep.name)
     removed = []
     try:
@@ -176,7 +179,7 @@ def prune(keep: Path) -> list[Path]:
         if name == keep.name or name.endswith((RECORD_SUFFIX, ".tmp")):
             continue
         path = folder / name
-        if name in retired or (like.match(name) and is_stale(path)):
+        if name in retired or (like.match(name) and (unrecorded or _record_path(path).exists()) and is_stale(path)):
             for p in (path, _record_path(path)):
                 try:
                     p.unlink()

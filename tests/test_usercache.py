@@ -142,9 +142,10 @@ def test_a_real_build_prunes_the_previous_installs_jieba_entry(tmp_path):
     assert json.loads((folder / (new.name + ".source")).read_text())["sources"][0][0].endswith("jieba/dict.txt")
 
 
-def test_the_warm_up_sweep_keeps_what_this_install_reads_and_clears_what_older_ones_left(tmp_path, monkeypatch):
-    """Entries written before records existed: the one this install reads is adopted (recorded)
-    when read, and `sweep` then removes the other unrecorded ones of its kind."""
+def test_the_warm_up_sweep_clears_deleted_installs_entries_and_adopts_what_this_one_reads(tmp_path, monkeypatch):
+    """An entry written before records existed is recorded when this install reads it; `sweep`
+    (run by every warm-up) then removes recorded entries whose install is gone, and leaves
+    unrecorded ones (an older planbot elsewhere may be reading them) to the write-time prune."""
     import pickle
 
     from retrieval.knowledge.cache import cache_file, load_or_build
@@ -152,18 +153,21 @@ def test_the_warm_up_sweep_keeps_what_this_install_reads_and_clears_what_older_o
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     src = _source(tmp_path / "vocab.tsv", "terms", 1_700_000_000)
-    current = cache_file("terms", src, 1)
-    current.parent.mkdir(parents=True)
+    deleted = [_source(tmp_path / f"checkout{i}.tsv", "t" * i, 1_700_000_000 + i) for i in range(1, 3)]
+    gone = [cache_file("terms", d, 1) for d in deleted]
+    for g in gone:
+        load_or_build(g, lambda: "a deleted checkout's")
+    for d in deleted:
+        d.unlink()
+    current = cache_file("terms", src, 1)  # then an older planbot wrote these (no records)
     current.write_bytes(pickle.dumps("written by an older planbot"))
-    leftovers = [current.parent / f"terms-v1-5-{1_600_000_000 + i}.pickle" for i in range(3)]
-    for p in leftovers:
-        p.write_bytes(b"x")
-    unknown_kind = current.parent / "someone-elses-v1-5-1600000000.pickle"  # no recorded entry of its kind
-    unknown_kind.write_bytes(b"y")
+    unrecorded = current.parent / "terms-v1-5-1600000000.pickle"
+    unrecorded.write_bytes(b"x")
     assert load_or_build(current, lambda: "rebuilt") == "written by an older planbot"
-    assert sorted(sweep()) == sorted(leftovers)
+    assert (current.parent / (current.name + ".source")).exists(), "adopted when read"
+    assert sorted(sweep()) == sorted(gone)
     assert sorted(p.name for p in current.parent.iterdir()) == sorted(
-        [current.name, current.name + ".source", unknown_kind.name])
+        [current.name, current.name + ".source", unrecorded.name])
     assert load_or_build(current, lambda: "rebuilt") == "written by an older planbot"
 
 
