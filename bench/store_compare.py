@@ -223,7 +223,12 @@ def run_sizes(args) -> list[list]:
             shutil.copytree(DEFAULT_INDEX, faiss_dir)
             faiss_write, chunks = float("nan"), json.loads((faiss_dir / "manifest.json").read_text())["chunks"]
         else:
-            faiss_dir, faiss_write, chunks = build_faiss(DEFAULT_INDEX, n, faiss_dir)
+            mem: dict = {}
+            faiss_dir, faiss_write, chunks = build_faiss(DEFAULT_INDEX, n, faiss_dir, mem)
+            mem_row = memory_row(label, chunks, mem, m0, machine())
+            print(f"{label}: FAISS commit memory {mem_row}", flush=True)
+            if not args.no_doc:
+                write_memory_doc([mem_row])
         print(f"{label}: FAISS {chunks:,} chunks written in {faiss_write:.0f} s", flush=True)
         store = str(work / f"milvus-{label}.db")
         shutil.rmtree(store, ignore_errors=True)
@@ -316,12 +321,33 @@ def run_ray(args) -> list[list]:
     return rows
 
 
+def memory_row(label: str, chunks: int, mem: dict, m0: dict, m1: dict) -> list:
+    from retrieval.store import lexical
+
+    code = "streaming" if hasattr(lexical, "Postings") else "bm25s.index"
+    return [label, f"{chunks:,}", code, f"{mem['before_commit_mb']:,.0f}", f"{mem['commit_peak_mb']:,.0f}",
+            f"{mem['commit_peak_mb'] - mem['before_commit_mb']:,.0f}", f"{peak_rss_mb():,.0f}", fmt_s(mem["commit_s"]),
+            f"{m0['load1']} → {m1['load1']}"]
+
+
+def write_memory_doc(rows: list[list]) -> None:
+    update_doc(
+        "writer_memory", "FAISS-store commit memory (bench/store_compare.py --writer-memory)",
+        "A synthetic index of each size (the real documents, then re-written copies with perturbed vectors, as in "
+        "the store comparison) staged through the FAISS store's `Writer`, then committed: RSS before the commit (the "
+        "benchmark's own vectors, n × 2 KiB, the staged documents, the model when the size run loaded it), the "
+        "commit's peak RSS (VmHWM reset just before it), the growth, and the process's peak so far. `bm25s.index` is "
+        "the commit as it was at e80c231 (bm25s over every chunk's token list as Python strings, all vectors held "
+        "throughout); `streaming` is `Lexical.build` reading the chunks' tokens from the SQLite cursor one at a time "
+        "into compact arrays, old vectors read back in blocks, vectors released before BM25.",
+        ["size", "chunks", "BM25 build", "RSS before commit MB", "commit peak MB", "commit growth MB",
+         "process peak MB", "commit s", "load"], rows, key_cols=3)
+
+
 def run_writer_memory(args) -> list[list]:
     """Peak RSS of a FAISS-store commit (vectors, FAISS, regions, BM25 over every chunk) for a
-    synthetic index of each size; run once per size in a fresh process (`--writer-memory 200k`)."""
+    synthetic index of each size, each in a fresh process (`--writer-memory 200k`)."""
     import subprocess
-
-    from retrieval.store import lexical
 
     rows = []
     for label in args.writer_memory.split(","):
@@ -329,11 +355,7 @@ def run_writer_memory(args) -> list[list]:
             mem: dict = {}
             m0 = machine()
             _, seconds, chunks = build_faiss(DEFAULT_INDEX, parse_size(label), Path(args.work) / f"mem-{label}", mem)
-            m1 = machine()
-            code = "streaming" if hasattr(lexical, "Postings") else "bm25s.index"
-            row = [label, f"{chunks:,}", code, f"{mem['before_commit_mb']:,.0f}", f"{mem['commit_peak_mb']:,.0f}",
-                   f"{mem['commit_peak_mb'] - mem['before_commit_mb']:,.0f}", f"{peak_rss_mb():,.0f}", fmt_s(mem["commit_s"]),
-                   f"{m0['load1']} → {m1['load1']}"]
+            row = memory_row(label, chunks, mem, m0, machine())
             shutil.rmtree(Path(args.work) / f"mem-{label}", ignore_errors=True)
             print(json.dumps(row, ensure_ascii=False), flush=True)
             rows.append(row)
@@ -344,17 +366,7 @@ def run_writer_memory(args) -> list[list]:
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print(rows[-1], flush=True)
     if not args.no_doc and not args.child:
-        update_doc(
-            "writer_memory", "FAISS-store commit memory (bench/store_compare.py --writer-memory)",
-            "A synthetic index of each size (the real documents, then re-written copies with perturbed vectors, as "
-            "below) staged through the FAISS store's `Writer` in a fresh process, then committed: RSS before the "
-            "commit (the benchmark's own vectors, n × 2 KiB, and the staged documents), the commit's peak RSS "
-            "(VmHWM reset just before it), the growth, and the process's peak. `bm25s.index` is the commit as it "
-            "was (bm25s over every chunk's token list, vectors held throughout); `streaming` is Lexical.build "
-            "reading the chunks' tokens from SQLite one at a time into compact arrays, old vectors read back in "
-            "blocks, vectors released before BM25.",
-            ["size", "chunks", "BM25 build", "RSS before commit MB", "commit peak MB", "commit growth MB",
-             "process peak MB", "commit s", "load"], rows, key_cols=3)
+        write_memory_doc(rows)
     return rows
 
 
