@@ -509,7 +509,8 @@ def serve(index, port, host, env_file, store) -> None:
 @cli.command()
 @index_option
 @click.option("--file", "path", type=click.Path(dir_okay=False),
-              help="Feedback store (default $PLANBOT_FEEDBACK, else INDEX.feedback.sqlite3 beside the index).")
+              help="Feedback store (default $PLANBOT_FEEDBACK, else Redis when $PLANBOT_REDIS_URL is set, "
+                   "else INDEX.feedback.sqlite3 beside the index).")
 @json_option
 def feedback(index, path, as_json) -> None:
     """What Slack users said about answers (helpful / wrong figure / wrong source).
@@ -521,8 +522,14 @@ def feedback(index, path, as_json) -> None:
     """
     from bot.slack.feedback import export
 
-    store = Path(path) if path else _settings(index).feedback_file
-    rows = export(store)
+    settings = _settings(index)
+    if not path and settings.redis_url and settings.feedback_path is None:  # the replicas' store (Redis)
+        from bot.slack.feedback_redis import export_redis
+
+        store, rows = export_redis(settings.redis_url)
+    else:
+        store = Path(path) if path else settings.feedback_file
+        rows = export(store)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))

@@ -250,3 +250,28 @@ def test_answer_figures_carry_their_facts_and_a_year_the_sources_lack_is_said(sm
 def test_an_undated_article_saying_last_year_has_no_period():
     fs = facts_by_figure(doc("museum\n\nThe city museum received 860,000 visits last year.", "museum", None))
     assert fs["860,000"].period == "unknown" and fs["860,000"].kind == "achieved"
+
+
+def test_a_change_against_an_earlier_base_spans_the_years_between():
+    # a user asking for 2007's growth must not be told 65.5%: that is growth over five years
+    text = ("各位代表：\n\n一、过去五年工作回顾\n\n2007年，国内生产总值达到24.66万亿元，比2002年增长65.5%，年均增长10.6%。"
+            "2006年，全国粮食产量比2005年增长2.9%。\n")
+    fs = facts_by_figure(doc(text, "2008年中华人民共和国国务院政府工作报告", None, path="/c/national.jsonl#34"))
+    assert (fs["24.66万亿元"].period, fs["65.5%"].period, fs["10.6%"].period) == ("2007", "2003-2007", "2003-2007")
+    assert fs["65.5%"].indicator_id == "gdp"  # "比2002年增长" names no subject: the clause before's
+    assert fs["2.9%"].period == "2006"  # against the year before: that year's own growth
+    old = facts_by_figure(doc("各位代表：\n\n一九五九年的产量达到五百零二万吨，比一九五七年的三百一十二万吨增加了一百九十万吨。\n",
+                              "1960年国务院政府工作报告", None, path="/c/national.jsonl#60"))
+    assert old["五百零二万吨"].period == "1959" and old["三百一十二万吨"].period == "1957"  # the base's own level
+    assert old["一百九十万吨"].period == "1958-1959"
+    en = facts_by_figure(doc("Review\n\nIn 2007, GDP rose 65.5% over 2002. In 2006, exports grew 7% over 2005.\n",
+                             "Annual review", "2008-03-01"))
+    assert (en["65.5%"].period, en["7%"].period) == ("2003-2007", "2006")
+
+
+def test_last_year_as_a_comparison_base_does_not_make_a_plan_a_result():
+    text = ("各位代表：\n\n一、2018年工作回顾\n\n国内生产总值增长6.6%。\n\n二、2019年经济社会发展总体要求和政策取向\n\n"
+            "今年拟安排地方政府专项债券2.15万亿元，比去年增加8000亿元。去年新增减税降费1.3万亿元。\n")
+    fs = facts_by_figure(doc(text, "2019年中华人民共和国国务院政府工作报告", "2019-03-05", path="/c/national.jsonl#12"))
+    assert (fs["2.15万亿元"].kind, fs["8000亿元"].kind) == ("target", "target")  # the planned increase
+    assert fs["1.3万亿元"].kind == "achieved"  # 去年 as the figure's own time is still a result

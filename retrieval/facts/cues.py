@@ -99,7 +99,10 @@ FUTURE_SPAN = r"(?:今后|今後|未来|未來)([五三两十])年"
 # A clause of these words only names how a figure was counted, not what it is: "按可比价格计算，
 # 比上年增长7.3%" and "国内生产总值达到114万亿元，增长8.1%" say the indicator in an earlier clause.
 COUNTING_WORDS = (r"按[^，,；;]{0,10}?(?:计算|计|核算)|扣除[^，,；;]{0,10}?因素|剔除[^，,；;]{0,10}?因素|"
-                  r"考虑[^，,；;]{0,12}?因素|(?:据|经)?初步核算|可比口径|按可比口径")
+                  r"考虑[^，,；;]{0,12}?因素|(?:据|经)?初步核算|可比口径|按可比口径|"
+                  # a comparison base names no subject either ("…达到24.66万亿元，比2002年增长65.5%")
+                  r"(?:比|较|較|与|與|同)(?:(?:19|20)\d\d|[一二三四五六七八九〇○零]{4})年(?:同期)?(?:相比|相较|比较)?|"
+                  r"(?:比|较|較)(?:上年|去年|前一年|上年同期|去年同期)(?:相比)?|同比|环比")
 
 # ------------------------------------------------------------------ measure cues
 # Indicators that are rates or shares whatever the words around them say.

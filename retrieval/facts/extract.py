@@ -70,6 +70,7 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
             if carried is not None and not per.explicit:
                 per = carried  # "过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%"
             per = periods.average_span(sent, f.start, clause, per, sec.years, prof.year)
+            per = periods.cumulative_span(sent, f.start, f.end, clause, per)
             k = kinds.decide(sent, f, clause, sec.role, in_list, per, sec.years, prof.year)
             if sec.role == "other" and not per.explicit:
                 per = periods.UNKNOWN  # a glossary entry or annex definition has no period of its own

@@ -57,7 +57,8 @@ def decide_in_sentence(vocab, sentence: str, clause_start: int, fig_start: int, 
     Chinese leaves it unsaid: clauses that only say how the figure was counted (按可比价格计算) are
     passed over. A figure whose clause names something keeps it, even when it is not in the vocabulary."""
     found = decide(vocab, sentence, clause_start, fig_start, matches, fig_end)
-    if found[0] is not None or not _subjectless(found[1]) or not re.search(r"[\u4e00-\u9fff]", sentence[:fig_start]):
+    if found[0] is not None or not (_subjectless(found[1]) or _only_a_change(sentence[clause_start:fig_start])) \
+            or not re.search(r"[\u4e00-\u9fff]", sentence[:fig_start]):
         return found
     end = clause_start
     while end > 0:
@@ -75,6 +76,14 @@ def decide_in_sentence(vocab, sentence: str, clause_start: int, fig_start: int, 
             return earlier
         end = a
     return found
+
+
+_CHANGE_ONLY = re.compile(r"[，,、\s]*(?:实际)?(?:增长|增加|提高|上升|下降|减少|降低|扩大|缩小)了?[，,、\s]*")
+
+
+def _only_a_change(words: str) -> bool:
+    """A clause that says only how much and against what ("比2002年增长")."""
+    return bool(_CHANGE_ONLY.fullmatch(_COUNTING.sub("", words or "")))
 
 
 def _subjectless(words: str) -> bool:

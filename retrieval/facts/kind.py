@@ -39,6 +39,7 @@ def is_threshold(sentence: str, f: Figure) -> bool:
 
 
 _MODIFIER = re.compile(cues.ACHIEVED_MODIFIER)
+_BASE_BEFORE = re.compile(cues.BASE_BEFORE, re.I)
 
 
 def _nearest(rx: re.Pattern, text: str, lo: int, hi: int) -> Optional[int]:
@@ -47,6 +48,11 @@ def _nearest(rx: re.Pattern, text: str, lo: int, hi: int) -> Optional[int]:
     for m in rx.finditer(text, lo, hi):
         if rx is _ACHIEVED and _MODIFIER.match(text, m.end()):
             continue  # "已经排定的159个项目"
+        if rx is _ACHIEVED and _BASE_BEFORE.search(text, max(lo, m.start() - 12), m.start()) \
+                and not text.startswith("同期", m.end()):
+            # "今年拟安排…，比去年增加8000亿元": last year is the base, not the figure's time; but
+            # "比去年同期增长68%" compares a period already past, so it stays a result
+            continue
         last = m.end()
     return last
 

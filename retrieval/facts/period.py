@@ -36,6 +36,11 @@ _PLAN_AFTER = re.compile(cues.PLAN_CONTEXT_AFTER)
 _BASE_BEFORE = re.compile(cues.BASE_BEFORE, re.I)
 _BASE_AFTER = re.compile(cues.BASE_AFTER)
 _REL = [(re.compile(p, re.I), d) for p, d in cues.RELATIVE_YEARS]
+# a comparison base said just before the figure ("比2002年增长65.5%") or just after it in English
+# ("up 65.5% over 2002"); a level the change reaches ("比2002年增加…，达到X") is not the change itself
+_BASE_YEAR_BEFORE = re.compile(rf"(?:比|较|較|与|與|compared (?:with|to)|over|than|from)\s*({_Y})\s*年?(?:相比|相较|比较|的水平)?[^达為为到，,；;]{{0,16}}$", re.I)
+_BASE_LEVEL = re.compile(rf"(?:比|较|較|与|與|同)\s*({_Y})\s*年(?:底|末|年底|年末)?的$")
+_BASE_YEAR_AFTER = re.compile(r"^\s*(?:over|from|compared (?:with|to)|on|than)\s+(?:the\s+)?((?:19|20)\d\d)(?:\s+level)?\b", re.I)
 _EN_NUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11}
 
 
@@ -202,3 +207,24 @@ def average_span(sentence: str, fig_start: int, clause: tuple[int, int], period:
     if section_years and section_years[0] < section_years[1] and section_years[0] <= period.lo <= section_years[1]:
         return Period(*section_years, explicit=True)
     return UNKNOWN
+
+
+def cumulative_span(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int], period: Period) -> Period:
+    """A change measured against a year earlier than the one before ("2007年，国内生产总值…比2002年增长
+    65.5%") is the change over the years between (2003-2007), not one year's growth; a base of the year
+    before ("2024年比2023年增长5%") leaves the figure's year, and the base's own level ("比2002年的…")
+    is that year's. Other figures keep `period`."""
+    s = sentence.translate(_FW)
+    lvl = _BASE_LEVEL.search(s, clause[0], fig_start)
+    if lvl:  # "比一九五七年的三百一十二万吨": the base year's own level
+        y = _year(lvl.group(1))
+        return Period(y, y, explicit=True)
+    if period.lo is None or period.lo != period.hi or period.months:
+        return period
+    m = _BASE_YEAR_BEFORE.search(s, clause[0], fig_start) or _BASE_YEAR_AFTER.match(s[fig_end:clause[1]])
+    if not m:
+        return period
+    base = _year(m.group(1))
+    if base < period.lo - 1:
+        return Period(base + 1, period.lo, explicit=True)
+    return period
