@@ -58,6 +58,19 @@ def test_asking_with_the_default_model_does_not_load_torch(small_index):
     assert data["answered"] and any("28.7 billion yuan" in q["text"] for q in data["quotes"])
 
 
+def test_a_question_that_wants_no_table_does_not_load_the_comparer(small_index):
+    # The router runs on every ask; the Comparer behind it imports the figure-fact extractor
+    # and its patterns (~0.1 s of a cold ask), needed only when the question asks for a table.
+    code = ("import json, sys\nfrom click.testing import CliRunner\nfrom bot.cli import cli\n"
+            f"r = CliRunner().invoke(cli, ['ask', 'What fixed-asset investment did Riverside District achieve last year?', "
+            f"'--index', {str(small_index)!r}, '--json'])\n"
+            "print(json.dumps([r.exit_code, 'retrieval.compare.service' in sys.modules, 'retrieval.facts.extract' in sys.modules, r.output]))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    code_, comparer, extractor, output = json.loads(out.stdout.strip().splitlines()[-1])
+    assert code_ == 0 and json.loads(output)["answered"]
+    assert not comparer and not extractor
+
+
 def test_unchanged_reingest_loads_no_model(small_index, fixture_corpus):
     # Nothing changed, so nothing to embed: naming the model must not import torch (~3 s).
     torch, (output,) = run_in_one_process(["ingest", str(fixture_corpus), "--index", str(small_index), "--json"])
