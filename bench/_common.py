@@ -81,6 +81,23 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def reset_peak_rss() -> None:
+    """Start VmHWM afresh (Linux: writing 5 to clear_refs), so the next peak_rss_mb is a phase's."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def set_threads(n: int | None = None) -> int:
     """FAISS threads for building indexes = the cores this process may use (searches in the
     product run at 1 thread: retrieval.search.dense_search)."""

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
-    DEFAULT_INDEX, bench_questions, fmt_s, machine, machine_line, ms, new_run_id, real_tokens, rss_mb,
+    DEFAULT_INDEX, bench_questions, fmt_s, machine, machine_line, ms, new_run_id, peak_rss_mb, real_tokens, reset_peak_rss, rss_mb,
     scaled_tokens, summary, save_progress, update_doc,
 )
 
@@ -39,22 +39,6 @@ import numpy as np  # noqa: E402
 
 SIZES = {"10k": None, "100k": 100_000, "1m": 1_000_000}
 DEPTH = 50
-
-
-def reset_peak_rss() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
-
-
-def peak_rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 # -- the variants ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ ingest.
     .venv/bin/python bench/store_compare.py --sizes 10k,100k
     .venv/bin/python bench/store_compare.py --sizes 1m --milvus-budget 1500 --passes 1
     .venv/bin/python bench/store_compare.py --ray-compare ../shared/corpus/articles ../shared/corpus/gov-work-reports-2025
+    .venv/bin/python bench/store_compare.py --writer-memory 200k,1m
 
 Sizes: 10k is the real full-corpus index (PLANBOT_BENCH_INDEX, 11,415 chunks); larger sizes are
 the real documents written again under new ids (copy r of document d is "d~r"), each chunk's
@@ -23,6 +24,7 @@ store's.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -31,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_INDEX, EVAL, fmt_s, machine, ms, new_run_id, scaled_vectors, summary, update_doc  # noqa: E402
+from _common import DEFAULT_INDEX, EVAL, fmt_s, machine, ms, new_run_id, peak_rss_mb, reset_peak_rss, rss_mb, scaled_vectors, summary, update_doc  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -46,8 +48,9 @@ def questions() -> list[str]:
     return [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def build_faiss(base_dir: Path, n: int, out: Path) -> tuple[Path, float, int]:
-    """A FAISS index of ~n chunks: the real documents, then re-written copies."""
+def build_faiss(base_dir: Path, n: int, out: Path, memory: dict | None = None) -> tuple[Path, float, int]:
+    """A FAISS index of ~n chunks: the real documents, then re-written copies. With `memory`,
+    it receives the process's RSS before the commit and the peak RSS during it (MB)."""
     from retrieval.store.index import Index, Writer
     from retrieval.types import Chunk
 
@@ -71,10 +74,21 @@ def build_faiss(base_dir: Path, n: int, out: Path) -> tuple[Path, float, int]:
             dd = d if r == 0 else type(d)(**{**d.__dict__, "doc_id": f"{d.doc_id}~{r}", "path": f"{d.path}~{r}"})
             cr = rows[d.doc_id]
             chunks = [Chunk(dd.doc_id, c["seq"], c["start"], c["end"], c["text"], json.loads(c["regions"])) for c in cr]
-            v = noisy[[pos[int(c["id"])] + r * len(base) for c in cr]] if cr else np.zeros((0, vecs.shape[1]), np.float32)
+            at = [pos[int(c["id"])] + r * len(base) for c in cr]
+            # a view when the rows are consecutive (they are: one document's chunks), so the
+            # benchmark holds its vectors once and the writer's memory is what is measured
+            v = noisy[at[0]:at[-1] + 1] if at and at == list(range(at[0], at[-1] + 1)) else noisy[at]
             w.add_document(dd, meta[d.doc_id][0], chunks, [c["tokens"].split() for c in cr], v, n_figures=meta[d.doc_id][1])
             written += len(cr)
+    if memory is not None:
+        gc.collect()
+        memory["before_commit_mb"] = rss_mb()
+        reset_peak_rss()
+        t_commit = time.perf_counter()
     manifest = w.commit()
+    if memory is not None:
+        memory["commit_peak_mb"] = peak_rss_mb()
+        memory["commit_s"] = time.perf_counter() - t_commit
     return out, time.perf_counter() - t, manifest["chunks"]
 
 
@@ -209,7 +223,12 @@ def run_sizes(args) -> list[list]:
             shutil.copytree(DEFAULT_INDEX, faiss_dir)
             faiss_write, chunks = float("nan"), json.loads((faiss_dir / "manifest.json").read_text())["chunks"]
         else:
-            faiss_dir, faiss_write, chunks = build_faiss(DEFAULT_INDEX, n, faiss_dir)
+            mem: dict = {}
+            faiss_dir, faiss_write, chunks = build_faiss(DEFAULT_INDEX, n, faiss_dir, mem)
+            mem_row = memory_row(label, chunks, mem, m0, machine())
+            print(f"{label}: FAISS commit memory {mem_row}", flush=True)
+            if not args.no_doc:
+                write_memory_doc([mem_row])
         print(f"{label}: FAISS {chunks:,} chunks written in {faiss_write:.0f} s", flush=True)
         store = str(work / f"milvus-{label}.db")
         shutil.rmtree(store, ignore_errors=True)
@@ -302,6 +321,55 @@ def run_ray(args) -> list[list]:
     return rows
 
 
+def memory_row(label: str, chunks: int, mem: dict, m0: dict, m1: dict) -> list:
+    from retrieval.store import lexical
+
+    code = "streaming" if hasattr(lexical, "Postings") else "bm25s.index"
+    return [label, f"{chunks:,}", code, f"{mem['before_commit_mb']:,.0f}", f"{mem['commit_peak_mb']:,.0f}",
+            f"{mem['commit_peak_mb'] - mem['before_commit_mb']:,.0f}", f"{peak_rss_mb():,.0f}", fmt_s(mem["commit_s"]),
+            f"{m0['load1']} → {m1['load1']}"]
+
+
+def write_memory_doc(rows: list[list]) -> None:
+    update_doc(
+        "writer_memory", "FAISS-store commit memory (bench/store_compare.py --writer-memory)",
+        "A synthetic index of each size (the real documents, then re-written copies with perturbed vectors, as in "
+        "the store comparison) staged through the FAISS store's `Writer`, then committed: RSS before the commit (the "
+        "benchmark's own vectors, n × 2 KiB, the staged documents, the model when the size run loaded it), the "
+        "commit's peak RSS (VmHWM reset just before it), the growth, and the process's peak so far. `bm25s.index` is "
+        "the commit as it was at e80c231 (bm25s over every chunk's token list as Python strings, all vectors held "
+        "throughout); `streaming` is `Lexical.build` reading the chunks' tokens from the SQLite cursor one at a time "
+        "into compact arrays, old vectors read back in blocks, vectors released before BM25.",
+        ["size", "chunks", "BM25 build", "RSS before commit MB", "commit peak MB", "commit growth MB",
+         "process peak MB", "commit s", "load"], rows, key_cols=3)
+
+
+def run_writer_memory(args) -> list[list]:
+    """Peak RSS of a FAISS-store commit (vectors, FAISS, regions, BM25 over every chunk) for a
+    synthetic index of each size, each in a fresh process (`--writer-memory 200k`)."""
+    import subprocess
+
+    rows = []
+    for label in args.writer_memory.split(","):
+        if args.child:
+            mem: dict = {}
+            m0 = machine()
+            _, seconds, chunks = build_faiss(DEFAULT_INDEX, parse_size(label), Path(args.work) / f"mem-{label}", mem)
+            row = memory_row(label, chunks, mem, m0, machine())
+            shutil.rmtree(Path(args.work) / f"mem-{label}", ignore_errors=True)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+            rows.append(row)
+            continue
+        script = Path(args.code) / "bench" / "store_compare.py" if args.code else Path(__file__)
+        cmd = [sys.executable, str(script), "--writer-memory", label, "--child", "--work", args.work]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+        print(rows[-1], flush=True)
+    if not args.no_doc and not args.child:
+        write_memory_doc(rows)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10k,100k")
@@ -312,9 +380,15 @@ def main() -> None:
     ap.add_argument("--ray-compare", nargs="*", help="Instead of the sizes: ingest these paths plainly and on Ray.")
     ap.add_argument("--ray-runs", help="Comma-separated subset of the Ray comparison's runs (by substring).")
     ap.add_argument("--no-doc", action="store_true", help="Print only; leave docs/BENCHMARKS.md alone.")
+    ap.add_argument("--writer-memory", help="Instead of the sizes: peak RSS of a FAISS-store commit at these sizes.")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--code", help="With --writer-memory: measure the planbot at this root (a `git archive` of an "
+                    "older commit with this bench/ copied in) instead of this one.")
     args = ap.parse_args()
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    if args.ray_compare:
+    if args.writer_memory:
+        run_writer_memory(args)
+    elif args.ray_compare:
         run_ray(args)
     else:
         run_sizes(args)

@@ -155,6 +155,12 @@ def ingest(paths, index, model, rebuild, prune, index_type, store, ray_address, 
             err.print(f"[yellow]skipped[/] {s.path}: {s.reason}", markup=True, highlight=False)
         raise
     finish()
+    # The user cache the next ask reads, built now (the first ask would otherwise pay 8-19 s
+    # for it): README command 1 asks right after this ingest (retrieval/warmup.py).
+    from embeddings import is_default_model
+    from retrieval.warmup import build_user_cache
+
+    build_user_cache(default_model=is_default_model(settings.embedding_model))
     for w in report.warnings:
         err.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
     if as_json:
@@ -503,7 +509,8 @@ def serve(index, port, host, env_file, store) -> None:
 @cli.command()
 @index_option
 @click.option("--file", "path", type=click.Path(dir_okay=False),
-              help="Feedback store (default $PLANBOT_FEEDBACK, else INDEX.feedback.sqlite3 beside the index).")
+              help="Feedback store (default $PLANBOT_FEEDBACK, else Redis when $PLANBOT_REDIS_URL is set, "
+                   "else INDEX.feedback.sqlite3 beside the index).")
 @json_option
 def feedback(index, path, as_json) -> None:
     """What Slack users said about answers (helpful / wrong figure / wrong source).
@@ -515,8 +522,14 @@ def feedback(index, path, as_json) -> None:
     """
     from bot.slack.feedback import export
 
-    store = Path(path) if path else _settings(index).feedback_file
-    rows = export(store)
+    settings = _settings(index)
+    if not path and settings.redis_url and settings.feedback_path is None:  # the replicas' store (Redis)
+        from bot.slack.feedback_redis import export_redis
+
+        store, rows = export_redis(settings.redis_url)
+    else:
+        store = Path(path) if path else settings.feedback_file
+        rows = export(store)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))

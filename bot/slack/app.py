@@ -126,7 +126,17 @@ def build_app(settings: Settings, engine: Any, *, workers: int = 2, timeout: flo
     return app
 
 
-def open_feedback(settings: Settings) -> Optional[FeedbackStore]:
+def open_feedback(settings: Settings) -> Optional[Any]:
+    """The feedback store: Redis when PLANBOT_REDIS_URL is set and PLANBOT_FEEDBACK is not (replicas
+    on any host share it), else the SQLite file (`settings.feedback_file`)."""
+    if settings.redis_url and settings.feedback_path is None:
+        try:
+            from .feedback_redis import RedisFeedbackStore
+
+            return RedisFeedbackStore(settings.redis_url)
+        except Exception as exc:  # Redis gone since the start-up check: answers still work, without buttons
+            log.warning("feedback disabled: cannot use Redis for it (%s)", describe_failure(exc))
+            return None
     try:
         return FeedbackStore(settings.feedback_file)
     except Exception as exc:  # e.g. a read-only disk: answers still work, without feedback buttons
@@ -286,6 +296,9 @@ def serve(settings: Settings, engine: Any = None, port: Optional[int] = None, ho
         shared = startup.open_shared_state(settings.redis_url, budget=float(settings.slack_wait))
         if engine is None:
             engine = _open_engine(settings)
+        # before any event is taken: the first question must not build the user cache (8-19 s)
+        # or load the dictionaries in this process (retrieval/warmup.py)
+        log.info("warming up: %s", ", ".join(f"{k} {v:.1f} s" for k, v in engine.warm().items()))
         try:
             app = build_app(settings, engine, shared=shared)
         except Exception as exc:  # auth.test again, just after it worked: only a very short outage gets here

@@ -51,6 +51,7 @@ IVF_THRESHOLD = 150_000
 REGIONS_FILE = "regions.npz"
 VECTORS_FILE = "vectors.faiss"
 MIN_IVF_VECTORS = 64 * 39  # the fewest lists (64), each with the fewest training points
+VECTOR_BLOCK = 1 << 16  # old vectors read back per step at commit (128 MB at 512 dims)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -497,24 +498,14 @@ class Writer:
     def commit(self) -> dict:
         """Write vectors, FAISS and BM25 for the new generation, then publish it atomically."""
         self.db.commit()
-        ids_now = np.array([r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
-        vectors = np.zeros((len(ids_now), self.dim), dtype=np.float32)
+        ids_now = np.fromiter((r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64)
         old_index = None
         if self.base:
             old_gen = self.dir / self.base["generation"]
-            old_ids = np.load(old_gen / "ids.npy")
             old_index = FaissStore.load(old_gen / VECTORS_FILE, self.base.get("index_type"))
-            if len(old_ids):
-                old_vectors = old_index.all_vectors()
-                pos_old = {int(i): p for p, i in enumerate(old_ids)}
-                for row, cid in enumerate(ids_now):
-                    p = pos_old.get(int(cid))
-                    if p is not None:
-                        vectors[row] = old_vectors[p]
-        for row, cid in enumerate(ids_now):
-            v = self._new_vectors.get(int(cid))
-            if v is not None:
-                vectors[row] = v
+            vectors = self._next_vectors(ids_now, np.load(old_gen / "ids.npy"), old_index)
+        else:
+            vectors = self._next_vectors(ids_now)
         # A type asked for once (`--index-type`) holds for later ingests that don't name one.
         setting = self.index_type_requested or "auto"
         if setting == "auto" and self.base:
@@ -523,6 +514,7 @@ class Writer:
         if index_type == "ivf-sq8" and len(ids_now) < MIN_IVF_VECTORS:
             index_type = "flat"  # too few vectors to train lists on; flat is exact and fast here
         FaissStore.build(vectors, index_type, previous=old_index).save(self.tmp / VECTORS_FILE)
+        del vectors, old_index  # 2 KiB a chunk: gone before BM25 is built (at 1M, 2 GB each)
         np.save(self.tmp / "ids.npy", ids_now)
         names, offsets, positions = region_arrays(r[0] for r in self.db.execute("SELECT regions FROM chunks ORDER BY id"))
         with open(self.tmp / REGIONS_FILE, "wb") as fh:
@@ -564,6 +556,30 @@ class Writer:
         _fsync_dir(self.dir)
         self._drop_old_generations(keep={gen_name, self.base["generation"] if self.base else gen_name})
         return manifest
+
+    def _next_vectors(self, ids_now: np.ndarray, old_ids: np.ndarray | None = None, old_index: FaissStore | None = None) -> np.ndarray:
+        """The next generation's vectors in position order: kept chunks' read back from the old
+        index a block at a time (not all at once: a second full copy was 2 GB at 1M chunks),
+        then the new ones over them; the staged new vectors are released here."""
+        vectors = np.zeros((len(ids_now), self.dim), dtype=np.float32)
+        if old_index is not None and old_ids is not None and len(old_ids):
+            # Both id lists are ascending (ORDER BY id), so old positions of kept chunks ascend too.
+            at = np.minimum(np.searchsorted(old_ids, ids_now), len(old_ids) - 1)
+            kept = old_ids[at] == ids_now
+            rows, old_pos = np.flatnonzero(kept), at[kept]
+            for lo in range(0, len(old_ids), VECTOR_BLOCK):
+                hi = min(lo + VECTOR_BLOCK, len(old_ids))
+                a, b = np.searchsorted(old_pos, [lo, hi])
+                if a < b:
+                    vectors[rows[a:b]] = old_index.index.reconstruct_n(lo, hi - lo)[old_pos[a:b] - lo]
+        if self._new_vectors:
+            keys = np.fromiter(self._new_vectors, dtype=np.int64, count=len(self._new_vectors))
+            at = np.minimum(np.searchsorted(ids_now, keys), max(len(ids_now) - 1, 0))
+            for cid, row, vec in zip(keys.tolist(), at.tolist(), self._new_vectors.values()):
+                if len(ids_now) and ids_now[row] == cid:  # else removed again after it was staged
+                    vectors[row] = vec
+        self._new_vectors = {}
+        return vectors
 
     def _drop_old_generations(self, keep: set[str]) -> None:
         # The previous generation stays one round so a server that just read the old

@@ -22,8 +22,8 @@ import math
 from collections import Counter
 from typing import Iterable, Mapping
 
-K1 = 1.2  # the values Lexical.build gives bm25s
-B = 0.75
+from retrieval.store.lexical import B, K1  # the FAISS store's parameters: both rank alike
+
 DIMS = 2**32 - 1  # Milvus sparse indices are uint32 below 2^32 - 1
 EMPTY = {0: 1e-6}  # Milvus rejects empty sparse rows; dimension 0 is never a token's (token_dim)
 

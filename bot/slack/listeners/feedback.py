@@ -5,6 +5,7 @@ thanking the user (ephemeral) happen in the answer queue.
 """
 from __future__ import annotations
 
+import logging
 import re
 
 from slack_bolt import Ack, App
@@ -14,16 +15,23 @@ from .. import formatting as fmt
 from ..feedback import VERDICTS
 from ..replies import reply_ephemeral, undeliverable
 from ..runtime import BotState, state_of
+from ..work import describe_failure
+
+log = logging.getLogger("planbot.slack")
 
 
 def record(state: BotState, body: dict, action: dict, client: WebClient) -> None:
     verdict = (action.get("action_id") or "").removeprefix(fmt.FEEDBACK_ACTION_PREFIX)
     user_id = (body.get("user") or {}).get("id") or ""
     channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    if state.feedback is not None and user_id and state.feedback.record(str(action.get("value") or ""), verdict, user_id):
-        note = fmt.feedback_thanks(VERDICTS[verdict])
+    try:
+        recorded = state.feedback is not None and user_id and state.feedback.record(str(action.get("value") or ""), verdict, user_id)
+    except Exception as exc:  # the store (Redis, a disk) failing: say so, no traceback
+        log.warning("could not record feedback: %s", describe_failure(exc))
+        note = fmt.error("Sorry, I could not record that just now. Please try again in a minute.")
     else:
-        note = fmt.error("Sorry, I could not record that: the answer is no longer on record. Please ask again.")
+        note = fmt.feedback_thanks(VERDICTS[verdict]) if recorded else fmt.error(
+            "Sorry, I could not record that: the answer is no longer on record. Please ask again.")
     reply_ephemeral(client, response_url=body.get("response_url"), channel=channel_id, user=user_id, msg=note,
                     what="a feedback note", extra={"replace_original": False})
 
