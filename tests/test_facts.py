@@ -275,3 +275,12 @@ def test_last_year_as_a_comparison_base_does_not_make_a_plan_a_result():
     fs = facts_by_figure(doc(text, "2019年中华人民共和国国务院政府工作报告", "2019-03-05", path="/c/national.jsonl#12"))
     assert (fs["2.15万亿元"].kind, fs["8000亿元"].kind) == ("target", "target")  # the planned increase
     assert fs["1.3万亿元"].kind == "achieved"  # 去年 as the figure's own time is still a result
+
+
+def test_the_deficit_ratio_and_the_deficit_are_two_indicators():
+    # "deficit-to-GDP ratio: 5.66 trillion yuan" would be a wrong label for a right number
+    text = ("各位代表：\n\n二、2025年经济社会发展总体要求和政策取向\n\n"
+            "赤字率拟按4%左右安排、比上年提高1个百分点，赤字规模5.66万亿元，比上年增加1.6万亿元。\n")
+    fs = facts_by_figure(doc(text, "2025年中华人民共和国国务院政府工作报告", "2025-03-05", path="/c/national.jsonl#0"))
+    assert (fs["4%左右"].indicator_id, fs["4%左右"].measure) == ("deficit_ratio", "share")
+    assert fs["5.66万亿元"].indicator_id == fs["1.6万亿元"].indicator_id == "deficit"

@@ -106,7 +106,7 @@ COUNTING_WORDS = (r"按[^，,；;]{0,10}?(?:计算|计|核算)|扣除[^，,；;]
 
 # ------------------------------------------------------------------ measure cues
 # Indicators that are rates or shares whatever the words around them say.
-SHARE_INDICATORS = {"rd_intensity", "unemployment_rate", "urbanization_rate", "forest_coverage", "share",
+SHARE_INDICATORS = {"rd_intensity", "unemployment_rate", "urbanization_rate", "forest_coverage", "share", "deficit_ratio",
                     "proportion", "coverage_rate"}
 SHARE_WORDS = r"率|比重|占比|比例|占|强度|強度|份额|覆盖|contribut|share|proportion|rate\b|计划的|計劃的|预算数的|目标任务的"
 GROWTH_WORDS = (r"增长|增長|提高|提升|上涨|涨幅|漲幅|下降|降低|减少|減少|压缩|壓縮|增速|增幅|增加(?!值)|净增?加|翻|"
