@@ -105,12 +105,16 @@ def test_incremental_commit_carries_every_unchanged_vector_over(tmp_path, encode
     assert not any(np.allclose(after[k], 0) for k in after), "no chunk left without its vector"
 
 
-def _synthetic_docs(rng, n_docs: int, per_doc: int, tag: str):
+def stage_synthetic(w: Writer, rng, n_docs: int, per_doc: int, tag: str) -> list[np.ndarray]:
+    """Stage n_docs documents of per_doc one-letter chunks with random unit vectors; their vectors."""
+    out = []
     for d in range(n_docs):
         doc = Document(doc_id=f"{tag}{d}", text="x" * per_doc, title="", path=f"/synthetic/{tag}{d}.txt", content_hash=f"{tag}{d}")
         chunks = [Chunk(doc.doc_id, i, i, i + 1, "x") for i in range(per_doc)]
         v = rng.standard_normal((per_doc, 64)).astype(np.float32)
-        yield doc, chunks, v / np.linalg.norm(v, axis=1, keepdims=True)
+        out.append(v / np.linalg.norm(v, axis=1, keepdims=True))
+        w.add_document(doc, "h", chunks, [["t"]] * per_doc, out[-1])
+    return out
 
 
 def test_ivf_built_from_blocks_equals_the_ivf_built_from_one_array(tmp_path, monkeypatch):
@@ -120,10 +124,7 @@ def test_ivf_built_from_blocks_equals_the_ivf_built_from_one_array(tmp_path, mon
     monkeypatch.setattr(faiss_store, "ADD_BLOCK", 1000)
     rng = np.random.default_rng(7)
     w = Writer(tmp_path / "idx", "test-model", 64, index_type="ivf-sq8")
-    first = []
-    for doc, chunks, v in _synthetic_docs(rng, 60, 50, "a"):
-        w.add_document(doc, "h", chunks, [["t"]] * len(chunks), v)
-        first.append(v)
+    first = stage_synthetic(w, rng, 60, 50, "a")
     w.commit()
     gen1 = Index.open(tmp_path / "idx")
     ref1 = faiss_store.build_faiss(np.concatenate(first), "ivf-sq8")
@@ -132,10 +133,7 @@ def test_ivf_built_from_blocks_equals_the_ivf_built_from_one_array(tmp_path, mon
 
     w = Writer(tmp_path / "idx", "test-model", 64)
     w.remove_document("a3")
-    added = []
-    for doc, chunks, v in _synthetic_docs(rng, 5, 50, "b"):
-        w.add_document(doc, "h", chunks, [["t"]] * len(chunks), v)
-        added.append(v)
+    added = stage_synthetic(w, rng, 5, 50, "b")
     w.commit()
     gen2 = Index.open(tmp_path / "idx")
     decoded = gen1.faiss.reconstruct_n(0, len(gen1))
