@@ -143,3 +143,21 @@ def test_ivf_built_from_blocks_equals_the_ivf_built_from_one_array(tmp_path, mon
     assert np.array_equal(gen2.faiss.reconstruct_n(0, len(gen2)), ref2.reconstruct_n(0, ref2.ntotal))
     q = rng.standard_normal((5, 64)).astype(np.float32)
     assert np.array_equal(gen2.faiss.search(q, 10)[1], ref2.search(q, 10)[1])
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+def test_flat_and_hnsw_commits_hold_the_staged_vectors_in_position_order(tmp_path, monkeypatch, index_type):
+    monkeypatch.setattr(faiss_store, "ADD_BLOCK", 70)
+    rng = np.random.default_rng(3)
+    w = Writer(tmp_path / "idx", "test-model", 64, index_type=index_type)
+    staged = stage_synthetic(w, rng, 6, 50, "a")
+    w.commit()
+    w = Writer(tmp_path / "idx", "test-model", 64)
+    w.remove_document("a1")
+    staged = [staged[0]] + staged[2:] + stage_synthetic(w, rng, 2, 50, "b")
+    w.commit()
+    idx = Index.open(tmp_path / "idx")
+    assert idx.manifest["index_type"] == index_type
+    assert np.array_equal(idx.faiss.reconstruct_n(0, len(idx)), np.concatenate(staged))
+    q = staged[-1][7]
+    assert idx.chunks_at([int(idx.faiss.search(q.reshape(1, -1), 1)[1][0][0])])[0].doc_id == "b1"
