@@ -20,8 +20,9 @@ xquad-crosslingual-dev over its 480 passages (planbot: the cached eval index `pl
 builds, one document per passage), its 618 English questions subsampled to --xquad-limit
 (seeded, default 150).
 
-Quality is reported on each set's report half (questions whose id hashes odd, `report_half`;
-nothing here is tuned, the split keeps these figures comparable with figures on tuned code);
+Quality is reported on each set's report half (`report_half`: retrieval/evaluate.py's `split_of`,
+the split `planbot eval` reports on, by source document or passage; nothing here is tuned, the
+split keeps these figures comparable with figures on tuned code);
 latency is over all questions.
 Metrics over answerable questions, the same for every system, from its top 5 chunks:
   recall@5    a top-5 chunk belongs to the gold document (passage_id, or source_contains in the
@@ -180,8 +181,12 @@ class LlamaIndexBaseline:
 
 
 def report_half(q: dict) -> bool:
-    """The report half of a question set: ids whose SHA-1 is odd (the other half is for tuning)."""
-    return hashlib.sha1(str(q.get("id") or q["question"]).encode()).digest()[-1] % 2 == 1
+    """The report half of a question set: the project's own split (retrieval/evaluate.py
+    `split_of`: by source document or passage, so that a tuned rule never saw the same source),
+    the half `planbot eval` reports."""
+    from retrieval.evaluate import split_of
+
+    return split_of(q) == "report"
 
 
 def jieba_tokens(text: str) -> list[str]:
@@ -326,8 +331,8 @@ def main() -> None:
              "–" if r["quote_hit"] is None else f"{r['quote_hit']:.3f}", ms(r["p50"]), ms(r["p95"])] for r in results]
     update_doc(
         "baselines", "planbot vs baselines (bench/baselines.py)",
-        "Same documents, same questions, one process, same USE v3 encoder. Quality on each set's report half (question "
-        "ids whose SHA-1 is odd; `answerable n` = answerable questions in it, of the half, of the set); latency over all "
+        "Same documents, same questions, one process, same USE v3 encoder. Quality on each set's report half (the "
+        "project's split, retrieval/evaluate.py `split_of`, as `planbot eval` reports; `answerable n` = answerable questions in it, of the half, of the set); latency over all "
         "questions. recall@5: a top-5 chunk is from the gold "
         "document; answer@5: a top-5 chunk contains a gold answer string; quote hit: planbot's quoted sentences contain one. "
         f"xquad-crosslingual-dev: a seeded sample of {args.xquad_limit} of its 618 questions. Latency (ms per question) "

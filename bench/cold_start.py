@@ -140,14 +140,18 @@ def main() -> None:
     ap.add_argument("--compare", type=Path, help="another checkout (e.g. main before this change) run alternately with this one")
     ap.add_argument("--no-doc", action="store_true")
     ap.add_argument("--ask-only", action="store_true", help="only the `planbot ask` rows (no other commands, first run, steps)")
+    ap.add_argument("--question", action="append", metavar="Q", help="ask this instead (repeatable: one row each)")
+    ap.add_argument("--first-only", action="store_true",
+                    help="only the `first run` rows: empty user cache, with and without `planbot ingest` first, each checkout")
     args = ap.parse_args()
     m = machine()
     print(machine_line(m), flush=True)
     trees = [ROOT] + ([args.compare.resolve()] if args.compare else [])
     labels = {t: label_of(t) for t in trees}
     envs = {t: tree_env(t, dict(os.environ, PLANBOT_INDEX=args.index)) for t in trees}
+    questions = args.question or [QUESTION]
     commands = {
-        "planbot ask Q": ["ask", QUESTION, "--index", args.index],
+        "planbot ask Q": ["ask", questions[0], "--index", args.index],
         "planbot --help": ["--help"],
         "planbot stats": ["stats", "--index", args.index],
         "planbot regions": ["regions", "--index", args.index],
@@ -156,8 +160,16 @@ def main() -> None:
     for t in trees:  # compile .pyc and fill the user cache once, outside the measurements
         run_once(t, commands["planbot ask Q"], envs[t])
     medians: dict[tuple[str, Path], float] = {}
+    if args.first_only:
+        rows = first_runs(trees, labels, envs, args, questions[0])
+        if not args.no_doc:
+            _doc(args, m, rows)
+        return
     if args.ask_only:
-        commands = {"planbot ask Q": commands["planbot ask Q"]}
+        commands = {(f"planbot ask Q{i + 1}" if len(questions) > 1 else "planbot ask Q"): ["ask", q, "--index", args.index]
+                    for i, q in enumerate(questions)}
+        for i, q in enumerate(questions if len(questions) > 1 else []):
+            print(f"Q{i + 1} = {q}", flush=True)
     cpu_medians: dict[tuple[str, Path], float] = {}
     loads = []
     for label, argv in commands.items():
@@ -224,6 +236,42 @@ def main() -> None:
 
     if not args.no_doc:
         _doc(args, m, rows)
+
+
+ARTICLES = ROOT.parent / "shared" / "corpus" / "articles"
+
+
+def first_runs(trees: list[Path], labels: dict, envs: dict, args, question: str) -> list[list[str]]:
+    """The first `planbot ask` after an install: empty user cache and jieba cache (new XDG_CACHE_HOME
+    and TMPDIR), (a) straight against --index, (b) after `planbot ingest` of the shared corpus's
+    articles into a new index (README command 1 ingests, then asks). Checkouts alternate; 2 rounds."""
+    rows, got = [], {}
+    for r in range(2):
+        for t in (trees if r % 2 == 0 else trees[::-1]):
+            for mode in ("after ingest", "no ingest"):
+                with tempfile.TemporaryDirectory() as d:
+                    env = dict(envs[t], XDG_CACHE_HOME=d, TMPDIR=d)
+                    index = args.index
+                    ingest = None
+                    if mode == "after ingest":
+                        index = f"{d}/idx"
+                        ingest = run_once(t, ["ingest", str(ARTICLES), "--index", index], env)
+                    ask = run_once(t, ["ask", question, "--index", index], env)
+                    got.setdefault((t, mode), []).append((ingest, ask, os.getloadavg()[0]))
+                    print(f"{labels[t]:28} first ask {mode:12}: wall {fmt_s(ask[0])}s, CPU {fmt_s(ask[2])}s, peak {ask[1]:.0f} MB"
+                          + (f"; the ingest before it: wall {fmt_s(ingest[0])}s, CPU {fmt_s(ingest[2])}s" if ingest else "")
+                          + f" (load {os.getloadavg()[0]:.2f})", flush=True)
+    for (t, mode), runs in got.items():
+        walls = [a[0] for _, a, _ in runs]
+        cpus = [a[2] for _, a, _ in runs]
+        peak = max(a[1] for _, a, _ in runs)
+        rows.append(["first run", f"planbot ask Q, empty user cache, {mode} ({labels[t]})", fmt_s(float(np.median(walls))),
+                     f"CPU {fmt_s(float(np.median(cpus)))} s; 2 runs", f"{peak:.0f} MB peak", "", ""])
+        ingests = [i for i, _, _ in runs if i]
+        if ingests:
+            rows.append(["first run", f"planbot ingest articles before it ({labels[t]})", fmt_s(float(np.median([i[0] for i in ingests]))),
+                         f"CPU {fmt_s(float(np.median([i[2] for i in ingests])))} s; 2 runs", "", "", ""])
+    return rows
 
 
 def _doc(args, m, rows) -> None:

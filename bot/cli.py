@@ -155,6 +155,12 @@ def ingest(paths, index, model, rebuild, prune, index_type, store, ray_address, 
             err.print(f"[yellow]skipped[/] {s.path}: {s.reason}", markup=True, highlight=False)
         raise
     finish()
+    # The user cache the next ask reads, built now (the first ask would otherwise pay 8-19 s
+    # for it): README command 1 asks right after this ingest (retrieval/warmup.py).
+    from embeddings import is_default_model
+    from retrieval.warmup import build_user_cache
+
+    build_user_cache(default_model=is_default_model(settings.embedding_model))
     for w in report.warnings:
         err.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
     if as_json:

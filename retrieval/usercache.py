@@ -13,14 +13,16 @@ Imports nothing from planbot, so retrieval/text and embeddings can both use it.
 """
 from __future__ import annotations
 
+import fnmatch
 import json
 import marshal
 import mmap
 import os
+import re
 import threading
 from pathlib import Path
 from collections.abc import Mapping
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -32,9 +34,24 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planbot"
 
 
-def write_atomic(path: Path, write: Callable) -> bool:
+def write_atomic(path: Path, write: Callable, sources: Sequence[Path] = ()) -> bool:
     """write(file object) into `path` via a temporary file and a rename; False when the cache
-    cannot be written (read-only home, full disk): a cache only ever saves time."""
+    cannot be written (read-only home, full disk): a cache only ever saves time.
+
+    A process reading the old file meanwhile keeps reading it (readers open or map a file once;
+    the rename gives new readers the new one). `sources`: the files the entry's name is keyed by
+    (their size and mtime are in it). They are recorded beside the entry, and older entries of
+    the same kind that no installed source can name any more are removed (`prune`)."""
+    if sources and not _write_file(_record_path(path), lambda fh: fh.write(_record(sources))):
+        return False
+    if not _write_file(path, write):
+        return False
+    if sources:
+        prune(path)
+    return True
+
+
+def _write_file(path: Path, write: Callable) -> bool:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +65,131 @@ def write_atomic(path: Path, write: Callable) -> bool:
         except OSError:
             pass
         return False
+
+
+# -- pruning -----------------------------------------------------------------------------------
+# Entry names carry the size and mtime of the files they were built from, so an upgrade or a
+# reinstall (new mtimes) makes new entries and leaves the old ones behind (1.3-2.3 GB on the
+# development machine after a day of fresh installs). Each entry written now has a record
+# (NAME.source, JSON: the source files with the size and mtime its name was keyed by). When an
+# entry is written, the other entries of its kind are removed when they are stale:
+#   - recorded, and a recorded source is gone or has another size/mtime: no install can compute
+#     that name any more (another live install's entries, whose sources are unchanged, are kept);
+#   - unrecorded: written before records existed (at worst one older checkout rebuilds its own);
+#     an entry an install reads gets its record then (`adopt`), so from then on it is judged.
+# A process that has such a file open or mapped keeps reading it (POSIX: the data lives until
+# the last descriptor closes); one that looks it up after the removal finds it missing and
+# rebuilds it, as for any missing entry. "Of its kind": same name once every dash-separated
+# part holding a digit (versions, sizes, mtimes, digests) is a wildcard.
+RECORD_SUFFIX = ".source"
+RETIRED = ("cedict-bridge-v*-*.pickle",)  # kinds no current code reads or writes
+
+
+def _record_path(path: Path) -> Path:
+    return path.with_name(path.name + RECORD_SUFFIX)
+
+
+def _record(sources: Sequence[Path]) -> bytes:
+    rows = []
+    for src in sources:
+        st = Path(src).stat()
+        rows.append([str(Path(src).resolve()), st.st_size, int(st.st_mtime)])
+    return json.dumps({"sources": rows}).encode()
+
+
+def kind_pattern(name: str) -> "re.Pattern[str]":
+    """The names of entries of the same kind as `name`: its dash-separated parts with a digit
+    become wildcards ("jieba-0.42.1-v1-5071852-1796116240.shards" -> "jieba-*-*-*-*.shards";
+    the first part and the suffix are kept)."""
+    stem, dot, suffix = name.partition(".") if "-" not in name else _split_suffix(name)
+    parts = stem.split("-")
+    rx = [re.escape(parts[0])] + [("[^-]+" if any(c.isdigit() for c in p) else re.escape(p)) for p in parts[1:]]
+    return re.compile("-".join(rx) + re.escape(dot + suffix) + r"\Z")
+
+
+def _split_suffix(name: str) -> tuple[str, str, str]:
+    head, _, last = name.rpartition("-")
+    number, dot, suffix = last.partition(".")
+    return f"{head}-{number}", dot, suffix
+
+
+def is_stale(path: Path) -> bool:
+    """True when no installed source names this entry any more (see above)."""
+    try:
+        rows = json.loads(_record_path(path).read_bytes())["sources"]
+    except FileNotFoundError:
+        return True  # unrecorded: from before records
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # being written or unreadable: leave it
+    for src, size, mtime in rows:
+        try:
+            st = os.stat(src)
+        except OSError:
+            return True
+        if (st.st_size, int(st.st_mtime)) != (size, mtime):
+            return True
+    return False
+
+
+def adopt(path: Path, sources: Sequence[Path]) -> None:
+    """Record the sources of an entry that was just read and has no record (written before
+    records existed, by this install's sources): it is live, and `sweep` must keep it."""
+    try:
+        if not _record_path(path).exists():
+            _write_file(_record_path(path), lambda fh: fh.write(_record(sources)))
+    except OSError:
+        pass
+
+
+def sweep(folder: Optional[Path] = None) -> list[Path]:
+    """`prune` for every kind that has a recorded entry, recorded entries only: what
+    `build_user_cache` runs, for entries of checkouts and installs deleted since (no new entry
+    of their kind need ever be written to clear them). Unrecorded entries are left to the
+    write-time prune: another install running an older planbot reads its own unrecorded
+    entries, and a sweep on every ingest would make it rebuild them again and again."""
+    folder = folder or cache_dir()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    removed: list[Path] = []
+    seen: set[str] = set()
+    for name in sorted(names):
+        if name.endswith(RECORD_SUFFIX) and (folder / name[:-len(RECORD_SUFFIX)]).exists():
+            entry = folder / name[:-len(RECORD_SUFFIX)]
+            if entry.name in seen or is_stale(entry):
+                continue
+            kind = kind_pattern(entry.name)
+            seen.update(n for n in names if kind.match(n))
+            removed += prune(entry, unrecorded=False)
+    return removed
+
+
+def prune(keep: Path, unrecorded: bool = True) -> list[Path]:
+    """Remove the stale entries of `keep`'s kind (never `keep`; unrecorded ones too unless told
+    not to) and retired kinds' entries; the paths removed."""
+    folder, like = keep.parent, kind_pattern(keep.name)
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    retired = [n for n in names if any(fnmatch.fnmatchcase(n, r) for r in RETIRED)]
+    for name in names:
+        if name == keep.name or name.endswith((RECORD_SUFFIX, ".tmp")):
+            continue
+        path = folder / name
+        if name in retired or (like.match(name) and (unrecorded or _record_path(path).exists()) and is_stale(path)):
+            for p in (path, _record_path(path)):
+                try:
+                    p.unlink()
+                except FileNotFoundError:
+                    pass
+                except OSError:
+                    break
+            else:
+                removed.append(path)
+    return removed
 
 
 def _code(a: str, b: str) -> int:
@@ -146,8 +288,10 @@ class ShardedDict(Mapping):
             self.complete = True
 
     @staticmethod
-    def write(path: Path, mapping: Mapping[str, object], extra: Optional[dict] = None) -> bool:
-        """Store `mapping` (str keys, marshal-able values) as a shard file at `path`."""
+    def write(path: Path, mapping: Mapping[str, object], extra: Optional[dict] = None,
+              sources: Sequence[Path] = ()) -> bool:
+        """Store `mapping` (str keys, marshal-able values) as a shard file at `path` (`sources`:
+        as for `write_atomic`)."""
         base = {k: v for k, v in mapping.items() if len(k) < 2}
         groups: dict[int, dict] = {}
         for k, v in mapping.items():
@@ -184,7 +328,7 @@ class ShardedDict(Mapping):
             for b in blobs:
                 fh.write(b)
 
-        return write_atomic(path, write)
+        return write_atomic(path, write, sources)
 
     @classmethod
     def open(cls, path: Path, **kw) -> Optional["ShardedDict"]:

@@ -58,6 +58,19 @@ def test_asking_with_the_default_model_does_not_load_torch(small_index):
     assert data["answered"] and any("28.7 billion yuan" in q["text"] for q in data["quotes"])
 
 
+def test_a_question_that_wants_no_table_does_not_load_the_comparer(small_index):
+    # The router runs on every ask; the Comparer behind it imports the figure-fact extractor
+    # and its patterns (~0.1 s of a cold ask), needed only when the question asks for a table.
+    code = ("import json, sys\nfrom click.testing import CliRunner\nfrom bot.cli import cli\n"
+            f"r = CliRunner().invoke(cli, ['ask', 'What fixed-asset investment did Riverside District achieve last year?', "
+            f"'--index', {str(small_index)!r}, '--json'])\n"
+            "print(json.dumps([r.exit_code, 'retrieval.compare.service' in sys.modules, 'retrieval.facts.extract' in sys.modules, r.output]))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    code_, comparer, extractor, output = json.loads(out.stdout.strip().splitlines()[-1])
+    assert code_ == 0 and json.loads(output)["answered"]
+    assert not comparer and not extractor
+
+
 def test_unchanged_reingest_loads_no_model(small_index, fixture_corpus):
     # Nothing changed, so nothing to embed: naming the model must not import torch (~3 s).
     torch, (output,) = run_in_one_process(["ingest", str(fixture_corpus), "--index", str(small_index), "--json"])
@@ -174,3 +187,21 @@ def test_figures_command_prints_facts_as_a_table_and_as_json_lines(small_index):
     assert t.returncode == 0 and "700亿元" in t.stdout and "Jiangbei" in t.stdout
     none = planbot("figures", "--index", str(small_index), "--region", "江北新区", "--period", "2031")
     assert none.returncode == 0 and "No figures match" in none.stdout
+
+
+@pytest.mark.slow
+def test_after_planbot_ingest_the_first_ask_builds_nothing(tmp_path, fixture_corpus):
+    """README command 1 is `planbot ingest … && planbot ask …`: with an empty user cache (a new
+    install), the ingest leaves every entry the ask reads, so the first question does not pay for
+    building them (8–19 s, docs/BENCHMARKS.md); each entry records its source (for pruning)."""
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "TMPDIR": str(tmp_path), "PLANBOT_INDEX": str(tmp_path / "idx")}
+    assert planbot("ingest", str(fixture_corpus), env=env).returncode == 0
+    folder = tmp_path / "cache" / "planbot"
+    after_ingest = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    kinds = {n.split("-")[0] for n in after_ingest}
+    assert {"jieba", "usem3", "cedict", "vocab", "gazetteer"} <= kinds, kinds
+    assert any(n.startswith("jieba-postags-") for n in after_ingest)
+    for q in ("What fixed-asset investment is Jiangbei New Area aiming for this year?", "江北新区今年固定资产投资目标是多少？"):
+        out = planbot("ask", q, "--json", env=env)
+        assert out.returncode == 0 and "700" in json.loads(out.stdout)["answer"], out.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == after_ingest, "the asks wrote nothing"

@@ -387,6 +387,9 @@ def test_clean_text_drops_chrome_but_not_wording():
     # paragraph with one (issue 14: it was cut into fragments); headings and list items are not
     assert clean_text("所作的\n政府工作报告\n。会议同意。\n\n一、总体要求\n坚持稳中求进。") == (
         "所作的政府工作报告。会议同意。\n\n一、总体要求\n坚持稳中求进。")
+    # a number and its unit split by an inline element (the 2017 national report on Wikisource)
+    assert clean_text("好开局。\n\n国内生产总值达到74.4\n\u200b\n万亿元，增长6.7%。\n\n二、目标\n2025\n一般公共预算收入 12") == (
+        "好开局。\n\n国内生产总值达到74.4万亿元，增长6.7%。\n\n二、目标\n2025\n一般公共预算收入 12")
     assert clean_text("Line one\nline two\n\nNext") == "Line one line two\n\nNext"
     assert clean_text("Targets\nIndustry output is to pass 300 billion yuan.\n\n- one item\n- another item") == (
         "Targets\nIndustry output is to pass 300 billion yuan.\n\n- one item\n- another item")

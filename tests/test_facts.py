@@ -275,3 +275,23 @@ def test_last_year_as_a_comparison_base_does_not_make_a_plan_a_result():
     fs = facts_by_figure(doc(text, "2019年中华人民共和国国务院政府工作报告", "2019-03-05", path="/c/national.jsonl#12"))
     assert (fs["2.15万亿元"].kind, fs["8000亿元"].kind) == ("target", "target")  # the planned increase
     assert fs["1.3万亿元"].kind == "achieved"  # 去年 as the figure's own time is still a result
+
+
+def test_the_deficit_ratio_and_the_deficit_are_two_indicators():
+    # "deficit-to-GDP ratio: 5.66 trillion yuan" would be a wrong label for a right number
+    text = ("各位代表：\n\n二、2025年经济社会发展总体要求和政策取向\n\n"
+            "赤字率拟按4%左右安排、比上年提高1个百分点，赤字规模5.66万亿元，比上年增加1.6万亿元。\n")
+    fs = facts_by_figure(doc(text, "2025年中华人民共和国国务院政府工作报告", "2025-03-05", path="/c/national.jsonl#0"))
+    assert (fs["4%左右"].indicator_id, fs["4%左右"].measure) == ("deficit_ratio", "share")
+    assert fs["5.66万亿元"].indicator_id == fs["1.6万亿元"].indicator_id == "deficit"
+
+
+def test_from_a_years_figure_to_the_figure_now():
+    text = ("各位代表：\n\n二、2015年经济社会发展总体要求和政策取向\n\n"
+            "今年拟安排财政赤字1.62万亿元，赤字率从去年的2.1%提高到2.3%。\n")
+    fs = facts_by_figure(doc(text, "2015年中华人民共和国国务院政府工作报告", "2015-03-05", path="/c/national.jsonl#20"))
+    assert (fs["2.1%"].period, fs["2.1%"].kind) == ("2014", "achieved")
+    assert (fs["2.3%"].period, fs["2.3%"].kind) == ("2015", "target")  # not last year's: it is where it goes
+    old = facts_by_figure(doc("各位代表：\n\n在一九七一年到一九八○年的十年间，工业企业由一九七○年的十九万五千多个增加到三十七万七千多个。\n",
+                              "1982年国务院政府工作报告", None, path="/c/national.jsonl#57"))
+    assert old["十九万五千多个"].period == "1970" and old["三十七万七千多个"].period == "1971-1980"

@@ -99,6 +99,7 @@ def test_missing_and_damaged_indexes_are_detected(tmp_path, encoder):
     assert report.documents == 2 and len(Index.open(tmp_path / "idx")) == report.chunks
 
 
+@pytest.mark.slow  # 30-80 s: embeds 150 documents twice (a killed CLI ingest, then the rerun); CI runs it
 def test_kill_9_during_ingest_leaves_previous_index_usable(tmp_path, encoder):
     corpus = write_corpus(tmp_path / "c")
     ingest([corpus], tmp_path / "idx", encoder=encoder)

@@ -65,3 +65,121 @@ def test_part_of_speech_tags_read_piecewise_are_jiebas(tmp_path):
     assert _run(ours, tmp_path)[0] == want  # builds the shard files
     again = _run(ours, tmp_path)
     assert again[0] == want and again[1] < 100_000, "the later process read only the tags these texts need"
+
+
+# -- pruning: an upgrade or reinstall must not leave another copy of every entry -------------------
+def _source(path: Path, text: str, mtime: int) -> Path:
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def test_writing_an_entry_removes_its_kinds_stale_entries_and_keeps_live_ones(tmp_path, monkeypatch):
+    from retrieval.knowledge.cache import cache_file, load_or_build
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    src = _source(tmp_path / "install-a.tsv", "a", 1_700_000_000)
+    other = _source(tmp_path / "install-b.tsv", "bb", 1_700_000_100)  # a second install, still there
+    old = cache_file("thing", src, 1)
+    assert load_or_build(old, lambda: "old") == "old"
+    live = cache_file("thing", other, 1)
+    assert load_or_build(live, lambda: "other install") == "other install"
+    folder = old.parent
+    unrecorded = folder / "thing-v1-5-1600000000.pickle"  # written before entries had records
+    unrecorded.write_bytes(b"x")
+    unrelated = folder / "other-kind-v1-5-1600000000.pickle"
+    unrelated.write_bytes(b"y")
+    gone = _source(tmp_path / "install-c.tsv", "ccc", 1_700_000_200)
+    removed_install = cache_file("thing", gone, 1)
+    load_or_build(removed_install, lambda: "install c")
+    gone.unlink()  # that checkout was deleted
+    retired = folder / "cedict-bridge-v1-9238915-1796116253.pickle"
+    retired.write_bytes(b"z")
+
+    _source(src, "a, upgraded", 1_700_000_500)  # reinstall in place: new size and mtime
+    new = cache_file("thing", src, 1)
+    assert new != old and load_or_build(new, lambda: "new") == "new"
+
+    assert new.exists() and live.exists() and unrelated.exists()
+    assert not old.exists() and not unrecorded.exists() and not removed_install.exists() and not retired.exists()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [new.name, new.name + ".source", live.name, live.name + ".source", unrelated.name])
+    assert load_or_build(live, lambda: "rebuilt") == "other install", "the live install's entry is still read"
+
+
+def test_a_reader_keeps_reading_an_entry_replaced_and_pruned_under_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    from retrieval.usercache import cache_dir
+
+    src = _source(tmp_path / "dict.txt", "x", 1_700_000_000)
+    words = {f"{a}{b}{c}": i for i, (a, b, c) in enumerate(zip("广东省江苏南京" * 50, "生产总值增长率" * 50, "目标投资亿元年" * 50))}
+    first = cache_dir() / "words-v1-1-1700000000.shards"
+    assert ShardedDict.write(first, words, sources=[src])
+    reader = ShardedDict.open(first)  # another process mid-read: mapped, nothing loaded yet
+    _source(src, "xy", 1_700_000_900)
+    second = cache_dir() / "words-v1-2-1700000900.shards"
+    assert ShardedDict.write(second, {"新": 1}, sources=[src])
+    assert not first.exists(), "the stale entry is gone from the directory"
+    assert dict(reader) == words, "but the process that had it open reads all of it"
+
+
+def test_a_real_build_prunes_the_previous_installs_jieba_entry(tmp_path):
+    """A process building jieba's shard file (the real dictionary, a real process) removes the
+    entry an earlier install of jieba left and keeps one whose install is still there."""
+    folder = tmp_path / "planbot"
+    folder.mkdir()
+    stale = folder / "jieba-0.42.1-v1-5071852-1700000000.shards"
+    stale.write_bytes(b"from an older install")
+    (folder / (stale.name + ".source")).write_text(json.dumps({"sources": [[str(tmp_path / "gone" / "dict.txt"), 5071852, 1700000000]]}))
+    kept_src = _source(tmp_path / "dict.txt", "still installed", 1_700_000_000)
+    kept = folder / f"jieba-0.42.1-v1-{kept_src.stat().st_size}-1700000000.shards"
+    kept.write_bytes(b"another live install")
+    (folder / (kept.name + ".source")).write_text(json.dumps({"sources": [[str(kept_src), kept_src.stat().st_size, 1700000000]]}))
+    _run("import json; from retrieval.text import segment as s; print(json.dumps(s.cut('广东省')))", tmp_path)
+    names = {p.name for p in folder.glob("jieba-0*.shards")}
+    assert stale.name not in names and kept.name in names and len(names) == 2
+    new = next(folder / n for n in names if n != kept.name)
+    assert json.loads((folder / (new.name + ".source")).read_text())["sources"][0][0].endswith("jieba/dict.txt")
+
+
+def test_the_warm_up_sweep_clears_deleted_installs_entries_and_adopts_what_this_one_reads(tmp_path, monkeypatch):
+    """An entry written before records existed is recorded when this install reads it; `sweep`
+    (run by every warm-up) then removes recorded entries whose install is gone, and leaves
+    unrecorded ones (an older planbot elsewhere may be reading them) to the write-time prune."""
+    import pickle
+
+    from retrieval.knowledge.cache import cache_file, load_or_build
+    from retrieval.usercache import sweep
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    src = _source(tmp_path / "vocab.tsv", "terms", 1_700_000_000)
+    deleted = [_source(tmp_path / f"checkout{i}.tsv", "t" * i, 1_700_000_000 + i) for i in range(1, 3)]
+    gone = [cache_file("terms", d, 1) for d in deleted]
+    for g in gone:
+        load_or_build(g, lambda: "a deleted checkout's")
+    for d in deleted:
+        d.unlink()
+    current = cache_file("terms", src, 1)  # then an older planbot wrote these (no records)
+    current.write_bytes(pickle.dumps("written by an older planbot"))
+    unrecorded = current.parent / "terms-v1-5-1600000000.pickle"
+    unrecorded.write_bytes(b"x")
+    assert load_or_build(current, lambda: "rebuilt") == "written by an older planbot"
+    assert (current.parent / (current.name + ".source")).exists(), "adopted when read"
+    assert sorted(sweep()) == sorted(gone)
+    assert sorted(p.name for p in current.parent.iterdir()) == sorted(
+        [current.name, current.name + ".source", unrecorded.name])
+    assert load_or_build(current, lambda: "rebuilt") == "written by an older planbot"
+
+
+def test_numerals_ingest_read_with_cn2an_are_read_from_the_cache_by_later_processes(tmp_path):
+    """What ingest read with cn2an (一百五, 百千万工程) is kept, so an ask over the same text reads
+    the same figures without importing cn2an (0.1-0.2 s of a cold ask)."""
+    text = "实施百千万工程，全市新增就业一百五万人，投资一千二百亿元。"
+    code = ("import json, sys; from retrieval.knowledge import figures as f; "
+            f"r = [[x.text, x.value] for x in f.extract_figures({text!r})]; saved = f.save_cn2an_readings(); "
+            "print(json.dumps([r, 'cn2an' in sys.modules, saved]))")
+    first = _run(code, tmp_path)
+    assert first[1] and first[2] >= 1 and ["一百五万人", 1500000.0] in first[0]
+    again = _run(code, tmp_path)
+    assert again[0] == first[0] and not again[1] and again[2] == 0, "same figures, cn2an not imported"
+    assert list((tmp_path / "planbot").glob("cn2an-readings-*.pickle.source"))

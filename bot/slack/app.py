@@ -296,6 +296,9 @@ def serve(settings: Settings, engine: Any = None, port: Optional[int] = None, ho
         shared = startup.open_shared_state(settings.redis_url, budget=float(settings.slack_wait))
         if engine is None:
             engine = _open_engine(settings)
+        # before any event is taken: the first question must not build the user cache (8-19 s)
+        # or load the dictionaries in this process (retrieval/warmup.py)
+        log.info("warming up: %s", ", ".join(f"{k} {v:.1f} s" for k, v in engine.warm().items()))
         try:
             app = build_app(settings, engine, shared=shared)
         except Exception as exc:  # auth.test again, just after it worked: only a very short outage gets here

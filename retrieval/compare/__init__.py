@@ -8,6 +8,15 @@ vocabulary), `source` (where the facts come from), `select` (which fact answers 
 (the Comparer the Engine and the CLI call).
 """
 from retrieval.compare.model import Cell, CompareRow, CompareTable, Indicator, TrendRow, TrendTable
-from retrieval.compare.service import Comparer
 
 __all__ = ["Cell", "CompareRow", "CompareTable", "Comparer", "Indicator", "TrendRow", "TrendTable"]
+
+
+def __getattr__(name: str):
+    # Comparer on first use: every ask imports `route` from here to see whether the question
+    # wants a table, and the service brings the figure-fact extractor and its patterns (~0.1 s)
+    if name == "Comparer":
+        from retrieval.compare.service import Comparer
+
+        return Comparer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

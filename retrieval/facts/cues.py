@@ -87,6 +87,8 @@ PAST_SPAN = r"(?:过去|過去|这|這|近|前)?([五三两十])年(?:来|來|�
 # Comparison bases ("比2019年", "同1987年相比", "compared with 2019"): a year that is not the figure's own.
 BASE_BEFORE = r"(?:比|较|較|同|与|與|compared (?:with|to)|over|than|from)\s*$"
 BASE_AFTER = r"\s*(?:年)?(?:同期)?(?:相比|相较|比较|的水平)"
+# From a time's own figure to the figure now: after "从去年的2.1%", "提高到2.3%" is not last year's
+FROM_TO_AFTER = (r"的[^，,；;。]{0,14}?(?:提高|提升|上升|下降|增加|增长|降低|扩大|减少|缩小|回落|回升|降|升|增|减)(?:到|至)\s*")
 
 # An average over years ("平均每年增长7.7%", 年均): a span's figure, never one year's.
 AVERAGE_WORDS = r"年均|平均每年|每年平均|平均年|average annual|annual average|a year on average"
@@ -106,7 +108,7 @@ COUNTING_WORDS = (r"按[^，,；;]{0,10}?(?:计算|计|核算)|扣除[^，,；;]
 
 # ------------------------------------------------------------------ measure cues
 # Indicators that are rates or shares whatever the words around them say.
-SHARE_INDICATORS = {"rd_intensity", "unemployment_rate", "urbanization_rate", "forest_coverage", "share",
+SHARE_INDICATORS = {"rd_intensity", "unemployment_rate", "urbanization_rate", "forest_coverage", "share", "deficit_ratio",
                     "proportion", "coverage_rate"}
 SHARE_WORDS = r"率|比重|占比|比例|占|强度|強度|份额|覆盖|contribut|share|proportion|rate\b|计划的|計劃的|预算数的|目标任务的"
 GROWTH_WORDS = (r"增长|增長|提高|提升|上涨|涨幅|漲幅|下降|降低|减少|減少|压缩|壓縮|增速|增幅|增加(?!值)|净增?加|翻|"

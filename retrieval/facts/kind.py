@@ -40,6 +40,7 @@ def is_threshold(sentence: str, f: Figure) -> bool:
 
 _MODIFIER = re.compile(cues.ACHIEVED_MODIFIER)
 _BASE_BEFORE = re.compile(cues.BASE_BEFORE, re.I)
+_FROM_TO = re.compile(cues.FROM_TO_AFTER)
 
 
 def _nearest(rx: re.Pattern, text: str, lo: int, hi: int) -> Optional[int]:
@@ -53,6 +54,8 @@ def _nearest(rx: re.Pattern, text: str, lo: int, hi: int) -> Optional[int]:
             # "今年拟安排…，比去年增加8000亿元": last year is the base, not the figure's time; but
             # "比去年同期增长68%" compares a period already past, so it stays a result
             continue
+        if rx is _ACHIEVED and _FROM_TO.fullmatch(text, m.end(), hi):
+            continue  # "赤字率从去年的2.1%提高到2.3%": last year is the 2.1%'s
         last = m.end()
     return last
 

@@ -35,6 +35,7 @@ _PLAN_BEFORE = re.compile(cues.PLAN_CONTEXT_BEFORE)
 _PLAN_AFTER = re.compile(cues.PLAN_CONTEXT_AFTER)
 _BASE_BEFORE = re.compile(cues.BASE_BEFORE, re.I)
 _BASE_AFTER = re.compile(cues.BASE_AFTER)
+_FROM_TO = re.compile(cues.FROM_TO_AFTER)
 _REL = [(re.compile(p, re.I), d) for p, d in cues.RELATIVE_YEARS]
 # a comparison base said just before the figure ("比2002年增长65.5%") or just after it in English
 # ("up 65.5% over 2002"); a level the change reaches ("比2002年增加…，达到X") is not the change itself
@@ -129,6 +130,8 @@ def time_phrases(sentence: str, pub_year: Optional[int],
                 if not _is_base(s, m.start(), m.end()):
                     add(m.start(), m.end(), Period(pub_year + delta, pub_year + delta, explicit=True))
     for m in _PAST_SPAN.finditer(s):
+        if any(p.lo != p.hi and 0 <= m.start() - y <= 1 for x, y, p in out):
+            continue  # "一九七一年到一九八○年的十年间": the span just said, not another one
         if section_years and section_years[0] < section_years[1]:
             add(m.start(), m.end(), Period(*section_years, explicit=True))
         elif pub_year is not None:
@@ -177,6 +180,9 @@ def resolve(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int]
             achieved_hint: bool) -> Period:
     """The period of the figure at sentence[fig_start:fig_end] (offsets within `sentence`)."""
     phrases = time_phrases(sentence, pub_year, section_years)
+    s = sentence.translate(_FW)
+    # "赤字率从去年的2.1%提高到2.3%": 去年 is the 2.1%'s time, not the 2.3%'s
+    phrases = tuple(t for t in phrases if not (t[1] <= fig_start and _FROM_TO.fullmatch(s, t[1], fig_start)))
     before = [p for a, b, p in phrases if b <= fig_start]
     if before:
         # a year said in the figure's own clause beats one said earlier in the sentence

@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 from retrieval.facts.model import Fact
 
 # Bump when extraction changes what it labels: the next ingest re-reads every document's facts.
-VERSION = 4  # 2, 3: indicators of subjectless clauses, past-year lead sentences, averages as spans (issue 15); 4: changes against an earlier base year as spans
+VERSION = 6  # 2, 3: indicators of subjectless clauses, past-year lead sentences, averages as spans (issue 15); 4: changes against an earlier base year as spans; 5: deficit ratio and deficit apart; 6: "从去年的X提高到Y" gives Y the time now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS facts (

@@ -34,8 +34,18 @@ def _lower_priority() -> None:
 
 
 def _run(i: int):
+    from retrieval.knowledge.figures import take_cn2an_readings
+
     fn, jobs = _JOBS
-    return fn(*jobs[i])
+    return fn(*jobs[i]), take_cn2an_readings()  # what the worker learned goes back to this process
+
+
+def _back(done: tuple):
+    from retrieval.knowledge.figures import add_cn2an_readings
+
+    result, readings = done
+    add_cn2an_readings(readings)  # for the user cache (retrieval/warmup.py)
+    return result
 
 
 @contextmanager
@@ -51,7 +61,7 @@ def computed_ahead(fn: Callable, jobs: Sequence[tuple], worth_it: bool = True) -
     _JOBS = (fn, jobs)
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_lower_priority)
     try:
-        yield pool.map(_run, range(len(jobs)))
+        yield map(_back, pool.map(_run, range(len(jobs))))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _JOBS = None

@@ -728,6 +728,10 @@ def _latin_wrap(prev_line: str, nxt: str) -> bool:
     return first.islower() or first.isdigit() or last in ",-–—(/" or len(prev_line) >= 40
 
 
+# characters a unit or counter opens with: a line starting with one continues the number before it
+_UNIT_FIRST = frozenset("万萬亿億千百元%％个個项項家户戶人吨噸倍年月日米公里亩畝台辆輛座条條")
+
+
 def _soft_wrap(prev: str, prev_line: str, nxt: str) -> bool:
     """Whether the newline between `prev` (the line so far) and `nxt` is a wrap inside a CJK sentence."""
     last, first = prev[-1], nxt[0]
@@ -739,6 +743,8 @@ def _soft_wrap(prev: str, prev_line: str, nxt: str) -> bool:
         return True
     if (last in "，、：—" or _HEADING.fullmatch(prev)) and opening:
         return True  # "第四、" / "（二）" / "——" left alone on a line
+    if last.isdigit() and first in _UNIT_FIRST and _HAN.search(prev):
+        return True  # "国内生产总值达到74.4" + "万亿元，增长6.7%": a number and its unit, split by a link
     if min(len(prev_line), len(nxt)) <= 3 and last.isalnum() and (first.isalnum() or first in "%％") and _HAN.search(prev):
         return True  # "广义货币M" + "2" (a subscript) + "预期增长"
     return han_last and opening and not (_HEADING.match(prev) and len(prev) <= 40)

@@ -18,7 +18,7 @@ from retrieval.text.script import CJK_RE
 from retrieval.text.segment import word_frequencies
 from retrieval.text.stem import index_stem
 from retrieval.text.stopwords import EN_STOP
-from retrieval.usercache import ShardedDict
+from retrieval.usercache import ShardedDict, adopt
 
 MAX_WORDS = 6  # most frequent multi-character translations kept per English word or phrase
 MAX_CHARS = 3  # and single characters (many senses each, so fewer)
@@ -42,11 +42,20 @@ def gloss_keys(gloss: str) -> list[str]:
     if gloss.startswith(_SKIP_GLOSS):
         return []
     keys = []
-    for part in re.split(r"[;,]", _PAREN.sub(" ", gloss)):
-        words = [index_stem(w.strip("'-")) for w in _WORD.findall(part.lower()) if w not in _GLOSS_STOP]
+    for part in _PARTS.split(_PAREN.sub(" ", gloss).lower()):
+        words = [_stem_word(w) for w in _WORD.findall(part) if w not in _GLOSS_STOP]
         if 1 <= len(words) <= 2:
             keys.append(" ".join(words))
     return keys
+
+
+_PARTS = re.compile(r"[;,]")
+
+
+@lru_cache(maxsize=None)
+def _stem_word(w: str) -> str:
+    """Cached: parsing CC-CEDICT (the first ask after an install) stems 400,000 gloss words, few distinct."""
+    return index_stem(w.strip("'-"))
 
 
 @lru_cache(maxsize=1)
@@ -77,10 +86,12 @@ def _indexes() -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, .
     paths = _cache_file(source, "en"), _cache_file(source, "zh")
     opened = [ShardedDict.open(p) for p in paths]
     if all(o is not None for o in opened):
+        for path in paths:
+            adopt(path, [source])
         return opened[0], opened[1]
     built = _parse(source)
     for path, part in zip(paths, built):
-        ShardedDict.write(path, part)
+        ShardedDict.write(path, part, sources=[source])
     return built
 
 

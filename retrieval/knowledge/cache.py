@@ -8,34 +8,37 @@ an unwritable cache directory only costs the parse.
 """
 from __future__ import annotations
 
-import os
 import pickle
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Sequence, TypeVar
 
-from retrieval.usercache import cache_dir
+from retrieval.usercache import adopt, cache_dir, write_atomic
 
 T = TypeVar("T")
+_SOURCES: dict[Path, tuple[Path, ...]] = {}  # entry -> the files its name is keyed by
 
 
 def cache_file(prefix: str, source: Path, version: int) -> Path:
     st = Path(source).stat()
-    return cache_dir() / f"{prefix}-v{version}-{st.st_size}-{int(st.st_mtime)}.pickle"
+    path = cache_dir() / f"{prefix}-v{version}-{st.st_size}-{int(st.st_mtime)}.pickle"
+    _SOURCES.setdefault(path, (Path(source),))
+    return path
 
 
-def load_or_build(path: Path, build: Callable[[], T]) -> T:
+def load_or_build(path: Path, build: Callable[[], T], sources: Sequence[Path] = ()) -> T:
+    """The pickle at `path`, else `build()` written there (atomically: a reader meanwhile
+    sees the old file or the new one). `sources`: every file the name is keyed by (default:
+    the one `cache_file` was given), recorded so that stale entries of the kind are pruned
+    (retrieval/usercache.py)."""
+    sources = tuple(sources) or _SOURCES.get(path, ())
     try:
         with open(path, "rb") as fh:
-            return pickle.load(fh)
+            found = pickle.load(fh)
+        adopt(path, sources)
+        return found
     except Exception:
         pass
     built = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    write_atomic(path, lambda fh: pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL),
+                 sources=sources)
     return built

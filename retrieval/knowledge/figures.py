@@ -288,13 +288,92 @@ def _dec(text: str) -> Optional[Decimal]:
         t = "一" + t
     if (small := _cn_small(t)) is not None:
         return Decimal(str(small)) * mult
-    try:
-        import cn2an  # here, not at the top: importing it and its patterns is 0.1-0.3 s of a cold ask
+    v = _cn2an(t)
+    return None if v is None else Decimal(v) * mult
 
-        v = cn2an.cn2an(t, "smart")
+
+# cn2an's readings of the numerals `_cn_small` leaves to it (百千万工程's 一百千, 一百五, ...):
+# importing cn2an and compiling its patterns is 0.1-0.2 s CPU of a cold ask, for a handful of
+# strings that are mostly in the indexed text. Ingest reads every figure of the corpus, so the
+# readings it needed are kept in the user cache (`save_cn2an_readings`, run by
+# retrieval/warmup.py after `planbot ingest`) and an ask over that corpus looks them up there.
+_CN2AN_NEW: dict[str, Optional[str]] = {}  # read by cn2an in this process, not in the cache yet
+
+
+def _cn2an(t: str) -> Optional[str]:
+    """cn2an's "smart" reading of `t` as a decimal string, None where it raises."""
+    known = _cn2an_cache()
+    if t in known:
+        return known[t]
+    if t in _CN2AN_NEW:
+        return _CN2AN_NEW[t]
+    try:
+        import cn2an  # here, not at the top: see above
+
+        v: Optional[str] = str(cn2an.cn2an(t, "smart"))
     except Exception:  # cn2an raises ValueError and friends on anything odd, e.g. 十四五
+        v = None
+    _CN2AN_NEW[t] = v
+    return v
+
+
+def _cn2an_entry():
+    """(the cache entry's path, cn2an's file it is keyed by), or None without cn2an."""
+    import importlib.util
+    from pathlib import Path
+
+    from retrieval.knowledge.cache import cache_file
+
+    spec = importlib.util.find_spec("cn2an")  # finds the file, imports nothing
+    if not spec or not spec.origin:
         return None
-    return Decimal(str(v)) * mult
+    return cache_file("cn2an-readings", Path(spec.origin), 1), Path(spec.origin)
+
+
+@lru_cache(maxsize=1)
+def _cn2an_cache() -> dict[str, Optional[str]]:
+    import pickle
+
+    from retrieval.usercache import adopt
+
+    entry = _cn2an_entry()
+    try:
+        with open(entry[0], "rb") as fh:
+            found = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - none, missing or damaged: cn2an reads them
+        return {}
+    adopt(entry[0], [entry[1]])
+    return found if isinstance(found, dict) else {}
+
+
+def take_cn2an_readings() -> dict[str, Optional[str]]:
+    """This process's new readings, handed over (ingest's text-work process gives them back)."""
+    new = dict(_CN2AN_NEW)
+    _CN2AN_NEW.clear()
+    return new
+
+
+def add_cn2an_readings(readings: dict[str, Optional[str]]) -> None:
+    _CN2AN_NEW.update(readings)
+
+
+def save_cn2an_readings() -> int:
+    """Add this process's new cn2an readings to the user cache; how many were added."""
+    import pickle
+
+    from retrieval.usercache import write_atomic
+
+    entry = _cn2an_entry()
+    if not _CN2AN_NEW or entry is None:
+        return 0
+    _cn2an_cache.cache_clear()
+    merged = {**_cn2an_cache(), **_CN2AN_NEW}  # what another process added meanwhile too
+    if not write_atomic(entry[0], lambda fh: pickle.dump(merged, fh, protocol=pickle.HIGHEST_PROTOCOL), [entry[1]]):
+        return 0
+    added = len(_CN2AN_NEW)
+    _CN2AN_NEW.clear()
+    _cn2an_cache.cache_clear()
+    return added
 
 
 def _inside_quotes(s: str, a: int, b: int) -> bool:

@@ -666,7 +666,7 @@ def load_gazetteer() -> Gazetteer:
 
     code = Path(__file__).stat()
     prefix = f"gazetteer-{code.st_size}-{int(code.st_mtime)}-opencc{getattr(opencc, '__version__', '0')}"
-    return load_or_build(cache_file(prefix, DATA_FILE, 1), _built_gazetteer)
+    return load_or_build(cache_file(prefix, DATA_FILE, 1), _built_gazetteer, sources=(Path(__file__), DATA_FILE))
 
 
 def _built_gazetteer() -> Gazetteer:

@@ -15,7 +15,7 @@ from pathlib import Path
 from collections.abc import Iterator, Mapping
 from typing import Optional
 
-from retrieval.usercache import ShardedDict, cache_dir
+from retrieval.usercache import ShardedDict, adopt, cache_dir
 
 SHARDS_VERSION = 1
 _lock = threading.RLock()
@@ -62,8 +62,12 @@ def _shard_file(j, what: str = "jieba") -> Optional[Path]:
     dt = j.dt
     if dt.dictionary != j.DEFAULT_DICT or dt.cache_file:
         return None  # a custom dictionary: jieba loads it itself
-    st = (Path(j.__file__).parent / j.DEFAULT_DICT_NAME).stat()
+    st = _dict_file(j).stat()
     return cache_dir() / f"{what}-{j.__version__}-v{SHARDS_VERSION}-{st.st_size}-{int(st.st_mtime)}.shards"
+
+
+def _dict_file(j) -> Path:
+    return Path(j.__file__).parent / j.DEFAULT_DICT_NAME
 
 
 def _start_lazy(text: str):
@@ -76,8 +80,9 @@ def _start_lazy(text: str):
             if sh is None:
                 j = jieba()  # the whole dictionary, once; written as shards for the next process
                 if path:
-                    ShardedDict.write(path, j.dt.FREQ, {"total": j.dt.total})
+                    ShardedDict.write(path, j.dt.FREQ, {"total": j.dt.total}, sources=[_dict_file(j)])
                 return j
+            adopt(path, [_dict_file(j)])
             j.dt.FREQ, j.dt.total, j.dt.initialized = sh.data, sh.extra["total"], True
             _shards = sh
     return _for(text)
@@ -134,15 +139,19 @@ def _posseg():
 
     j = _module()
     path = _shard_file(j, "jieba-postags")
-    tags = ShardedDict.open(path) if path and "jieba.posseg" not in sys.modules else None
+    preloaded = "jieba.posseg" in sys.modules
+    tags = ShardedDict.open(path) if path and not preloaded else None
     if tags is None:
         import jieba.posseg as pseg
 
-        if path and not path.exists():
-            ShardedDict.write(path, pseg.dt.word_tag_tab)
+        if path and (not preloaded or not path.exists()):  # missing, or damaged (it did not open)
+            ShardedDict.write(path, pseg.dt.word_tag_tab, sources=[_dict_file(j)])
+        elif path:
+            adopt(path, [_dict_file(j)])  # in use by the next process: keep it
         return pseg, None
     import io
 
+    adopt(path, [_dict_file(j)])
     j.dt.get_dict_file = lambda: io.BytesIO()  # what POSTokenizer() reads at import: nothing
     try:
         import jieba.posseg as pseg
