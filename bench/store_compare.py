@@ -113,14 +113,19 @@ def recall_at_10(faiss_engine, engines: list, qs: list[str], rounds: list[int | 
     from retrieval.ask.search import dense_search
 
     fi = faiss_engine.index
-    vecs = fi.faiss.reconstruct_n(0, fi.faiss.ntotal)
+    n = fi.faiss.ntotal
+    # which copy of the corpus each position holds, from the per-position arrays (no SQL: a
+    # query over 1M positions exceeds SQLite's 250,000 variables)
+    copies = np.array([copy_of(d) for d in fi.table.doc_ids])[fi.table.doc_index]
     out = []
     for engine, r in zip(engines, rounds):
-        keep = np.arange(len(vecs))
-        if r is not None:
-            keep = np.array([p for p, c in enumerate(fi.chunks_at(list(range(len(vecs))))) if copy_of(c.doc_id) < r])
+        keep = np.arange(n) if r is None else np.flatnonzero(copies < r)
+        wanted = np.zeros(n, dtype=bool)
+        wanted[keep] = True
         exact = faiss.IndexFlatIP(fi.manifest["dim"])
-        exact.add(vecs[keep])
+        for lo in range(0, n, 65536):  # decoded a block at a time: one copy of the vectors (the exact index's)
+            hi = min(lo + 65536, n)
+            exact.add(fi.faiss.reconstruct_n(lo, hi - lo)[wanted[lo:hi]])
         hits = 0
         for q in qs:
             v = faiss_engine.vectors.encode([q], kind="query")[0].astype(np.float32)
@@ -322,9 +327,10 @@ def run_ray(args) -> list[list]:
 
 
 def memory_row(label: str, chunks: int, mem: dict, m0: dict, m1: dict) -> list:
-    from retrieval.store import lexical
+    from retrieval.store import index, lexical
 
-    code = "streaming" if hasattr(lexical, "Postings") else "bm25s.index"
+    code = ("streaming + vector blocks" if hasattr(index, "NextVectors") else "streaming") if hasattr(lexical, "Postings") \
+        else "bm25s.index"
     return [label, f"{chunks:,}", code, f"{mem['before_commit_mb']:,.0f}", f"{mem['commit_peak_mb']:,.0f}",
             f"{mem['commit_peak_mb'] - mem['before_commit_mb']:,.0f}", f"{peak_rss_mb():,.0f}", fmt_s(mem["commit_s"]),
             f"{m0['load1']} → {m1['load1']}"]

@@ -336,6 +336,31 @@ def test_ray_ingest_into_milvus_lite_from_the_cli(tmp_path, fixture_corpus, enco
     assert again.returncode == 0 and json.loads(again.stdout)["unchanged"] == 2 and json.loads(again.stdout)["chunks_embedded"] == 0
 
 
+@pytest.mark.slow
+def test_cli_ingest_ask_and_region_on_milvus_lite_answer_as_on_faiss(tmp_path, fixture_corpus):
+    """The commands a user types, with `--store x.db` and with `--index DIR`: the same answer and
+    the same region digest."""
+    store = str(tmp_path / "cli.db")
+    index = tmp_path / "faiss"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def planbot(*args: str) -> dict:
+        proc = subprocess.run([sys.executable, "-m", "bot.cli", *args, "--json"], env=env, cwd=REPO, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+        return json.loads(proc.stdout)
+
+    on_milvus = planbot("ingest", str(fixture_corpus), "--store", store)
+    assert (on_milvus["added"], on_milvus["committed"]) == (2, True)
+    assert planbot("ingest", str(fixture_corpus), "--index", str(index))["added"] == 2
+    q = "What fixed-asset investment is Jiangbei New Area aiming for this year?"
+    m, f = planbot("ask", q, "--store", store), planbot("ask", q, "--index", str(index))
+    assert m["answered"] and "700亿元" in m["quotes"][0]["text"]
+    assert [x["text"] for x in m["quotes"]] == [x["text"] for x in f["quotes"]]
+    rm, rf = planbot("region", "Nanjing", "--store", store), planbot("region", "Nanjing", "--index", str(index))
+    assert rm["figures"] and [x["text"] for x in rm["figures"]] == [x["text"] for x in rf["figures"]]
+
+
 def test_keys_with_quotes_survive_incremental_writes(milvus_db, encoder, tmp_path):
     """A token or file name with an apostrophe (Fu'an, Xi'an) in a second ingest: pymilvus's
     get(ids=...) did not escape it, so the commit failed with a filter syntax error."""

@@ -49,15 +49,37 @@ def nprobe_for(nlist: int) -> int:
     return min(nlist, max(64, nlist // 8))
 
 
-def build_faiss(vectors: np.ndarray, index_type: str, previous=None):
-    """A raw FAISS index over `vectors` (L2-normalised, inner product).
+ADD_BLOCK = 1 << 16  # vectors handed to FAISS per add() (128 MB at 512 dims)
+
+
+class ArrayRows:
+    """An array as the row source `build_faiss` reads (another source computes rows on demand:
+    retrieval/store/index.py's next generation, so no second n × dim copy is ever made)."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.dim = self.vectors.shape[1] if self.vectors.ndim == 2 else 0
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        return self.vectors[rows]
+
+    def rows(self, lo: int, hi: int) -> np.ndarray:
+        return self.vectors[lo:hi]
+
+
+def build_faiss(vectors, index_type: str, previous=None):
+    """A raw FAISS index over `vectors` (L2-normalised, inner product): an array, or a row
+    source with `dim`, `len`, `rows(lo, hi)` and `take(rows)`, read a block at a time.
 
     `previous` (the last generation's index) lends its trained IVF lists when their number
     still fits, so an incremental ingest at scale adds vectors instead of re-running k-means.
     """
     faiss = _faiss()
-    dim = vectors.shape[1] if vectors.ndim == 2 else 0
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    src = vectors if hasattr(vectors, "rows") else ArrayRows(vectors)
+    n, dim = len(src), src.dim
     if index_type == "flat":
         index = faiss.IndexFlatIP(dim)
     elif index_type == "hnsw":
@@ -65,18 +87,21 @@ def build_faiss(vectors: np.ndarray, index_type: str, previous=None):
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         index.hnsw.efSearch = HNSW_EF_SEARCH
     elif index_type == "ivf-sq8":
-        nlist = nlist_for(len(vectors))
+        nlist = nlist_for(n)
         old = _ivf_of(previous)
         if old is not None and old.nlist == nlist and old.d == dim:
             index = faiss.clone_index(previous)
             index.reset()
         else:
-            index = _train_ivf_sq8(vectors, nlist)
+            index = _train_ivf_sq8(src, nlist)
         faiss.extract_index_ivf(index).nprobe = nprobe_for(nlist)
     else:
         raise BadInput(f"unknown index type {index_type!r} ({', '.join(INDEX_TYPES)}, auto)")
-    if len(vectors):
-        index.add(vectors)
+    if n and index_type == "hnsw":
+        index.add(src.rows(0, n))  # one call: the graph is built in the order FAISS chooses for the batch
+    else:  # flat and IVF: adding in blocks gives the same index (ids in order, each vector coded alone)
+        for lo in range(0, n, ADD_BLOCK):
+            index.add(np.ascontiguousarray(src.rows(lo, min(lo + ADD_BLOCK, n)), dtype=np.float32))
     if index_type == "ivf-sq8":
         # Positions -> stored codes, so the next ingest and masked searches over a few
         # documents can read vectors back (reconstruct) instead of re-embedding them.
@@ -93,12 +118,13 @@ def _ivf_of(index):
         return None
 
 
-def _train_ivf_sq8(vectors: np.ndarray, nlist: int):
+def _train_ivf_sq8(src, nlist: int):
     faiss = _faiss()
-    n, dim = vectors.shape
+    n, dim = len(src), src.dim
     rng = np.random.default_rng(1)
     n_train = min(n, nlist * TRAIN_PER_LIST)
-    train = vectors[np.sort(rng.choice(n, n_train, replace=False))] if n_train < n else vectors
+    train = np.ascontiguousarray(src.take(np.sort(rng.choice(n, n_train, replace=False))) if n_train < n else src.rows(0, n),
+                                 dtype=np.float32)
     quantizer = faiss.IndexFlatIP(dim)
     clus = faiss.Clustering(dim, nlist)
     clus.niter = 10
@@ -121,7 +147,8 @@ class FaissStore(VectorStore):
         self.exact = index_type == "flat"
 
     @classmethod
-    def build(cls, vectors: np.ndarray, index_type: str, previous: Optional["FaissStore"] = None) -> "FaissStore":
+    def build(cls, vectors, index_type: str, previous: Optional["FaissStore"] = None) -> "FaissStore":
+        """Over an array or a row source (see build_faiss)."""
         return cls(build_faiss(vectors, index_type, previous.index if previous else None), index_type)
 
     def __len__(self) -> int:

@@ -51,7 +51,6 @@ IVF_THRESHOLD = 150_000
 REGIONS_FILE = "regions.npz"
 VECTORS_FILE = "vectors.faiss"
 MIN_IVF_VECTORS = 64 * 39  # the fewest lists (64), each with the fewest training points
-VECTOR_BLOCK = 1 << 16  # old vectors read back per step at commit (128 MB at 512 dims)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -395,6 +394,40 @@ def choose_index_type(n: int, requested: str | None = None) -> str:
 __all__ = ["INDEX_TYPES", "Index", "Writer", "build_faiss", "choose_index_type", "nlist_for", "nprobe_for"]
 
 
+class NextVectors:
+    """The next generation's vectors by position, computed a block at a time as FAISS reads them
+    (build_faiss's row source): kept chunks' decoded from the old index, staged new ones over
+    them. No n × dim array of them is ever made: at 1M chunks that was 2 GB, and reading the old
+    index whole into a second one another 2 GB."""
+
+    def __init__(self, ids_now: np.ndarray, dim: int, new: dict[int, np.ndarray], old_ids: np.ndarray | None = None,
+                 old_index: FaissStore | None = None) -> None:
+        self.ids, self.dim, self.new, self.old_index = ids_now, dim, new, old_index
+        self.old_pos = np.full(len(ids_now), -1, dtype=np.int64)
+        if old_index is not None and old_ids is not None and len(old_ids) and len(ids_now):
+            at = np.minimum(np.searchsorted(old_ids, ids_now), len(old_ids) - 1)  # both ascend (ORDER BY id)
+            kept = old_ids[at] == ids_now
+            self.old_pos[kept] = at[kept]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(rows), self.dim), dtype=np.float32)
+        pos = self.old_pos[rows]
+        old = np.flatnonzero(pos >= 0)
+        if len(old):
+            out[old] = self.old_index.reconstruct(pos[old])
+        for i, cid in enumerate(self.ids[rows].tolist()):  # a chunk id re-used by a new chunk: the new vector
+            v = self.new.get(cid)
+            if v is not None:
+                out[i] = v
+        return out
+
+    def rows(self, lo: int, hi: int) -> np.ndarray:
+        return self.take(np.arange(lo, hi))
+
+
 class Writer:
     """Builds the next generation from the current one plus changes; `commit()` publishes it."""
 
@@ -503,9 +536,9 @@ class Writer:
         if self.base:
             old_gen = self.dir / self.base["generation"]
             old_index = FaissStore.load(old_gen / VECTORS_FILE, self.base.get("index_type"))
-            vectors = self._next_vectors(ids_now, np.load(old_gen / "ids.npy"), old_index)
+            vectors = NextVectors(ids_now, self.dim, self._new_vectors, np.load(old_gen / "ids.npy"), old_index)
         else:
-            vectors = self._next_vectors(ids_now)
+            vectors = NextVectors(ids_now, self.dim, self._new_vectors)
         # A type asked for once (`--index-type`) holds for later ingests that don't name one.
         setting = self.index_type_requested or "auto"
         if setting == "auto" and self.base:
@@ -514,7 +547,8 @@ class Writer:
         if index_type == "ivf-sq8" and len(ids_now) < MIN_IVF_VECTORS:
             index_type = "flat"  # too few vectors to train lists on; flat is exact and fast here
         FaissStore.build(vectors, index_type, previous=old_index).save(self.tmp / VECTORS_FILE)
-        del vectors, old_index  # 2 KiB a chunk: gone before BM25 is built (at 1M, 2 GB each)
+        del vectors, old_index  # the staged vectors (2 KiB a chunk: 2 GB at 1M) go before BM25 is built
+        self._new_vectors = {}
         np.save(self.tmp / "ids.npy", ids_now)
         names, offsets, positions = region_arrays(r[0] for r in self.db.execute("SELECT regions FROM chunks ORDER BY id"))
         with open(self.tmp / REGIONS_FILE, "wb") as fh:
@@ -556,30 +590,6 @@ class Writer:
         _fsync_dir(self.dir)
         self._drop_old_generations(keep={gen_name, self.base["generation"] if self.base else gen_name})
         return manifest
-
-    def _next_vectors(self, ids_now: np.ndarray, old_ids: np.ndarray | None = None, old_index: FaissStore | None = None) -> np.ndarray:
-        """The next generation's vectors in position order: kept chunks' read back from the old
-        index a block at a time (not all at once: a second full copy was 2 GB at 1M chunks),
-        then the new ones over them; the staged new vectors are released here."""
-        vectors = np.zeros((len(ids_now), self.dim), dtype=np.float32)
-        if old_index is not None and old_ids is not None and len(old_ids):
-            # Both id lists are ascending (ORDER BY id), so old positions of kept chunks ascend too.
-            at = np.minimum(np.searchsorted(old_ids, ids_now), len(old_ids) - 1)
-            kept = old_ids[at] == ids_now
-            rows, old_pos = np.flatnonzero(kept), at[kept]
-            for lo in range(0, len(old_ids), VECTOR_BLOCK):
-                hi = min(lo + VECTOR_BLOCK, len(old_ids))
-                a, b = np.searchsorted(old_pos, [lo, hi])
-                if a < b:
-                    vectors[rows[a:b]] = old_index.index.reconstruct_n(lo, hi - lo)[old_pos[a:b] - lo]
-        if self._new_vectors:
-            keys = np.fromiter(self._new_vectors, dtype=np.int64, count=len(self._new_vectors))
-            at = np.minimum(np.searchsorted(ids_now, keys), max(len(ids_now) - 1, 0))
-            for cid, row, vec in zip(keys.tolist(), at.tolist(), self._new_vectors.values()):
-                if len(ids_now) and ids_now[row] == cid:  # else removed again after it was staged
-                    vectors[row] = vec
-        self._new_vectors = {}
-        return vectors
 
     def _drop_old_generations(self, keep: set[str]) -> None:
         # The previous generation stays one round so a server that just read the old
