@@ -25,6 +25,7 @@ QUESTIONS = [
 ]
 
 
+@pytest.mark.slow  # end to end on milvus-lite: CI runs it
 def test_eval_on_a_milvus_store_reports_what_faiss_reports(tmp_path, monkeypatch, encoder):
     from retrieval import evaluate
 

@@ -180,6 +180,7 @@ def _chunk_rows(store: str, doc_id: str) -> list[dict]:
     return list(_iter(mc, _names(name, state["epoch"])["chunks"], ["id", "version"], f'doc_id == "{doc_id}"'))
 
 
+@pytest.mark.slow  # end to end on milvus-lite (~5 s each): CI runs it
 def test_changed_document_is_upserted_and_removed_one_deleted(milvus_db, tmp_path, encoder):
     store = f"{milvus_db}#incremental"
     corpus = tmp_path / "corpus"
@@ -225,6 +226,7 @@ KILLED_INGEST = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # end to end on milvus-lite (~5 s each): CI runs it
 def test_killed_ingest_leaves_previous_state_answerable_and_rerun_completes(tmp_path, encoder):
     from retrieval.store.milvus import release
 
@@ -257,6 +259,7 @@ def test_killed_ingest_leaves_previous_state_answerable_and_rerun_completes(tmp_
     release(store)
 
 
+@pytest.mark.slow  # end to end on milvus-lite (~5 s each): CI runs it
 def test_commit_stopped_after_its_journal_is_completed_by_the_next_writer(milvus_db, tmp_path, encoder):
     """A writer that dies between journalling a change and applying it (here: it stops there):
     readers still see the previous state; the next writer applies the journal first."""
