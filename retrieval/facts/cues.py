@@ -85,7 +85,10 @@ ACHIEVED_MODIFIER = r"[^，,。；;的]{0,6}的"
 PAST_SPAN = r"(?:过去|過去|这|這|近|前)?([五三两十])年(?:来|來|间|間|累计|累計|共)|五年累计|五年间"
 # (patterns used with .match(text, pos) carry no ^: match anchors at pos, ^ only at 0)
 # Comparison bases ("比2019年", "同1987年相比", "compared with 2019"): a year that is not the figure's own.
-BASE_BEFORE = r"(?:比|较|較|同|与|與|compared (?:with|to)|over|than|from)\s*$"
+# The words that make the year or time after them a comparison base ("比2019年", "compared with 2023")
+BASE_WORDS = r"比|较|較|同|与|與|compared (?:with|to)|over|than|from"
+BASE_WORDS_ZH = r"比|较|較|同|与|與"
+BASE_BEFORE = rf"(?:{BASE_WORDS})\s*$"
 BASE_AFTER = r"\s*(?:年)?(?:同期)?(?:相比|相较|比较|的水平)"
 # From a time's own figure to the figure now: after "从去年的2.1%", "提高到2.3%" is not last year's
 FROM_TO_AFTER = (r"的[^，,；;。]{0,14}?(?:提高|提升|上升|下降|增加|增长|降低|扩大|减少|缩小|回落|回升|降|升|增|减)(?:到|至)\s*")
@@ -103,7 +106,7 @@ FUTURE_SPAN = r"(?:今后|今後|未来|未來)([五三两十])年"
 COUNTING_WORDS = (r"按[^，,；;]{0,10}?(?:计算|计|核算)|扣除[^，,；;]{0,10}?因素|剔除[^，,；;]{0,10}?因素|"
                   r"考虑[^，,；;]{0,12}?因素|(?:据|经)?初步核算|可比口径|按可比口径|"
                   # a comparison base names no subject either ("…达到24.66万亿元，比2002年增长65.5%")
-                  r"(?:比|较|較|与|與|同)(?:(?:19|20)\d\d|[一二三四五六七八九〇○零]{4})年(?:同期)?(?:相比|相较|比较)?|"
+                  rf"(?:{BASE_WORDS_ZH})(?:(?:19|20)\d\d|[一二三四五六七八九〇○零]{{4}})年(?:同期)?(?:相比|相较|比较)?|"
                   r"(?:比|较|較)(?:上年|去年|前一年|上年同期|去年同期)(?:相比)?|同比|环比")
 
 # ------------------------------------------------------------------ measure cues

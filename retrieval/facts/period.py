@@ -39,8 +39,8 @@ _FROM_TO = re.compile(cues.FROM_TO_AFTER)
 _REL = [(re.compile(p, re.I), d) for p, d in cues.RELATIVE_YEARS]
 # a comparison base said just before the figure ("比2002年增长65.5%") or just after it in English
 # ("up 65.5% over 2002"); a level the change reaches ("比2002年增加…，达到X") is not the change itself
-_BASE_YEAR_BEFORE = re.compile(rf"(?:比|较|較|与|與|compared (?:with|to)|over|than|from)\s*({_Y})\s*年?(?:相比|相较|比较|的水平)?[^达為为到，,；;]{{0,16}}$", re.I)
-_BASE_LEVEL = re.compile(rf"(?:比|较|較|与|與|同)\s*({_Y})\s*年(?:底|末|年底|年末)?的$")
+_BASE_YEAR_BEFORE = re.compile(rf"(?:{cues.BASE_WORDS})\s*({_Y})\s*年?(?:相比|相较|比较|的水平)?[^达為为到，,；;]{{0,16}}$", re.I)
+_BASE_LEVEL = re.compile(rf"(?:{cues.BASE_WORDS_ZH})\s*({_Y})\s*年(?:底|末|年底|年末)?的$")
 _BASE_YEAR_AFTER = re.compile(r"^\s*(?:over|from|compared (?:with|to)|on|than)\s+(?:the\s+)?((?:19|20)\d\d)(?:\s+level)?\b", re.I)
 _EN_NUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11}
 
