@@ -9,14 +9,15 @@ ingest.
 
 Sizes: 10k is the real full-corpus index (PLANBOT_BENCH_INDEX, 11,415 chunks); larger sizes are
 the real documents written again under new ids (copy r of document d is "d~r"), each chunk's
-vector a perturbed copy of the real one (bench/_common.py `scaled_vectors`), text and tokens
-the same. Both stores receive the same documents through their own writers (FAISS: Writer,
+vector a perturbed copy of the real one (bench/_common.py `scaled_vectors`), text, tokens and
+figure facts the same. Both stores receive the same documents through their own writers (FAISS: Writer,
 Milvus: MilvusWriter through retrieval.store.migrate.copy_index, no embedding: the figure is
 the store's write rate). Milvus here is milvus-lite (its pure-Python server in the same
 process, HNSW M=32 through FAISS inside it); a Milvus standalone server is another program,
 see docs/SCALING.md. Asks: the regional-plans-dev questions, a warm-up pass, then --passes
 timed passes with the engine's vector cache emptied before every ask (embedding cost is the
-same for both stores and included). Recall@10: the Milvus dense top 10 against IndexFlatIP's
+same for both stores and included); FAISS's asks before the Milvus store is written (nothing
+of milvus-lite in the process yet), Milvus's once milvus-lite's background threads are idle. Recall@10: the Milvus dense top 10 against IndexFlatIP's
 exact top 10 over the same vectors for the same questions. Update: one document's text
 changed (a sentence appended), staged and committed; vectors precomputed, so the time is the
 store's.
@@ -243,9 +244,9 @@ def run_sizes(args) -> list[list]:
             if not args.no_doc:
                 write_memory_doc([mem_row])
         print(f"{label}: FAISS {chunks:,} chunks written in {faiss_write:.0f} s", flush=True)
-        # FAISS asks first, with nothing of Milvus in the process: milvus-lite compacts and
-        # indexes in background threads of this process after a commit, and asks timed beside
-        # that work were 10x slower (100k FAISS: 769 ms p50 here, 65 ms in a process of its own)
+        # FAISS asks first, with nothing of Milvus in the process: timed after the Milvus write
+        # (milvus-lite's server, data and background threads in this process) they were several
+        # times slower (100k FAISS: 769 ms p50 then, 302 ms before it; docs/BENCHMARKS.md)
         t = time.perf_counter()
         fe = Engine(faiss_dir, encoder=encoder)
         faiss_open = time.perf_counter() - t
