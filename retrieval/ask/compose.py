@@ -89,8 +89,12 @@ def compose(
     quotes: list[Quote] = []
     used: list[tuple[str, int, int]] = []
     wants_figure = bool(getattr(analysis, "wants_figure", False))
-    for c in ranked:
-        if len(quotes) >= max_quotes or c.score < ranked[0].score * spec.quote_floor:
+    top = [c for c in ranked if c.score >= ranked[0].score * spec.quote_floor]
+    if wants_figure:
+        # a figure question's quotes that hold a figure come before those that hold none
+        top.sort(key=lambda c: bool((c.flags or {}).get("no_fig")))
+    for c in top:
+        if len(quotes) >= max_quotes:
             break
         s, e = _merge_neighbours(index, c, wants_figure, spec)
         if any(d == c.doc_id and s < ue and us < e for d, us, ue in used):
