@@ -25,7 +25,7 @@ def quoted(ranked: list, threshold: float, floor: float, max_quotes: int, wants_
     if not ranked or ranked[0].score < threshold:
         return []
     top = [c for c in ranked if c.score >= ranked[0].score * floor]
-    if wants_figure:
+    if wants_figure:  # as compose orders them
         top.sort(key=lambda c: bool((c.flags or {}).get("no_fig")))
     return top[:max_quotes]
 
@@ -44,21 +44,34 @@ def _indicator(analysis, vocab, english: bool) -> str:
 SUBJECT_CATEGORIES = ("indicator", "industry", "policy")
 
 
+def asks_subject(analysis) -> bool:
+    """Whether a question names an indicator, industry or policy of the vocabulary."""
+    return any(t.category in SUBJECT_CATEGORIES for t in (getattr(analysis, "metric_terms", []) or []))
+
+
+def asks_indicator(analysis) -> bool:
+    return any(t.category == "indicator" for t in (getattr(analysis, "metric_terms", []) or []))
+
+
 def figure_not_stated(analysis, quotes: list, english: bool, vocab) -> Optional[str]:
     """The reason to give, when a figure question's quoted sentences hold no figure for it.
 
-    With an asked indicator, industry or policy: no quoted sentence has a figure right after
-    its name (scoring's answer figure) or a fitting figure no other indicator owns, and the best
-    either names it or holds no figure at all. Otherwise: no quoted sentence holds any figure."""
+    Only for an asked indicator, industry or policy: no quoted sentence has a figure right after
+    its name (scoring's answer figure) or a fitting figure no other indicator owns in a clause
+    naming it, and the best holds no figure at all or (an indicator) names it without one."""
     if not quotes or not getattr(analysis, "wants_figure", False):
         return None
     flags = [c.flags or {} for c in quotes]
-    subjects = [t for t in (getattr(analysis, "metric_terms", []) or []) if t.category in SUBJECT_CATEGORIES]
-    if subjects:
-        names_it = (quotes[0].signals or {}).get("metric", 0) > 0
-        if any(f.get("answer_fig") or f.get("free_fig") for f in flags) or not (flags[0].get("no_fig") or names_it):
-            return None
-    elif not all(f.get("no_fig") for f in flags):
+    if not asks_subject(analysis):
+        # no planning term to hold the figure to; and a figure in words ("six-time winner", 十倍)
+        # is no figure to the extractor, so a figureless sentence may still be the answer
+        return None
+    if any(f.get("answer_fig") or f.get("free_fig") for f in flags):
+        return None
+    # an indicator named without its figure is not stated; an industry or a policy is named
+    # in many sentences whose figures are of something else, so only a figureless best counts
+    names_it = asks_indicator(analysis) and (quotes[0].signals or {}).get("metric", 0) > 0
+    if not (flags[0].get("no_fig") or names_it):
         return None
     name = _indicator(analysis, vocab, english)
     return (f"The closest sources give no figure for {name}." if english else f"最接近的来源没有给出{name}的数字。")

@@ -44,6 +44,10 @@ KIND_CUES_ZH = {
 # an industry, not an indicator ("Ningde's lithium-battery output target", 锂电池产值目标)
 QUANTITY_CUES = re.compile(r"\b(?:output|production|capacity|value|revenue|sales|volume|turnover|scale)\b"
                            r"|产值|产量|产能|规模|营收|收入|销量|总量|销售额", re.I)
+# questions for a time, a place, a name or a reason: not a figure, whatever indicator they name
+# ("In which century did Strasbourg's population triple?", 从何时开始推动…, 规定于何)
+NOT_FIGURE_EN = re.compile(r"\b(?:when|where|which|who|whom|whose|why|what year|what century)\b", re.I)
+NOT_FIGURE_ZH = re.compile(r"何时|何年|何处|何地|何种|于何|为何|哪|谁|什么时候|什么地方|几世纪|西元几年|公元几年")
 # vocabulary terms that are themselves cues and so must not be masked before cue matching
 CUE_TERMS = {"growth_rate", "main_targets"}
 FIGURE_KINDS = {"amount", "growth", "share", "count"}
@@ -293,7 +297,8 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     # of its base, the statistics a broad indicator is stated by
     a.metric_terms, related = vocab.relate(a.metric_terms, share=a.answer_kind == "share")
     has_indicator = any(t.category == "indicator" for t in a.metric_terms)
-    if a.answer_kind == "other" and has_indicator:
+    asks_other = bool(NOT_FIGURE_EN.search(q) or NOT_FIGURE_ZH.search(_simplified(q)))
+    if a.answer_kind == "other" and has_indicator and not asks_other:
         a.answer_kind = "amount"  # "What was Zhejiang's GDP last year?" asks for a figure
     if a.relative == "by_year" and a.answer_kind in ("other", "amount"):
         a.target_by_year_only = not a.wants_target

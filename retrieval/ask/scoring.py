@@ -22,8 +22,14 @@ from retrieval.text.dates import doc_year, report_years
 from retrieval.text.fold import fold
 from retrieval.text.script import script_of
 
-# answer kinds that ask for one measure of an indicator (a level, a change, a share, a count)
-MEASURE_KINDS = ("amount", "growth", "share", "count")
+# what a kind of answer or figure measures: a level (an amount, a count, a physical quantity), a
+# change or a share. A figure of another measure than asked is marked down ("how much grain":
+# 粮食单产提高14.5% is a change); a count for "how much" (人口14355人) is a level all the same.
+MEASURE_GROUP = {"amount": "level", "count": "level", "other": "level", "growth": "change", "share": "share"}
+# a figure written in words, which the figure extractor leaves alone: 六个区域总部, "six-time winner"
+WORD_NUMBER = re.compile(r"[一二两三四五六七八九十百千万]+(?:个|家|项|座|名|户|条|所|款|只|批|次|倍|种|类|届|位|支|部|大|成)"
+                         r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
+                         r"|fifty|hundred|thousand|million|billion|dozen|half|double|twice|triple)\b", re.I)
 PERCENT_UNITS = ("percent", "per mille", "percentage points")
 _CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n]")
 
@@ -84,8 +90,9 @@ def score_sentences(
         focus = [answer_fig] if answer_fig else figures
         fig = 0.0
         # the asked indicator's own figure is of another measure than asked (its growth for "how much")
-        measure_clash = (bool(answer_fig) and wants_figure and kind in MEASURE_KINDS and not fits(answer_fig)
-                         and not (ratio_asked and answer_fig.unit in PERCENT_UNITS))
+        measure_clash = (bool(answer_fig) and wants_figure and kind in MEASURE_GROUP
+                         and MEASURE_GROUP[kind] != MEASURE_GROUP.get(figure_category(answer_fig, c.text), "level")
+                         and not fits(answer_fig) and not (ratio_asked and answer_fig.unit in PERCENT_UNITS))
         if figures:
             fig = spec.figure_present
             if any(category_fits(kind, figure_category(f, c.text)) for f in focus):
@@ -120,7 +127,7 @@ def score_sentences(
             "prior": 1.0 / (1 + c.hit_rank),
         }
         c.signals = signals
-        c.flags = {"no_fig": wants_figure and not figures, "no_metric": asks_indicator and not has_metric,
+        c.flags = {"no_fig": wants_figure and not figures and not WORD_NUMBER.search(c.text), "no_metric": asks_indicator and not has_metric,
                    "kind_clash": kind_clash, "measure_clash": measure_clash, "period_clash": period_clash,
                    "answer_fig": bool(answer_fig), "no_mention": unmentioned, "short": short,
                    # a figure that fits and that no other indicator owns (ask/abstain.py)
