@@ -254,3 +254,9 @@ def test_by_a_past_year_without_a_target_word_asks_for_the_result(ask):
     assert wanted_kind(ask("How much capacity had Hubei installed by the end of 2024?"), "2025-01-20") == "achieved"
     assert wanted_kind(ask("What capacity does Hubei target by the end of 2024?"), "2025-01-20") == "target"
     assert wanted_kind(ask("How much capacity will Hubei install by the end of 2026?"), "2025-01-20") == "target"
+
+
+@pytest.mark.parametrize("question", ["In which century did Strasbourg's population triple?", "从何时开始推动企业投资？",
+                                      "Where is Hubei's GDP reported?"])
+def test_a_question_for_a_time_place_or_name_is_not_a_figure_question(ask, question):
+    assert not ask(question).wants_figure

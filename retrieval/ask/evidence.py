@@ -67,6 +67,13 @@ _CLAUSE_ZH = re.compile(r"[，,；;。！？!?]")
 _CLAUSE_EN = re.compile(r";|[.!?](?:\s|$)")  # English commas join far looser than Chinese ones
 
 
+def term_clauses(sentence: str, found, asked_ids: set[str]) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of a sentence that name an asked term."""
+    cuts = [0, *(m.end() for m in (_CLAUSE_ZH if CJK_RE.search(sentence) else _CLAUSE_EN).finditer(sentence)),
+            len(sentence) + 1]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if any(a <= m.start < b for m in found if m.term.id in asked_ids)]
+
+
 def free_figures(sentence: str, figures: list[Figure], asked_ids: set[str], window: int) -> list[Figure]:
     """Figures in a clause that names an asked term and that no other indicator owns: none
     follows, within `window` characters, the name of an indicator that was not asked
@@ -74,12 +81,15 @@ def free_figures(sentence: str, figures: list[Figure], asked_ids: set[str], wind
     found = load_vocab().matches(sentence)
     owners = [m.end for m in found if m.term.category == "indicator"
               and m.term.id not in asked_ids and m.term.id not in GENERIC_MEASURES]
-    cuts = [0, *(m.end() for m in (_CLAUSE_ZH if CJK_RE.search(sentence) else _CLAUSE_EN).finditer(sentence)),
-            len(sentence) + 1]
-    clauses = [(a, b) for a, b in zip(cuts, cuts[1:])
-               if any(a <= m.start < b for m in found if m.term.id in asked_ids)]
+    clauses = term_clauses(sentence, found, asked_ids)
     return [f for f in figures if any(a <= f.start < b for a, b in clauses)
             and not any(e <= f.start <= e + window for e in owners)]
+
+
+def words_number_of(sentence: str, asked_ids: set[str], pattern: re.Pattern) -> bool:
+    """Whether a clause naming an asked term holds a figure in words (`pattern`: 六个, 第147位)."""
+    clauses = term_clauses(sentence, load_vocab().matches(sentence), asked_ids)
+    return any(a <= m.start() < b for m in pattern.finditer(sentence) for a, b in clauses)
 
 
 def is_ratio(term) -> bool:

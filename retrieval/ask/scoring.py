@@ -13,7 +13,7 @@ import numpy as np
 from retrieval.ask.candidates import TARGET_LEAD, Candidate
 from retrieval.ask.coverage import lexical_coverage, split_by_script
 from retrieval.ask.evidence import (category_fits, free_figures, is_ratio, mentions_subjects, metric_figure, period_years,
-                                    wanted_kind)
+                                    wanted_kind, words_number_of)
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.facts.query import span
 from retrieval.knowledge.figures import extract_figures, figure_category
@@ -29,7 +29,8 @@ MEASURE_GROUP = {"amount": "level", "count": "level", "other": "level", "growth"
 # a figure written in words, which the figure extractor leaves alone: 六个区域总部, "six-time winner"
 WORD_NUMBER = re.compile(r"[一二两三四五六七八九十百千万]+(?:个|家|项|座|名|户|条|所|款|只|批|次|倍|种|类|届|位|支|部|大|成)"
                          r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
-                         r"|fifty|hundred|thousand|million|billion|dozen|half|double|twice|triple)\b", re.I)
+                         r"|fifty|hundred|thousand|million|billion|dozen|half|double|twice|triple)\b"
+                         r"|第[\d一二三四五六七八九十百]+(?:位|名)|\b\d+(?:st|nd|rd|th)\b", re.I)  # ranks too
 PERCENT_UNITS = ("percent", "per mille", "percentage points")
 _CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n]")
 
@@ -131,8 +132,9 @@ def score_sentences(
                    "kind_clash": kind_clash, "measure_clash": measure_clash, "period_clash": period_clash,
                    "answer_fig": bool(answer_fig), "no_mention": unmentioned, "short": short,
                    # a figure that fits and that no other indicator owns (ask/abstain.py)
-                   "free_fig": wants_figure and not answer_fig and any(
-                       fits(f) for f in free_figures(c.text, figures, asked_ids, spec.metric_window))}
+                   "free_fig": wants_figure and not answer_fig and (
+                       any(fits(f) for f in free_figures(c.text, figures, asked_ids, spec.metric_window))
+                       or words_number_of(c.text, asked_ids, WORD_NUMBER))}
         c.score = sum(w[k] * v for k, v in signals.items())
         if bridge and script != q_script:
             # Across languages the dictionary bridge is weaker evidence than shared words: its
