@@ -19,15 +19,11 @@ from retrieval.facts.model import NATIONAL
 from retrieval.facts.query import span
 
 
-def quoted(ranked: list, threshold: float, floor: float, max_quotes: int, wants_figure: bool = False) -> list:
-    """The candidates an answer would quote (compose.compose): above the threshold and near the
-    best; for a figure question, those holding a figure first."""
+def quoted(ranked: list, threshold: float, floor: float, max_quotes: int) -> list:
+    """The candidates an answer would quote (compose.compose): above the threshold and near the best."""
     if not ranked or ranked[0].score < threshold:
         return []
-    top = [c for c in ranked if c.score >= ranked[0].score * floor]
-    if wants_figure:  # as compose orders them
-        top.sort(key=lambda c: bool((c.flags or {}).get("no_fig")))
-    return top[:max_quotes]
+    return [c for c in ranked[:max_quotes] if c.score >= ranked[0].score * floor]
 
 
 def _indicator(analysis, vocab, english: bool) -> str:
@@ -58,7 +54,8 @@ def figure_not_stated(analysis, quotes: list, english: bool, vocab) -> Optional[
 
     Only for an asked indicator, industry or policy: no quoted sentence has a figure right after
     its name (scoring's answer figure) or a fitting figure no other indicator owns in a clause
-    naming it, and the best holds no figure at all or (an indicator) names it without one."""
+    naming it, and the best holds no figure that can answer the asked kind, or (an indicator)
+    names it without its figure."""
     if not quotes or not getattr(analysis, "wants_figure", False):
         return None
     flags = [c.flags or {} for c in quotes]
@@ -71,7 +68,7 @@ def figure_not_stated(analysis, quotes: list, english: bool, vocab) -> Optional[
     # an indicator named without its figure is not stated; an industry or a policy is named
     # in many sentences whose figures are of something else, so only a figureless best counts
     names_it = asks_indicator(analysis) and (quotes[0].signals or {}).get("metric", 0) > 0
-    if not (flags[0].get("no_fig") or names_it):
+    if not (flags[0].get("no_fig") or not flags[0].get("fit_fig", True) or names_it):
         return None
     name = _indicator(analysis, vocab, english)
     return (f"The closest sources give no figure for {name}." if english else f"最接近的来源没有给出{name}的数字。")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from retrieval.ask.abstain import asks_subject
 from retrieval.ask.candidates import Candidate
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.ask.search import Hit
@@ -90,13 +89,8 @@ def compose(
     quotes: list[Quote] = []
     used: list[tuple[str, int, int]] = []
     wants_figure = bool(getattr(analysis, "wants_figure", False))
-    top = [c for c in ranked if c.score >= ranked[0].score * spec.quote_floor]
-    if wants_figure and asks_subject(analysis):
-        # a figure question's quotes that hold a figure come before those that hold none (only
-        # for a planning term: elsewhere a figure in words, "six-time winner", is no figure to the extractor)
-        top.sort(key=lambda c: bool((c.flags or {}).get("no_fig")))
-    for c in top:
-        if len(quotes) >= max_quotes:
+    for c in ranked:
+        if len(quotes) >= max_quotes or c.score < ranked[0].score * spec.quote_floor:
             break
         s, e = _merge_neighbours(index, c, wants_figure, spec)
         if any(d == c.doc_id and s < ue and us < e for d, us, ue in used):

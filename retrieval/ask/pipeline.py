@@ -17,7 +17,7 @@ import numpy as np
 
 from retrieval.ask.bridge import Groups, bridged_query, question_bridge
 from retrieval.ask.candidates import Candidate, candidate_sentences
-from retrieval.ask.abstain import asks_subject, figure_not_stated, quoted, year_not_held
+from retrieval.ask.abstain import figure_not_stated, quoted, year_not_held
 from retrieval.ask.compose import NO_CLOSE_SENTENCE, NOT_FOUND, compose, declined
 from retrieval.ask.evidence import mentions_subjects, subjects_checkable
 from retrieval.ask.places import read_places
@@ -447,8 +447,7 @@ def _not_held(ctx: AskContext, threshold: Optional[float] = None, figure: bool =
     spec = ctx.spec
     ranked = sorted(ctx.candidates, key=lambda c: -c.score)
     shown = quoted(ranked, spec.answer_threshold if threshold is None else threshold, spec.quote_floor,
-                   ctx.max_quotes or spec.max_quotes, bool(getattr(ctx.analysis, "wants_figure", False))
-                   and asks_subject(ctx.analysis))
+                   ctx.max_quotes or spec.max_quotes)
     english = ctx.q_script == "en"
     vocab = load_vocab()
     reason = figure_not_stated(ctx.analysis, shown, english, vocab) if figure else None

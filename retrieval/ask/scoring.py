@@ -31,6 +31,14 @@ WORD_NUMBER = re.compile(r"[一二两三四五六七八九十百千万]+(?:个|�
                          r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
                          r"|fifty|hundred|thousand|million|billion|dozen|half|double|twice|triple)\b"
                          r"|第[\d一二三四五六七八九十百]+(?:位|名)|\b\d+(?:st|nd|rd|th)\b", re.I)  # ranks too
+# which of those can answer which kind: any for "how many"; a rank or a multiple for "how much";
+# a multiple for "how fast" ("four leading industries" is no output figure)
+WORD_NUMBER_FITS = {
+    "count": WORD_NUMBER,
+    "amount": re.compile(r"第[\d一二三四五六七八九十百]+(?:位|名)|\b\d+(?:st|nd|rd|th)\b|[一二两三四五六七八九十百]+倍"
+                         r"|\b(?:hundred|thousand|million|billion)\b|\btimes\b", re.I),
+    "growth": re.compile(r"[一二两三四五六七八九十百]+倍|\b(?:double[ds]?|tripled?|twice|half|times)\b", re.I),
+}
 PERCENT_UNITS = ("percent", "per mille", "percentage points")
 _CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n]")
 
@@ -114,9 +122,10 @@ def score_sentences(
         kind_clash = bool(want and focus and want not in kinds and "unknown" not in kinds)
         if kind_match:
             period += spec.period_kind_match
-        # "last year" read against an undated source is a guess (today's date): no clash from it
+        # "last year" read against an undated source is a guess (today's date): no clash from it;
+        # and a fact's period says when a figure holds, which matters to a figure question only
         dated = doc_year(date) is not None or bool(getattr(analysis, "years", None))
-        period_clash = bool(years) and dated and facts is not None and other_period(
+        period_clash = wants_figure and bool(years) and dated and facts is not None and other_period(
             [facts.get((c.doc_id, c.start + f.start)) for f in focus], years)
         short = units(c.text) < spec.short_units
         signals = {
@@ -134,7 +143,10 @@ def score_sentences(
                    # a figure that fits and that no other indicator owns (ask/abstain.py)
                    "free_fig": wants_figure and not answer_fig and (
                        any(fits(f) for f in free_figures(c.text, figures, asked_ids, spec.metric_window))
-                       or words_number_of(c.text, asked_ids, WORD_NUMBER))}
+                       or (kind in WORD_NUMBER_FITS and words_number_of(c.text, asked_ids, WORD_NUMBER_FITS[kind]))),
+                   # some figure, in digits or in words, that can answer the asked kind (ask/abstain.py)
+                   "fit_fig": wants_figure and (any(fits(f) for f in figures) or (
+                       kind in WORD_NUMBER_FITS and bool(WORD_NUMBER_FITS[kind].search(c.text))))}
         c.score = sum(w[k] * v for k, v in signals.items())
         if bridge and script != q_script:
             # Across languages the dictionary bridge is weaker evidence than shared words: its
