@@ -65,6 +65,10 @@ def figure_not_stated(analysis, quotes: list, english: bool, vocab) -> Optional[
         return None
     if any(f.get("answer_fig") or f.get("free_fig") for f in flags):
         return None
+    if not asks_indicator(analysis) and not getattr(analysis, "names_quantity", False):
+        # an industry or a policy is no figure by itself: only its output, capacity, scale...
+        # asked for ("lithium-battery output target") is a figure it may lack (编号是多少 asks for a code)
+        return None
     # an indicator named without its figure is not stated; an industry or a policy is named
     # in many sentences whose figures are of something else, so only a figureless best counts
     names_it = asks_indicator(analysis) and (quotes[0].signals or {}).get("metric", 0) > 0

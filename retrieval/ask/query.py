@@ -98,6 +98,7 @@ class QueryAnalysis:
     # wants_target came only from "by 2024" / 到2024年, with no target word: a year the
     # document has already reported on then asks for the result (evidence.wanted_kind)
     target_by_year_only: bool = False
+    names_quantity: bool = False  # the question names a quantity (output, 产值, 规模): QUANTITY_CUES
     wants_figure: bool = False
     expansions: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
@@ -304,6 +305,7 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
         a.target_by_year_only = not a.wants_target
         a.wants_target = True
         a.answer_kind = "target" if a.answer_kind == "other" else a.answer_kind
+    a.names_quantity = bool(QUANTITY_CUES.search(_simplified(q)))
     if a.answer_kind == "target" and QUANTITY_CUES.search(_simplified("".join(masked))):
         a.answer_kind = "amount"  # "an output target" asks for an amount (wants_target stays)
     a.wants_figure = a.answer_kind in FIGURE_KINDS or (a.answer_kind == "target" and has_indicator)
