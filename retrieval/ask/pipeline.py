@@ -10,6 +10,7 @@ context (index, encoder, gazetteer) under its lock and calls `run`.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -327,10 +328,14 @@ def retrieve(ctx: AskContext) -> None:
                                                k=spec.focused_hits, year_weight=spec.focused_year_weight)
 
 
+_DOC_DATES: "weakref.WeakKeyDictionary[object, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
 def _doc_dates(index: Index) -> dict[str, str]:
-    """doc_id -> date, for an index directory (a Milvus store answers without the dated search)."""
-    db = getattr(index, "db", None)
-    return {r[0]: r[1] for r in db.execute("SELECT doc_id, date FROM documents")} if db is not None else {}
+    """doc_id -> date, read once per index generation or store (both backends answer alike)."""
+    if index not in _DOC_DATES:
+        _DOC_DATES[index] = {d.doc_id: d.date for d in index.documents()}
+    return _DOC_DATES[index]
 
 
 def _dated_mask(ctx: AskContext) -> Optional[np.ndarray]:
