@@ -200,8 +200,10 @@ def _run(todo: list[dict], writer, report: IngestReport, model: str | None, addr
     ray = start_ray(address, model)
     # 2 local CPUs: the actors take 0.75 each, file tasks 0.5, so reading keeps pace with encoding.
     ds = ray.data.from_items(todo).flat_map(_read_file, num_cpus=0.5)
+    # Each file is one block, so more actors than files would sit idle (and Ray Data warns on
+    # every such run, e.g. a re-ingest of one changed file).
     ds = ds.map_batches(Encoder, batch_size=BATCH, num_cpus=0.75, batch_format="numpy",
-                        compute=ray.data.ActorPoolStrategy(size=actors))
+                        compute=ray.data.ActorPoolStrategy(size=max(1, min(actors, len(todo)))))
     docs: dict[str, dict] = {}
     chunks: dict[str, list] = {}
     files: list[dict] = []
