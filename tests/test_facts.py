@@ -228,6 +228,31 @@ def test_an_index_built_before_facts_gets_them_on_the_next_ingest(tmp_path, enco
     assert any(f[0] == "700亿元" for f in _facts_of(index_dir)["江北新区召开动员大会"])
 
 
+def test_an_edited_vocabulary_re_reads_facts_on_the_next_ingest(tmp_path, encoder, monkeypatch):
+    """Facts' indicator ids come from the vocabulary: after a vocabulary edit the next plain
+    ingest re-reads every document's facts (no embedding), as after an extractor upgrade; an
+    ingest with nothing changed commits nothing."""
+    import shutil
+
+    from retrieval.facts import store as fact_store
+    from retrieval.ingest.run import ingest
+
+    vocab = tmp_path / "vocab.tsv"
+    shutil.copyfile(fact_store.VOCAB_PATH, vocab)
+    monkeypatch.setattr(fact_store, "DATA_FILES", (vocab,))  # this install's vocabulary file
+    corpus, index_dir = tmp_path / "c", tmp_path / "idx"
+    corpus.mkdir()
+    (corpus / "jiangbei.txt").write_text(ARTICLE, encoding="utf-8")
+    ingest([corpus], index_dir, encoder=encoder)
+    assert not ingest([corpus], index_dir, encoder=encoder).committed
+    with vocab.open("a", encoding="utf-8") as fh:
+        fh.write("# an added line\n")
+    r = ingest([corpus], index_dir, encoder=encoder)
+    assert r.committed and r.unchanged == 1 and r.chunks_embedded == 0
+    assert any(f[0] == "700亿元" for f in _facts_of(index_dir)["江北新区召开动员大会"])
+    assert not ingest([corpus], index_dir, encoder=encoder).committed
+
+
 def test_a_national_report_naming_taiwan_once_is_not_about_taiwan():
     from retrieval.knowledge.regions import load_gazetteer
 
