@@ -65,3 +65,55 @@ def computed_ahead(fn: Callable, jobs: Sequence[tuple], worth_it: bool = True) -
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _JOBS = None
+
+
+def _run_job(fn: Callable, job: tuple):
+    from retrieval.knowledge.figures import take_cn2an_readings
+
+    return fn(*job), take_cn2an_readings()
+
+
+class AheadQueue:
+    """`computed_ahead` for jobs that arrive one by one: ingest adds each document's text work as
+    soon as it has read the document, so the worker starts on it while this process is still
+    reading the next files (a single-threaded phase that leaves the second core idle) instead of
+    once everything has been read. The worker is forked when `min_size` worth of work has been
+    added (below that a second process costs more than it saves); the jobs are pickled to it.
+    `results()` gives `fn(*job)` for every job, in order; jobs never handed to a worker are
+    computed there, in this process. Use as a context manager: leaving it stops the worker."""
+
+    def __init__(self, fn: Callable, min_size: int) -> None:
+        self.fn, self.min_size = fn, min_size
+        self._jobs: list[tuple] = []
+        self._futures: list = []
+        self._size = 0
+        self._pool = None
+
+    def add(self, *job, size: int = 1) -> None:
+        self._jobs.append(job)
+        self._size += size
+        if self._pool is None and self._size >= self.min_size and self._can_fork():
+            import multiprocessing
+
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_lower_priority)
+        if self._pool is not None:
+            self._futures += [self._pool.submit(_run_job, self.fn, j) for j in self._jobs[len(self._futures):]]
+
+    @staticmethod
+    def _can_fork() -> bool:
+        import multiprocessing
+
+        return _cores() > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+    def results(self) -> Iterator:
+        for i, job in enumerate(self._jobs):
+            yield _back(self._futures[i].result()) if i < len(self._futures) else self.fn(*job)
+
+    def __enter__(self) -> "AheadQueue":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
