@@ -80,7 +80,13 @@ class AheadQueue:
     once everything has been read. The worker is forked when `min_size` worth of work has been
     added (below that a second process costs more than it saves); the jobs are pickled to it.
     `results()` gives `fn(*job)` for every job, in order; jobs never handed to a worker are
-    computed there, in this process. Use as a context manager: leaving it stops the worker."""
+    computed there, in this process. Use as a context manager: leaving it stops the worker.
+
+    `finish()`, once every job is in, computes here the jobs the worker has not started (from the
+    last one back) while the worker works through the rest: the encoder that runs next keeps both
+    cores busy (its BLAS threads), so text work left to run beside it costs the encoder about as
+    much time as it takes, while done now, two cores share it (docs/BENCHMARKS.md, ingest
+    throughput)."""
 
     def __init__(self, fn: Callable, min_size: int) -> None:
         self.fn, self.min_size = fn, min_size
@@ -88,6 +94,7 @@ class AheadQueue:
         self._futures: list = []
         self._size = 0
         self._pool = None
+        self._here: dict[int, object] = {}  # results of jobs taken back from the worker
 
     def add(self, *job, size: int = 1) -> None:
         self._jobs.append(job)
@@ -106,9 +113,17 @@ class AheadQueue:
 
         return _cores() > 1 and "fork" in multiprocessing.get_all_start_methods()
 
+    def finish(self) -> None:
+        for i in range(len(self._futures) - 1, -1, -1):
+            if self._futures[i].cancel():  # not started by the worker: done here instead
+                self._here[i] = self.fn(*self._jobs[i])
+
     def results(self) -> Iterator:
         for i, job in enumerate(self._jobs):
-            yield _back(self._futures[i].result()) if i < len(self._futures) else self.fn(*job)
+            if i in self._here:
+                yield self._here.pop(i)
+            else:
+                yield _back(self._futures[i].result()) if i < len(self._futures) else self.fn(*job)
 
     def __enter__(self) -> "AheadQueue":
         return self

@@ -187,6 +187,7 @@ def ingest(
                     if key not in seen_files and not Path(key).exists():
                         report.removed += writer.remove_file(key)
 
+            text_work.finish()  # before the encoder starts (ingest/ahead.py)
             total = embed_pending(writer, pending, encoder, progress, batch_size, text_work=text_work.results())
             text_work.__exit__()
             report.chunks_embedded = total
