@@ -26,11 +26,25 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _lower_priority() -> None:
+def _lower_priority(parent: int | None = None) -> None:
+    """The worker's start: a lower priority, the store's write lock let go, and on Linux death with
+    its parent. A fork inherits the descriptor holding the index's flock; an ingest killed with -9
+    must not leave a worker behind that keeps the next ingest out ("another `planbot ingest` is
+    writing")."""
     try:
         os.nice(_NICE)
     except OSError:  # pragma: no cover - not permitted: same priority then
         pass
+    _drop_write_locks()
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the parent died before the line above
 
 
 def _run(i: int):
@@ -48,6 +62,21 @@ def _back(done: tuple):
     return result
 
 
+def _drop_write_locks() -> None:
+    """Close this process's descriptors of the stores' lock files (retrieval/store: INDEX/.lock,
+    MILVUS.db.NAME.lock); the parent keeps its own, and with it the lock."""
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:  # pragma: no cover - no /proc: the death signal below is all there is
+        return
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").endswith(".lock"):
+                os.close(int(fd))
+        except (OSError, ValueError):
+            continue
+
+
 @contextmanager
 def computed_ahead(fn: Callable, jobs: Sequence[tuple], worth_it: bool = True) -> Iterator[Iterator]:
     """Yields an iterator of `fn(*job)` for each job, in order. With `worth_it`, more than one
@@ -59,7 +88,8 @@ def computed_ahead(fn: Callable, jobs: Sequence[tuple], worth_it: bool = True) -
         yield (fn(*job) for job in jobs)
         return
     _JOBS = (fn, jobs)
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_lower_priority)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_lower_priority,
+                               initargs=(os.getpid(),))
     try:
         yield map(_back, pool.map(_run, range(len(jobs))))
     finally:
@@ -103,7 +133,7 @@ class AheadQueue:
             import multiprocessing
 
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_lower_priority)
+                                             initializer=_lower_priority, initargs=(os.getpid(),))
         if self._pool is not None:
             self._futures += [self._pool.submit(_run_job, self.fn, j) for j in self._jobs[len(self._futures):]]
 
