@@ -1,7 +1,6 @@
 """Files on disk → the index directory, doing only the work that changed."""
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +8,7 @@ from typing import Callable, Iterator, Sequence
 
 from retrieval.text.chunking import chunk_spans, split_sentences, units
 from retrieval.errors import NothingToIngest
-from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, load_file, read_regular
+from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, file_hash, load_file, read_regular
 from retrieval.facts import extract_facts
 from retrieval.facts.profile import profile
 from retrieval.knowledge.figures import extract_figures
@@ -150,7 +149,7 @@ def ingest(
                 except Unreadable as e:  # became unreadable since discovery
                     report.skipped.append(Skipped(str(path), str(e)))
                     continue
-                fhash = hashlib.sha256(data).hexdigest()
+                fhash = file_hash(data)
                 if known.get(key) == fhash:
                     report.unchanged += len(writer.doc_hashes(key))
                     continue
