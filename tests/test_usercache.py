@@ -244,3 +244,24 @@ def test_a_copied_index_carries_the_cache_entries_its_asks_read_and_only_valid_o
         m = json.loads((pack / "pack.json").read_text())
         (pack / "pack.json").write_text(json.dumps({**m, "code": "0"}))
     assert on_b("same terms", 1_800_000_004, other_code)[0] == "built on B", "a pack written by other code"
+
+    marker = tmp_path / "code-ran"
+
+    def runs_code(pack):  # a pickle that calls open() when loaded, its manifest made to match
+        import pickle
+        import zlib
+
+        class Payload:
+            def __reduce__(self):
+                return (open, (str(marker), "w"))
+        name = cache_file("terms", src_a, 1).name
+        data = pickle.dumps(Payload())
+        (pack / name).unlink()
+        (pack / name).write_bytes(data)
+        m = json.loads((pack / "pack.json").read_text())
+        for e in m["entries"]:
+            if e["name"] == name:
+                e.update(crc=zlib.crc32(data), size=len(data))
+        (pack / "pack.json").write_text(json.dumps(m))
+    assert on_b("same terms", 1_800_000_005, runs_code)[0] == "built on B", "a pickle naming a callable"
+    assert not marker.exists(), "an index from elsewhere must not run code"

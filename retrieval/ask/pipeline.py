@@ -448,9 +448,13 @@ def compose_answer(ctx: AskContext) -> None:
 
 def _not_held(ctx: AskContext, threshold: Optional[float] = None, figure: bool = True) -> Optional[str]:
     """Why the best sentences are no answer to a figure question (ask/abstain.py), or None.
-    `threshold` 0 reads the best sentences of a question declined for scoring too low."""
+    `threshold` 0 reads, for a question declined for scoring too low, the best sentence that
+    gives the asked indicator's figure."""
     spec = ctx.spec
     ranked = sorted(ctx.candidates, key=lambda c: -c.score)
+    if threshold is not None:
+        # declined for scoring too low: the best sentence giving the asked indicator's figure
+        ranked = [c for c in ranked if (c.flags or {}).get("answer_fig")][:1]
     shown = quoted(ranked, spec.answer_threshold if threshold is None else threshold, spec.quote_floor,
                    ctx.max_quotes or spec.max_quotes)
     english = ctx.q_script == "en"
