@@ -159,6 +159,7 @@ def write_pack(index_dir: str | Path) -> int:
     if old.get("code") == manifest["code"] and all(e["crc"] is not None for e in entries) \
             and [e["name"] for e in old.get("entries", [])] == [e["name"] for e in entries]:
         return len(entries)  # the same pack
+    _clear_leftovers(index_dir)
     tmp = index_dir / f".tmp-{PACK_DIR}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
@@ -174,6 +175,25 @@ def write_pack(index_dir: str | Path) -> int:
         return 0
     _read_manifest.cache_clear()
     return len(entries)
+
+
+def _clear_leftovers(index_dir: Path) -> None:
+    """Remove the temporary packs of ingests that were killed while writing one (their PID is
+    gone); a live writer's are left to it."""
+    for left in [*index_dir.glob(f".tmp-{PACK_DIR}-*"), *index_dir.glob(f".old-{PACK_DIR}-*")]:
+        pid = left.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(left, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

@@ -214,7 +214,15 @@ def test_a_copied_index_carries_the_cache_entries_its_asks_read_and_only_valid_o
     assert load_or_build(cache_file("terms", src_a, 1), lambda: "built on A") == "built on A"
     idx_a = tmp_path / "idx-a"
     shutil.copytree(small_index, idx_a)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a PID no process has now: an ingest killed while writing its pack
+    (idx_a / f".tmp-usercache-{dead.pid}").mkdir()
+    (idx_a / f".tmp-usercache-{dead.pid}" / "half.shards").write_bytes(b"x" * 100)
+    (idx_a / f".tmp-usercache-{os.getppid()}").mkdir()  # a live process's: not ours to remove
     assert cachepack.write_pack(idx_a) >= 1
+    assert not (idx_a / f".tmp-usercache-{dead.pid}").exists(), "a killed ingest's half-written pack is cleared"
+    assert (idx_a / f".tmp-usercache-{os.getppid()}").exists()
+    (idx_a / f".tmp-usercache-{os.getppid()}").rmdir()
     names = {e["name"] for e in json.loads((idx_a / "usercache" / "pack.json").read_text())["entries"]}
     assert cache_file("terms", src_a, 1).name in names
 
