@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -243,22 +244,26 @@ ARTICLES = ROOT.parent / "shared" / "corpus" / "articles"
 
 def first_runs(trees: list[Path], labels: dict, envs: dict, args, question: str) -> list[list[str]]:
     """The first `planbot ask` after an install: empty user cache and jieba cache (new XDG_CACHE_HOME
-    and TMPDIR), (a) straight against --index, (b) after `planbot ingest` of the shared corpus's
-    articles into a new index (README command 1 ingests, then asks). Checkouts alternate; 2 rounds."""
+    and TMPDIR), (a) against a copy of --index (an index copied in from elsewhere, or built by
+    another user: it carries what its ingest put in it, retrieval/cachepack.py), (b) after
+    `planbot ingest` of the shared corpus's articles into a new index (README command 1 ingests,
+    then asks). Checkouts alternate; 2 rounds."""
     rows, got = [], {}
     for r in range(2):
         for t in (trees if r % 2 == 0 else trees[::-1]):
-            for mode in ("after ingest", "no ingest"):
+            for mode in ("after ingest", "no ingest, copied index"):
                 with tempfile.TemporaryDirectory() as d:
                     env = dict(envs[t], XDG_CACHE_HOME=d, TMPDIR=d)
-                    index = args.index
                     ingest = None
                     if mode == "after ingest":
                         index = f"{d}/idx"
                         ingest = run_once(t, ["ingest", str(ARTICLES), "--index", index], env)
+                    else:
+                        index = f"{d}/copy"
+                        shutil.copytree(args.index, index)
                     ask = run_once(t, ["ask", question, "--index", index], env)
                     got.setdefault((t, mode), []).append((ingest, ask, os.getloadavg()[0]))
-                    print(f"{labels[t]:28} first ask {mode:12}: wall {fmt_s(ask[0])}s, CPU {fmt_s(ask[2])}s, peak {ask[1]:.0f} MB"
+                    print(f"{labels[t]:28} first ask {mode:23}: wall {fmt_s(ask[0])}s, CPU {fmt_s(ask[2])}s, peak {ask[1]:.0f} MB"
                           + (f"; the ingest before it: wall {fmt_s(ingest[0])}s, CPU {fmt_s(ingest[2])}s" if ingest else "")
                           + f" (load {os.getloadavg()[0]:.2f})", flush=True)
     for (t, mode), runs in got.items():

@@ -19,6 +19,10 @@ Per run (the encoder is loaded once, before the first run; its load time is repo
               worker that computes it ahead of the encoder (retrieval/ingest/ahead.py)
   no-change   ingest(PATHS, same dir, encoder=enc) again: nothing changed, nothing embedded;
               and `planbot ingest PATHS --index DIR` as a new process (includes the model load)
+  CPU s       (printed) user + system CPU seconds of ingest (this process, the encoder's BLAS
+              threads and the text-work child) and of the raw encode, and cores busy = CPU s ÷ wall
+              s: a raw encoder near 2.0 on 2 cores leaves no idle core for the text work to hide in
+  parts       (--parts, printed) CPU seconds of each text-work step done serially in this process
 The ratio pipeline/raw is ingest chunks/s ÷ raw chunks/s (1.0 = no pipeline overhead). The order
 of ingest and raw alternates between runs so that neither always runs on a warmer machine.
 """
@@ -56,12 +60,52 @@ def chunk_texts(index_dir: Path) -> tuple[list[str], list[list[str]], list[str]]
     return embed, list(groups.values()), tok
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process (all its threads: the encoder's BLAS threads) and
+    of its waited-for children (ingest's text-work process)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def text_work_cpu(paths) -> dict[str, float]:
+    """CPU seconds of each step of ingest's work besides encoding, done serially in this process on
+    the same files: what the pipeline adds to the encoder's work (a 2-core machine whose two cores
+    the encoder keeps busy has no idle core to hide it on)."""
+    import hashlib
+
+    from retrieval.facts import extract_facts
+    from retrieval.ingest import run as run_mod
+    from retrieval.ingest.documents import discover, load_file, read_regular
+    from retrieval.text.tokens import tokenize
+
+    took: dict[str, float] = {}
+
+    def timed(step, fn, *a):
+        t = time.process_time()
+        out = fn(*a)
+        took[step] = took.get(step, 0.0) + time.process_time() - t
+        return out
+
+    gazetteer = timed("gazetteer load", run_mod._load_gazetteer)
+    files, _ = discover(paths)
+    for path in files:
+        data = timed("read + sha256", lambda: (lambda b: (b, hashlib.sha256(b).hexdigest()))(read_regular(path)))[0]
+        for doc in timed("load + clean", load_file, path, data)[0]:
+            timed("tag document regions", run_mod._tag, doc, gazetteer)
+            chunks = timed("chunk + chunk regions + language", run_mod.chunk_document, doc, gazetteer)
+            timed("BM25 tokens", lambda: [tokenize(f"{doc.title} {c.text}") for c in chunks])
+            timed("figure facts", extract_facts, doc)
+    return took
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="the whole corpus instead of the reports + articles")
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--no-per-doc", action="store_true", help="skip the per-document raw encode")
     ap.add_argument("--no-doc", action="store_true")
+    ap.add_argument("--parts", action="store_true",
+                    help="also time ingest's text work step by step (CPU seconds, serially, in this process)")
     ap.add_argument("--serial", action="store_true",
                     help="also ingest with the text work in this process (no worker ahead of the encoder), same run")
     args = ap.parse_args()
@@ -99,6 +143,7 @@ def main() -> None:
                 if serial:
                     run_mod.AHEAD_MIN_CHUNKS = 1 << 62
                 target = work / "serial-index" if serial else idx
+                c0 = cpu_seconds()
                 t0 = time.perf_counter()
                 try:
                     rep = ingest(paths, target, encoder=enc, progress=progress)
@@ -108,6 +153,7 @@ def main() -> None:
                     res["serial_s"] = time.perf_counter() - t0
                     return
                 res["ingest_s"] = time.perf_counter() - t0
+                res["ingest_cpu"] = cpu_seconds() - c0
                 res["chunks"] = rep.chunks_embedded
                 # each stage runs from its first callback to the next stage's first one
                 order = ["reading", "embedding", "writing"]
@@ -120,9 +166,11 @@ def main() -> None:
                     cache["texts"] = chunk_texts(idx)
                 texts, groups, tok_texts = cache["texts"]
                 res["n_texts"] = len(texts)
+                c0 = cpu_seconds()
                 t0 = time.perf_counter()
                 enc.encode(texts, kind="passage", batch_size=64)
                 res["raw_s"] = time.perf_counter() - t0
+                res["raw_cpu"] = cpu_seconds() - c0
                 if not args.no_per_doc:
                     t0 = time.perf_counter()
                     for g in groups:
@@ -154,6 +202,8 @@ def main() -> None:
             res["nochange_cli_s"] = time.perf_counter() - t0
         finally:
             shutil.rmtree(work, ignore_errors=True)
+        res["ingest_cores"] = res["ingest_cpu"] / res["ingest_s"]
+        res["raw_cores"] = res["raw_cpu"] / res["raw_s"]
         res["ingest_cps"] = res["chunks"] / res["ingest_s"]
         res["raw_cps"] = res["n_texts"] / res["raw_s"]
         res["ratio"] = res["ingest_cps"] / res["raw_cps"]
@@ -172,7 +222,9 @@ def main() -> None:
               + (f" (serial text work {res['serial_ratio']:.2f})" if "serial_ratio" in res else "")
               + (f" (vs per-document raw {res['ratio_doc']:.2f})" if "ratio_doc" in res else "") + "; "
               f"no-change ingest {fmt_s(res['nochange_s'])}s in-process (embedded {res['nochange_embedded']}, committed "
-              f"{res['nochange_committed']}), {fmt_s(res['nochange_cli_s'])}s as `planbot ingest`", flush=True)
+              f"{res['nochange_committed']}), {fmt_s(res['nochange_cli_s'])}s as `planbot ingest`; "
+              f"CPU s: ingest {fmt_s(res['ingest_cpu'])} ({res['ingest_cores']:.2f} cores busy), raw encoder "
+              f"{fmt_s(res['raw_cpu'])} ({res['raw_cores']:.2f} cores busy); 1-min load {os.getloadavg()[0]:.2f}", flush=True)
 
     def med(key, sub=None):
         vals = [r[key][sub] if sub else r[key] for r in runs if key in r and (sub is None or sub in r[key])]
@@ -186,6 +238,13 @@ def main() -> None:
           f"ratio {med('ratio'):.2f} (spread {spread('ratio'):.0%}), serial text work {med('serial_ratio'):.2f}, "
           f"vs per-document raw {med('ratio_doc'):.2f}; no-change {fmt_s(med('nochange_s'))}s in-process, "
           f"{fmt_s(med('nochange_cli_s'))}s CLI", flush=True)
+    parts = {}
+    if args.parts:
+        parts = text_work_cpu(paths)
+        print("text work, CPU s (serial, this process): " + ", ".join(f"{k} {fmt_s(v)}" for k, v in parts.items())
+              + f"; sum {fmt_s(sum(parts.values()))}", flush=True)
+    print(f"CPU s medians: ingest {fmt_s(med('ingest_cpu'))} ({med('ingest_cores'):.2f} cores busy), raw encoder "
+          f"{fmt_s(med('raw_cpu'))} ({med('raw_cores'):.2f} cores busy)", flush=True)
     if args.no_doc:
         return
     row = [subset, f"{runs[0]['chunks']:,}", f"{med('ingest_cps'):.1f}", f"{med('raw_cps'):.1f}",

@@ -158,9 +158,12 @@ def ingest(paths, index, model, rebuild, prune, index_type, store, ray_address, 
     # The user cache the next ask reads, built now (the first ask would otherwise pay 8-19 s
     # for it): README command 1 asks right after this ingest (retrieval/warmup.py).
     from embeddings import is_default_model
+    from retrieval.store.backends import is_milvus
     from retrieval.warmup import build_user_cache
 
-    build_user_cache(default_model=is_default_model(settings.embedding_model))
+    local = None if ray_address or is_milvus(settings.store) else settings.index_dir
+    # ... and a copy of it in the index, for asks on a copy of the index (retrieval/cachepack.py)
+    build_user_cache(default_model=is_default_model(settings.embedding_model), index_dir=local, pack=local is not None)
     for w in report.warnings:
         err.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
     if as_json:

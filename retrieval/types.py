@@ -22,7 +22,7 @@ class Document:
     text: str
     title: str
     path: str  # file path; JSONL rows add "#<line number>"
-    content_hash: str  # sha256 of the raw bytes (JSONL: of the raw line)
+    content_hash: str  # documents.file_hash of the raw bytes (JSONL: of the raw line)
     lang: str = "en"  # "en", "zh-Hans", "zh-Hant", "other"
     date: Optional[str] = None  # ISO date, "YYYY-MM-DD" or "YYYY" when only the year is known
     publisher: Optional[str] = None

@@ -47,8 +47,18 @@ def write_atomic(path: Path, write: Callable, sources: Sequence[Path] = ()) -> b
     if not _write_file(path, write):
         return False
     if sources:
+        _USED[path] = tuple(Path(s) for s in sources)
         prune(path)
     return True
+
+
+# Entries this process read or wrote, with their sources: what ingest puts into the index
+# directory for asks on other machines (retrieval/cachepack.py).
+_USED: dict[Path, tuple[Path, ...]] = {}
+
+
+def used_entries() -> dict[Path, tuple[Path, ...]]:
+    return dict(_USED)
 
 
 def _write_file(path: Path, write: Callable) -> bool:
@@ -134,6 +144,8 @@ def is_stale(path: Path) -> bool:
 def adopt(path: Path, sources: Sequence[Path]) -> None:
     """Record the sources of an entry that was just read and has no record (written before
     records existed, by this install's sources): it is live, and `sweep` must keep it."""
+    if sources:
+        _USED[path] = tuple(Path(s) for s in sources)
     try:
         if not _record_path(path).exists():
             _write_file(_record_path(path), lambda fh: fh.write(_record(sources)))

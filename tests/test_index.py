@@ -36,6 +36,22 @@ def test_reingest_of_unchanged_corpus_embeds_nothing(tmp_path, encoder):
     assert json.loads((tmp_path / "idx" / "manifest.json").read_text())["generation"] == gen
 
 
+def test_an_upgrade_that_changes_text_processing_re_processes_unchanged_files(tmp_path, encoder, monkeypatch):
+    """Cleaning and chunking fixes reach an existing index on the next plain ingest: a planbot
+    whose TEXT_VERSION is newer than the one an index was written with re-processes every file
+    (without --rebuild), once."""
+    from retrieval.ingest import documents
+
+    corpus = write_corpus(tmp_path / "c")
+    ingest([corpus], tmp_path / "idx", encoder=encoder)
+    monkeypatch.setattr(documents, "TEXT_VERSION", documents.TEXT_VERSION + 1)  # the upgraded code
+    upgraded = ingest([corpus], tmp_path / "idx", encoder=encoder)
+    assert (upgraded.added, upgraded.updated, upgraded.unchanged) == (0, 2, 0) and upgraded.chunks_embedded > 0
+    assert upgraded.committed and upgraded.documents == 2
+    again = ingest([corpus], tmp_path / "idx", encoder=encoder)
+    assert (again.updated, again.unchanged, again.chunks_embedded) == (0, 2, 0)
+
+
 def test_changed_document_is_replaced_and_prune_removes_deleted(tmp_path, encoder):
     corpus = write_corpus(tmp_path / "c")
     ingest([corpus], tmp_path / "idx", encoder=encoder)

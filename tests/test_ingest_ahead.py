@@ -62,3 +62,32 @@ def test_an_error_in_the_worker_reaches_the_caller():
     with pytest.raises(ValueError, match="bad document 2"):
         with computed_ahead(boom, [(2,), (3,)]) as results:
             list(results)
+
+
+def _square_where(x):
+    import os
+    import time
+
+    time.sleep(0.02)  # long enough that the worker is still busy when the last jobs are added
+    return x * x, os.getpid()
+
+
+def test_jobs_added_while_reading_come_back_in_order_shared_between_worker_and_here(monkeypatch):
+    """AheadQueue: jobs go to the worker as they are added; `finish()` takes back the ones it has not
+    started and computes them here; `results()` gives every result in the order of the jobs."""
+    import os
+
+    import retrieval.ingest.ahead as ahead
+
+    monkeypatch.setattr(ahead, "_cores", lambda: 2)  # the worker path even on a 1-core runner
+    with ahead.AheadQueue(_square_where, min_size=3) as queue:
+        for x in range(40):
+            queue.add(x, size=1)
+        queue.finish()
+        got = list(queue.results())
+    assert [v for v, _ in got] == [x * x for x in range(40)]
+    where = {pid for _, pid in got}
+    assert os.getpid() in where and len(where) == 2, "both the worker and this process computed some"
+    with ahead.AheadQueue(_square_where, min_size=100) as small:  # below min_size: no worker at all
+        small.add(3)
+        assert list(small.results()) == [(9, os.getpid())]

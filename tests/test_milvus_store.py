@@ -319,13 +319,16 @@ def test_slack_mention_is_answered_from_milvus(milvus_engine, small_store):
 @pytest.mark.slow
 def test_ray_ingest_into_milvus_lite_from_the_cli(tmp_path, fixture_corpus, encoder):
     """`planbot ingest PATH --ray --store x.db`: a local Ray reads, chunks and embeds; the store
-    then answers as a plain ingest's does, and a second run finds nothing to do."""
+    then answers as a plain ingest's does; a second run re-embeds only the file that changed,
+    quietly, and a third finds nothing to do."""
     pytest.importorskip("ray")
     from retrieval.store.milvus import release
 
     store = str(tmp_path / "ray.db")
+    corpus = tmp_path / "corpus"
+    shutil.copytree(fixture_corpus, corpus)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    cmd = [sys.executable, "-m", "bot.cli", "ingest", str(fixture_corpus), "--ray", "--store", store, "--json"]
+    cmd = [sys.executable, "-m", "bot.cli", "ingest", str(corpus), "--ray", "--store", store, "--json"]
     proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout)
@@ -335,6 +338,14 @@ def test_ray_ingest_into_milvus_lite_from_the_cli(tmp_path, fixture_corpus, enco
     ans = engine.ask("What fixed-asset investment is Jiangbei New Area aiming for this year?")
     assert ans.answered and "700亿元" in ans.quotes[0].text
     release(store)
+    changed = corpus / "riverside.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nRiverside will plant 4,000 trees in 2026.\n", encoding="utf-8")
+    second = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr[-3000:]
+    report = json.loads(second.stdout)
+    assert (report["updated"], report["unchanged"]) == (1, 1) and 0 < report["chunks_embedded"] < report["chunks"]
+    # One file to read: an actor pool sized for two made Ray Data warn on every such run.
+    assert "Warning" not in second.stderr and "Traceback" not in second.stderr, second.stderr[-3000:]
     again = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and json.loads(again.stdout)["unchanged"] == 2 and json.loads(again.stdout)["chunks_embedded"] == 0
 

@@ -223,3 +223,40 @@ def test_analysis_is_a_plain_mutable_record(ask):
     a.regions = ["320000"]  # the engine lets a follow-up inherit regions
     assert a.regions == ["320000"]
     assert analyse("").lang == "en" and analyse("").answer_kind == "other"
+
+
+# ---- indicators through their relations (issue 13) --------------------------------------------
+
+def test_a_share_of_the_economy_spent_on_research_is_rd_intensity(ask):
+    a = ask("湖南研发支出占地区生产总值的比重是多少？")
+    assert [t.id for t in a.metric_terms] == ["rd_intensity"]
+    assert "研发投入强度" in a.expansions
+
+
+def test_research_spending_alone_is_spending_not_its_intensity(ask):
+    assert [t.id for t in ask("How much did Hunan's research spending grow in 2024?").metric_terms] == ["rd_spending"]
+
+
+def test_fiscal_revenue_brings_the_budget_revenue_it_is_reported_as(ask):
+    a = ask("河北去年财政收入是多少？")
+    assert {"fiscal_revenue", "general_budget_revenue"} <= {t.id for t in a.metric_terms}
+    assert "一般公共预算收入" in a.expansions
+
+
+def test_an_industry_output_target_asks_for_a_figure(ask):
+    assert ask("What is Ningde's lithium battery output target?").wants_figure
+    assert ask("宁德锂电池产值目标是多少？").wants_figure
+
+
+def test_by_a_past_year_without_a_target_word_asks_for_the_result(ask):
+    from retrieval.ask.evidence import wanted_kind
+
+    assert wanted_kind(ask("How much capacity had Hubei installed by the end of 2024?"), "2025-01-20") == "achieved"
+    assert wanted_kind(ask("What capacity does Hubei target by the end of 2024?"), "2025-01-20") == "target"
+    assert wanted_kind(ask("How much capacity will Hubei install by the end of 2026?"), "2025-01-20") == "target"
+
+
+@pytest.mark.parametrize("question", ["In which century did Strasbourg's population triple?", "从何时开始推动企业投资？",
+                                      "Where is Hubei's GDP reported?"])
+def test_a_question_for_a_time_place_or_name_is_not_a_figure_question(ask, question):
+    assert not ask(question).wants_figure

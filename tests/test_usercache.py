@@ -183,3 +183,93 @@ def test_numerals_ingest_read_with_cn2an_are_read_from_the_cache_by_later_proces
     again = _run(code, tmp_path)
     assert again[0] == first[0] and not again[1] and again[2] == 0, "same figures, cn2an not imported"
     assert list((tmp_path / "planbot").glob("cn2an-readings-*.pickle.source"))
+
+
+def _pack_case(tmp_path, monkeypatch, small_index, machine: str, text: str, mtime: int):
+    """One "machine": its own import root holding the source file (as site-packages holds
+    jieba's dict.txt) and its own empty user cache."""
+    from retrieval import cachepack
+
+    root = tmp_path / machine
+    (root / "pkg").mkdir(parents=True)
+    src = _source(root / "pkg" / "terms.tsv", text, mtime)
+    monkeypatch.setattr(sys, "path", [str(root), *sys.path])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / machine / "cache"))
+    monkeypatch.setattr(cachepack, "_PACKS", [])
+    cachepack._read_manifest.cache_clear()
+    return src
+
+
+def test_a_copied_index_carries_the_cache_entries_its_asks_read_and_only_valid_ones_are_used(tmp_path, monkeypatch, small_index):
+    """An index built on machine A and copied to machine B (other paths, other mtimes, an empty
+    user cache): B's loader takes the entry from the index's pack instead of building it, under
+    B's own name for it; a pack entry whose source differs, whose bytes were damaged, or that
+    other code wrote is not used (B builds)."""
+    import shutil
+
+    from retrieval import cachepack
+    from retrieval.knowledge.cache import cache_file, load_or_build
+
+    src_a = _pack_case(tmp_path, monkeypatch, small_index, "a", "same terms", 1_700_000_000)
+    assert load_or_build(cache_file("terms", src_a, 1), lambda: "built on A") == "built on A"
+    idx_a = tmp_path / "idx-a"
+    shutil.copytree(small_index, idx_a)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a PID no process has now: an ingest killed while writing its pack
+    (idx_a / f".tmp-usercache-{dead.pid}").mkdir()
+    (idx_a / f".tmp-usercache-{dead.pid}" / "half.shards").write_bytes(b"x" * 100)
+    (idx_a / f".tmp-usercache-{os.getppid()}").mkdir()  # a live process's: not ours to remove
+    assert cachepack.write_pack(idx_a) >= 1
+    assert not (idx_a / f".tmp-usercache-{dead.pid}").exists(), "a killed ingest's half-written pack is cleared"
+    assert (idx_a / f".tmp-usercache-{os.getppid()}").exists()
+    (idx_a / f".tmp-usercache-{os.getppid()}").rmdir()
+    names = {e["name"] for e in json.loads((idx_a / "usercache" / "pack.json").read_text())["entries"]}
+    assert cache_file("terms", src_a, 1).name in names
+
+    def on_b(text: str, mtime: int, change=None):
+        idx_b = tmp_path / f"idx-b{mtime}"
+        shutil.copytree(idx_a, idx_b)
+        if change:
+            change(idx_b / "usercache")
+        src_b = _pack_case(tmp_path, monkeypatch, small_index, f"b{mtime}", text, mtime)
+        cachepack.use_pack(idx_b)
+        entry = cache_file("terms", src_b, 1)
+        return load_or_build(entry, lambda: "built on B"), entry
+
+    got, entry = on_b("same terms", 1_800_000_001)
+    assert got == "built on A" and entry.name.endswith("-1800000001.pickle"), "taken from the pack, B's own name"
+    assert json.loads((entry.parent / (entry.name + ".source")).read_text())["sources"][0][2] == 1_800_000_001
+    assert load_or_build(entry, lambda: "built on B") == "built on A", "and kept in B's cache"
+    assert on_b("othr terms", 1_800_000_002)[0] == "built on B", "a source with other bytes (same size)"
+
+    def damage(pack):
+        p = pack / cache_file("terms", src_a, 1).name
+        p.unlink()  # hard-linked to A's cache: replace, do not write through
+        p.write_bytes(b"\0" * 20)
+    assert on_b("same terms", 1_800_000_003, damage)[0] == "built on B", "an entry not as the pack recorded it"
+
+    def other_code(pack):
+        m = json.loads((pack / "pack.json").read_text())
+        (pack / "pack.json").write_text(json.dumps({**m, "code": "0"}))
+    assert on_b("same terms", 1_800_000_004, other_code)[0] == "built on B", "a pack written by other code"
+
+    marker = tmp_path / "code-ran"
+
+    def runs_code(pack):  # a pickle that calls open() when loaded, its manifest made to match
+        import pickle
+        import zlib
+
+        class Payload:
+            def __reduce__(self):
+                return (open, (str(marker), "w"))
+        name = cache_file("terms", src_a, 1).name
+        data = pickle.dumps(Payload())
+        (pack / name).unlink()
+        (pack / name).write_bytes(data)
+        m = json.loads((pack / "pack.json").read_text())
+        for e in m["entries"]:
+            if e["name"] == name:
+                e.update(crc=zlib.crc32(data), size=len(data))
+        (pack / "pack.json").write_text(json.dumps(m))
+    assert on_b("same terms", 1_800_000_005, runs_code)[0] == "built on B", "a pickle naming a callable"
+    assert not marker.exists(), "an index from elsewhere must not run code"

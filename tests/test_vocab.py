@@ -228,3 +228,40 @@ def test_names_for_rendering(vocab):
     assert line == "Jiangsu — regional GDP 2024: 13.7 trillion yuan (+5.8%)"
     with pytest.raises(KeyError):
         vocab.english_name("no_such_term")
+
+
+# ---- compounds and relations (issue 13) -------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected, absent", [
+    ("What was China's fiscal deficit ratio?", "deficit_ratio", "deficit"),  # the ratio is the head
+    ("财政赤字率控制在2.8%", "deficit_ratio", "deficit"),
+    ("economic growth rate", "gdp", "growth_rate"),  # a bare measure word is no head
+    ("货物进出口额增长", "foreign_trade", "exports"),  # 出口额 is no ratio
+])
+def test_a_ratio_named_last_is_what_a_compound_asks_for(vocab, text, expected, absent):
+    found = ids(vocab.find_terms(text))
+    assert expected in found and absent not in found
+
+
+@pytest.mark.parametrize("text, absent", [("工业生产总值增长", "gdp"), ("农业生产总值", "gdp")])
+def test_a_sector_before_a_generic_head_is_not_the_aggregate(vocab, text, absent):
+    assert absent not in ids(vocab.find_terms(text))
+
+
+def test_agricultural_output_value_is_its_own_indicator_and_gdp_still_matches(vocab):
+    assert ids(vocab.find_terms("农业生产总值")) == ["agri_output"]
+    assert ids(vocab.find_terms("全省生产总值增长5%")) == ["gdp"]
+    assert ids(vocab.find_terms("地区生产总值")) == ["gdp"]
+
+
+def test_relations_name_vocabulary_terms(vocab):
+    assert vocab.ratios and vocab.measured_by
+    for rid, parts in [*vocab.ratios.items(), *vocab.measured_by.items()]:
+        assert rid in vocab.terms and all(p in vocab.terms for p in parts), rid
+
+
+def test_a_bad_relations_line_is_named():
+    from retrieval.knowledge.vocab import parse_relations
+
+    with pytest.raises(ValueError, match="relations line 2"):
+        parse_relations(["ratio\trd_intensity\trd_spending\tgdp", "ratio rd_intensity"])

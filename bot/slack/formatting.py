@@ -48,6 +48,7 @@ LABELS = {
         "question": "Question",
         "not_found": "I couldn't find an answer to this in the indexed plans.",
         "nearest": "Nearest sources",
+        "context": "Closest sentences (context, not an answer):",
         "no_sources": "No indexed document is close to this question.",
         "more_quotes": "… {n} more {quotes} — run `planbot ask` for all",
         "quote": "quote",
@@ -66,6 +67,7 @@ LABELS = {
         "question": "问题",
         "not_found": "已索引的规划文件中没有找到这个问题的答案。",
         "nearest": "最接近的来源",
+        "context": "最接近的句子（仅供参考，不是答案）：",
         "no_sources": "没有与这个问题接近的已索引文件。",
         "more_quotes": "… 还有 {n} 条引文——运行 `planbot ask` 查看全部",
         "quote": "条引文",
@@ -445,6 +447,8 @@ def format_answer(answer: Answer, max_quotes: Optional[int] = None, reserve_bloc
     # Fixed cost after the quotes: notes (1) + pointer (1) + the caller's reserve.
     tail_cost = (1 if notes else 0) + 1 + reserve_blocks
     shown = 0
+    if quotes and not answer.answered:
+        blocks.append(context(labels["context"]))  # a declined answer's quotes are context
     for q in quotes[:limit]:
         qb = [DIVIDER, *quote_blocks(q, lang)]
         if len(blocks) + len(qb) + tail_cost > MAX_BLOCKS:

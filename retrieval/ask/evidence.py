@@ -2,10 +2,11 @@
 figure the period implies, whether it names the question's subjects."""
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import Callable, Optional
 
 from retrieval.ask.query import QueryAnalysis, resolve_period
-from retrieval.knowledge.vocab import load_vocab
+from retrieval.knowledge.vocab import GENERIC_MEASURES, RATIO_ENDINGS, load_vocab
 from retrieval.text.dates import doc_year
 from retrieval.text.script import CJK_RE, script_of
 from retrieval.text.tokens import tokenize
@@ -19,10 +20,13 @@ def period_years(analysis: QueryAnalysis, doc_date: Optional[str]) -> set[int]:
 def wanted_kind(analysis: QueryAnalysis, doc_date: Optional[str]) -> Optional[str]:
     """"target" or "achieved", when the question says which: a target cue, or a period before
     the document's own year (a 2025 report states 2024 results and 2025 targets)."""
-    if getattr(analysis, "wants_target", False):
-        return "target"
     y = doc_year(doc_date)
     years = period_years(analysis, doc_date)
+    if getattr(analysis, "wants_target", False):
+        # "installed by the end of 2024", asked of a report dated 2025: that year is reported on
+        if getattr(analysis, "target_by_year_only", False) and years and y is not None and all(x < y for x in years):
+            return "achieved"
+        return "target"
     if not years or y is None:
         return None
     if all(x < y for x in years):
@@ -32,21 +36,67 @@ def wanted_kind(analysis: QueryAnalysis, doc_date: Optional[str]) -> Optional[st
     return None
 
 
-def metric_figure(sentence: str, figures: list[Figure], asked_ids: set[str], window: int) -> tuple[bool, Optional[Figure]]:
+def metric_figure(sentence: str, figures: list[Figure], asked_ids: set[str], window: int,
+                  fits: Optional[Callable[[Figure], bool]] = None) -> tuple[bool, Optional[Figure]]:
     """(matched, figure): whether the sentence names an asked indicator (as a whole term: 单位地区
     生产总值能耗 is energy intensity, not GDP) and the first figure that follows that name within
-    `window` characters."""
+    `window` characters; with `fits`, the first such figure that fits the question, if any
+    (生产总值6.36万亿元、增长5.1%: the growth for "how fast", the amount for "how big")."""
     if not asked_ids:
         return False, None
     matched = False
-    for m in load_vocab().matches(sentence):
+    first: Optional[Figure] = None
+    found = load_vocab().matches(sentence)
+    # another indicator named between a name and a figure owns that figure (拉动消费785亿元，网上零售额
+    # 增长19％: 19％ is online retail's); a bare measure word (增速) or a unit does not
+    owners = [m.start for m in found if m.term.category == "indicator" and m.term.id not in asked_ids
+              and m.term.id not in GENERIC_MEASURES]
+    for m in found:
         if m.term.id not in asked_ids:
             continue
         matched = True
         for f in figures:
-            if m.end <= f.start <= m.end + window:
-                return True, f
-    return matched, None
+            if m.end <= f.start <= m.end + window and not any(m.end <= o < f.start for o in owners):
+                if fits is None or fits(f):
+                    return True, f
+                first = first or f
+    return matched, first
+
+
+_CLAUSE_ZH = re.compile(r"[，,；;。！？!?]")
+_CLAUSE_EN = re.compile(r";|[.!?](?:\s|$)")  # English commas join far looser than Chinese ones
+
+
+def term_clauses(sentence: str, found, asked_ids: set[str]) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of a sentence that name an asked term."""
+    cuts = [0, *(m.end() for m in (_CLAUSE_ZH if CJK_RE.search(sentence) else _CLAUSE_EN).finditer(sentence)),
+            len(sentence) + 1]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if any(a <= m.start < b for m in found if m.term.id in asked_ids)]
+
+
+def free_figures(sentence: str, figures: list[Figure], asked_ids: set[str], window: int) -> list[Figure]:
+    """Figures in a clause that names an asked term and that no other indicator owns: none
+    follows, within `window` characters, the name of an indicator that was not asked
+    (城镇新增就业70万人 is the jobs figure, whatever else is asked)."""
+    found = load_vocab().matches(sentence)
+    owners = [m.end for m in found if m.term.category == "indicator"
+              and m.term.id not in asked_ids and m.term.id not in GENERIC_MEASURES]
+    clauses = term_clauses(sentence, found, asked_ids)
+    return [f for f in figures if any(a <= f.start < b for a, b in clauses)
+            and not any(e <= f.start <= e + window for e in owners)]
+
+
+def words_number_of(sentence: str, asked_ids: set[str], pattern: re.Pattern) -> bool:
+    """Whether a clause naming an asked term holds a figure in words (`pattern`: 六个, 第147位)."""
+    clauses = term_clauses(sentence, load_vocab().matches(sentence), asked_ids)
+    return any(a <= m.start() < b for m in pattern.finditer(sentence) for a, b in clauses)
+
+
+def is_ratio(term) -> bool:
+    """Whether an indicator is itself a rate or a share (R&D intensity, the unemployment rate):
+    its percentage is its level, not its growth."""
+    names = [n.lower() for n in (*term.english[:1], *term.zh[:1])]
+    return term.id not in GENERIC_MEASURES and any(n.endswith(RATIO_ENDINGS) for n in names)
 
 
 def category_fits(kind: str, category: str) -> bool:

@@ -10,6 +10,7 @@ context (index, encoder, gazetteer) under its lock and calls `run`.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -17,7 +18,8 @@ import numpy as np
 
 from retrieval.ask.bridge import Groups, bridged_query, question_bridge
 from retrieval.ask.candidates import Candidate, candidate_sentences
-from retrieval.ask.compose import compose, declined
+from retrieval.ask.abstain import figure_not_stated, quoted, year_not_held
+from retrieval.ask.compose import NO_CLOSE_SENTENCE, NOT_FOUND, compose, declined
 from retrieval.ask.evidence import mentions_subjects, subjects_checkable
 from retrieval.ask.places import read_places
 from retrieval.ask.names import (Names, Place, asked_places, named_subjects, place_positions, question_names,
@@ -318,6 +320,39 @@ def retrieve(ctx: AskContext) -> None:
     if ctx.mode != "dense":
         ctx.pool = ctx.pool + focused_hits(ctx.index, ctx.analysis, ctx.mask, {h.position for h in ctx.pool},
                                            k=spec.focused_hits, year_weight=spec.focused_year_weight)
+        dated = _dated_mask(ctx)
+        if dated is not None:
+            # A report states its year's targets and last year's results as 今年/去年, without the
+            # year: the asked metric searched again within the sources dated to cover the asked year
+            ctx.pool = ctx.pool + focused_hits(ctx.index, ctx.analysis, dated, {h.position for h in ctx.pool},
+                                               k=spec.focused_hits, year_weight=spec.focused_year_weight)
+
+
+_DOC_DATES: "weakref.WeakKeyDictionary[object, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def _doc_dates(index: Index) -> dict[str, str]:
+    """doc_id -> date, read once per index generation or store (both backends answer alike)."""
+    if index not in _DOC_DATES:
+        _DOC_DATES[index] = {d.doc_id: d.date for d in index.documents()}
+    return _DOC_DATES[index]
+
+
+def _dated_mask(ctx: AskContext) -> Optional[np.ndarray]:
+    """The chunks (within the scope) of sources whose date covers an explicit asked year, when
+    the question names a metric and a year and some but not all sources are so dated."""
+    years = set(ctx.analysis.years or [])
+    if not years or not ctx.analysis.metric_terms:
+        return None
+    dated = {d for d, date in _doc_dates(ctx.index).items() if report_years(date) & years}
+    if not dated:
+        return None
+    mask = ctx.index.positions_where(doc_ids=dated)
+    if ctx.mask is not None:
+        mask &= ctx.mask
+    if not mask.any() or (ctx.mask is not None and mask.sum() == ctx.mask.sum()) or mask.all():
+        return None
+    return mask
 
 
 # -- candidates ----------------------------------------------------------------------------------
@@ -354,7 +389,32 @@ def score(ctx: AskContext) -> None:
         if not any(subject_docs.values()):
             ctx.notes.append(f"None of the closest sources mentions {', '.join(n for n, _ in ctx.asked_names)}.")
     score_sentences(ctx.candidates, vecs, ctx.query_vec, ctx.weights, idf, ctx.analysis, dates, ctx.mentions,
-                    bridge, bridge_idf, subjects=ctx.subjects, subject_docs=subject_docs, spec=ctx.spec)
+                    bridge, bridge_idf, subjects=ctx.subjects, subject_docs=subject_docs, spec=ctx.spec,
+                    names_inside=_names_inside(ctx), facts=_candidate_facts(ctx, set(dates)))
+
+
+def _candidate_facts(ctx: AskContext, doc_ids: set[str]) -> Optional[dict]:
+    """(doc_id, start) -> the figure facts of the candidates' documents, read at ingest (kind,
+    period, region), when the question asks about a period."""
+    a = ctx.analysis
+    if not (a.years or a.relative or a.five_year_plan) or not hasattr(ctx.index, "facts"):
+        return None
+    return {(f.doc_id, f.start): f for f in ctx.index.facts(doc_ids=doc_ids)}
+
+
+def _names_inside(ctx: AskContext) -> Optional[Callable[[str], bool]]:
+    """For a figure question about regions: whether a clause names a place inside them and none
+    of them (scoring.score_sentences)."""
+    if not ctx.region_ids or not getattr(ctx.analysis, "wants_figure", False):
+        return None
+    own = set(ctx.region_ids)
+    inside = set().union(*(ctx.gazetteer.descendants(r) for r in own)) - own
+    gazetteer = ctx.gazetteer
+
+    def names_inside(clause: str) -> bool:
+        found = {rid for rid, _, _ in gazetteer.find_in_text(clause)} if clause.strip() else set()
+        return bool(found & inside) and not found & own
+    return names_inside
 
 
 # -- compose -------------------------------------------------------------------------------------
@@ -363,6 +423,18 @@ def compose_answer(ctx: AskContext) -> None:
     subject cannot be checked in its language."""
     ans = compose(ctx.question, ctx.analysis, ctx.index, ctx.hits[: ctx.k], ctx.candidates, ctx.region_name,
                   max_quotes=ctx.max_quotes, notes=ctx.notes, spec=ctx.spec)
+    if ans.answered:
+        reason = _not_held(ctx)
+        if reason:
+            # the quotes stay, as context: what the sources say instead (a declined answer's
+            # quotes are never an answer; the surfaces label them so)
+            ans.answered, ans.declined_because, ans.answer = False, reason, NOT_FOUND
+            ans.nearest = list({q.source.doc_id: q.source for q in ans.quotes}.values())
+    elif ans.declined_because == NO_CLOSE_SENTENCE:
+        # below the threshold because the best sentences are of other years: say which years are held
+        reason = _not_held(ctx, threshold=0.0, figure=False)
+        if reason:
+            ans.declined_because = reason
     if ans.answered and ctx.subjects:
         unchecked = [name for (name, _), forms in zip(ctx.asked_names, ctx.subjects)
                      if any(not subjects_checkable(qt.text, [forms]) for qt in ans.quotes)]
@@ -372,6 +444,28 @@ def compose_answer(ctx: AskContext) -> None:
             ans.notes.append(f"No {'Chinese' if ctx.q_script == 'en' else 'English'} name is known for "
                              f"{', '.join(unchecked)}: check that the quotes are about it.")
     ctx.answer = ans
+
+
+def _not_held(ctx: AskContext, threshold: Optional[float] = None, figure: bool = True) -> Optional[str]:
+    """Why the best sentences are no answer to a figure question (ask/abstain.py), or None.
+    `threshold` 0 reads, for a question declined for scoring too low, the best sentence that
+    gives the asked indicator's figure."""
+    spec = ctx.spec
+    ranked = sorted(ctx.candidates, key=lambda c: -c.score)
+    if threshold is not None:
+        # declined for scoring too low: the best sentence giving the asked indicator's figure
+        ranked = [c for c in ranked if (c.flags or {}).get("answer_fig")][:1]
+    shown = quoted(ranked, spec.answer_threshold if threshold is None else threshold, spec.quote_floor,
+                   ctx.max_quotes or spec.max_quotes)
+    english = ctx.q_script == "en"
+    vocab = load_vocab()
+    reason = figure_not_stated(ctx.analysis, shown, english, vocab) if figure else None
+    if reason or not (shown and (shown[0].flags or {}).get("period_clash")) or not hasattr(ctx.index, "facts"):
+        return reason
+    scope = None
+    if ctx.region_ids:
+        scope = set().union(*(ctx.gazetteer.descendants(r) for r in ctx.region_ids))
+    return year_not_held(ctx.analysis, ctx.question, shown, ctx.index.facts(region_ids=scope), scope, english, vocab)
 
 
 def decline_answer(ctx: AskContext) -> None:

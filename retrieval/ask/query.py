@@ -40,6 +40,14 @@ KIND_CUES_ZH = {
     "target": r"目标|力争|预期|计划|预计|争取|打算|要求达到|规划",
     "amount": r"多少|总额|规模|总量|几何|达到|有多大|多大|多高",
 }
+# words for a quantity: a target question naming one asks for a figure even when its subject is
+# an industry, not an indicator ("Ningde's lithium-battery output target", 锂电池产值目标)
+QUANTITY_CUES = re.compile(r"\b(?:output|production|capacity|value|revenue|sales|volume|turnover|scale)\b"
+                           r"|产值|产量|产能|规模|营收|收入|销量|总量|销售额", re.I)
+# questions for a time, a place, a name or a reason: not a figure, whatever indicator they name
+# ("In which century did Strasbourg's population triple?", 从何时开始推动…, 规定于何)
+NOT_FIGURE_EN = re.compile(r"\b(?:when|where|which|who|whom|whose|why|what year|what century)\b", re.I)
+NOT_FIGURE_ZH = re.compile(r"何时|何年|何处|何地|何种|于何|为何|哪|谁|什么时候|什么地方|几世纪|西元几年|公元几年")
 # vocabulary terms that are themselves cues and so must not be masked before cue matching
 CUE_TERMS = {"growth_rate", "main_targets"}
 FIGURE_KINDS = {"amount", "growth", "share", "count"}
@@ -87,6 +95,10 @@ class QueryAnalysis:
     metric_terms: list[Term] = field(default_factory=list)
     answer_kind: str = "other"  # amount, growth, share, target, count, other
     wants_target: bool = False  # a target cue was present (also when answer_kind is growth/count)
+    # wants_target came only from "by 2024" / 到2024年, with no target word: a year the
+    # document has already reported on then asks for the result (evidence.wanted_kind)
+    target_by_year_only: bool = False
+    names_quantity: bool = False  # the question names a quantity (output, 产值, 规模): QUANTITY_CUES
     wants_figure: bool = False
     expansions: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
@@ -282,12 +294,20 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
         if m.term.id not in CUE_TERMS and m.term.category != "unit":  # "percent" is a share cue
             masked[m.start:m.end] = " " * (m.end - m.start)
     a.answer_kind, a.wants_target = _kind("".join(masked), q)
+    # indicators the words name through others (data/relations.tsv): a ratio asked as a share
+    # of its base, the statistics a broad indicator is stated by
+    a.metric_terms, related = vocab.relate(a.metric_terms, share=a.answer_kind == "share")
     has_indicator = any(t.category == "indicator" for t in a.metric_terms)
-    if a.answer_kind == "other" and has_indicator:
+    asks_other = bool(NOT_FIGURE_EN.search(q) or NOT_FIGURE_ZH.search(_simplified(q)))
+    if a.answer_kind == "other" and has_indicator and not asks_other:
         a.answer_kind = "amount"  # "What was Zhejiang's GDP last year?" asks for a figure
     if a.relative == "by_year" and a.answer_kind in ("other", "amount"):
+        a.target_by_year_only = not a.wants_target
         a.wants_target = True
         a.answer_kind = "target" if a.answer_kind == "other" else a.answer_kind
+    a.names_quantity = bool(QUANTITY_CUES.search(_simplified(q)))
+    if a.answer_kind == "target" and QUANTITY_CUES.search(_simplified("".join(masked))):
+        a.answer_kind = "amount"  # "an output target" asks for an amount (wants_target stays)
     a.wants_figure = a.answer_kind in FIGURE_KINDS or (a.answer_kind == "target" and has_indicator)
 
     exp: list[str] = []
@@ -297,6 +317,8 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
             exp += [*t.zh, *t.zh_hant]
         else:  # Chinese synonyms too: the corpus is mostly Chinese (社零 → 社会消费品零售总额)
             exp += [*t.english, *t.zh, *t.zh_hant]
+    for t in related:
+        exp += [*t.zh, *t.zh_hant] if english_q else [*t.english, *t.zh, *t.zh_hant]
     for rid in a.regions:
         en, zh = _region_forms(gazetteer, rid)
         exp += zh if english_q else en

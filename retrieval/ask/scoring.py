@@ -5,19 +5,55 @@ measured on its own in `planbot eval` (`Candidate.signals`, `Candidate.flags`).
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Optional
 
 import numpy as np
 
 from retrieval.ask.candidates import TARGET_LEAD, Candidate
 from retrieval.ask.coverage import lexical_coverage, split_by_script
-from retrieval.ask.evidence import category_fits, mentions_subjects, metric_figure, period_years, wanted_kind
+from retrieval.ask.evidence import (category_fits, free_figures, is_ratio, mentions_subjects, metric_figure, period_years,
+                                    wanted_kind, words_number_of)
 from retrieval.ask.spec import SPEC, ScoringSpec
+from retrieval.facts.query import span
 from retrieval.knowledge.figures import extract_figures, figure_category
 from retrieval.text.chunking import units
 from retrieval.text.dates import doc_year, report_years
 from retrieval.text.fold import fold
 from retrieval.text.script import script_of
+
+# what a kind of answer or figure measures: a level (an amount, a count, a physical quantity), a
+# change or a share. A figure of another measure than asked is marked down ("how much grain":
+# 粮食单产提高14.5% is a change); a count for "how much" (人口14355人) is a level all the same.
+MEASURE_GROUP = {"amount": "level", "count": "level", "other": "level", "growth": "change", "share": "share"}
+# a figure written in words, which the figure extractor leaves alone: 六个区域总部, "six-time winner"
+WORD_NUMBER = re.compile(r"[一二两三四五六七八九十百千万]+(?:个|家|项|座|名|户|条|所|款|只|批|次|倍|种|类|届|位|支|部|大|成)"
+                         r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
+                         r"|fifty|hundred|thousand|million|billion|dozen|half|double|twice|triple)\b"
+                         r"|第[\d一二三四五六七八九十百]+(?:位|名)|\b\d+(?:st|nd|rd|th)\b", re.I)  # ranks too
+# which of those can answer which kind: any for "how many"; a rank or a multiple for "how much";
+# a multiple for "how fast" ("four leading industries" is no output figure)
+WORD_NUMBER_FITS = {
+    "count": WORD_NUMBER,
+    "amount": re.compile(r"第[\d一二三四五六七八九十百]+(?:位|名)|\b\d+(?:st|nd|rd|th)\b|[一二两三四五六七八九十百]+倍"
+                         r"|\b(?:hundred|thousand|million|billion)\b|\btimes\b", re.I),
+    "growth": re.compile(r"[一二两三四五六七八九十百]+倍|\b(?:double[ds]?|tripled?|twice|half|times)\b", re.I),
+}
+PERCENT_UNITS = ("percent", "per mille", "percentage points")
+_CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n]")
+
+
+def other_period(facts: list, years: set[int]) -> bool:
+    """Whether every figure with a known period is of none of `years` (at least one is known)."""
+    spans = [span(f.period) for f in facts if f is not None]
+    spans = [s for s in spans if s]
+    return bool(spans) and not any(a <= y <= b for a, b, _, _ in spans for y in years)
+
+
+def clause_before(text: str, pos: int) -> str:
+    """The clause's words before `pos`: from the last comma, semicolon or full stop."""
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, pos)]
+    return text[ends[-1] if ends else 0:pos]
 
 
 def score_sentences(
@@ -34,6 +70,8 @@ def score_sentences(
     subjects: Optional[list[tuple[str, ...]]] = None,
     subject_docs: Optional[dict[str, bool]] = None,
     spec: ScoringSpec = SPEC,
+    names_inside: Optional[Callable[[str], bool]] = None,
+    facts: Optional[dict] = None,
 ) -> None:
     """Score each candidate in place. `mentions(text) -> bool`, when given, says whether a
     sentence names the asked region; used when no document is about that region.
@@ -46,6 +84,7 @@ def score_sentences(
     terms = getattr(analysis, "metric_terms", []) or []
     asked_ids = {t.id for t in terms}
     asks_indicator = any(getattr(t, "category", "") == "indicator" for t in terms)
+    ratio_asked = any(getattr(t, "category", "") == "indicator" and is_ratio(t) for t in terms)
     wants_figure = bool(getattr(analysis, "wants_figure", False))
     kind = getattr(analysis, "answer_kind", "other")
     q_script = script_of(getattr(analysis, "question", "") or "")
@@ -55,9 +94,14 @@ def score_sentences(
         unmentioned = mentions is not None and not mentions(c.text)  # runs the gazetteer: once
         date = doc_dates.get(c.doc_id)
         figures = extract_figures(c.text, ref_year=doc_year(date))
-        has_metric, answer_fig = metric_figure(c.text, figures, asked_ids, spec.metric_window)
+        fits = (lambda f: category_fits(kind, figure_category(f, c.text))) if wants_figure else None
+        has_metric, answer_fig = metric_figure(c.text, figures, asked_ids, spec.metric_window, fits)
         focus = [answer_fig] if answer_fig else figures
         fig = 0.0
+        # the asked indicator's own figure is of another measure than asked (its growth for "how much")
+        measure_clash = (bool(answer_fig) and wants_figure and kind in MEASURE_GROUP
+                         and MEASURE_GROUP[kind] != MEASURE_GROUP.get(figure_category(answer_fig, c.text), "level")
+                         and not fits(answer_fig) and not (ratio_asked and answer_fig.unit in PERCENT_UNITS))
         if figures:
             fig = spec.figure_present
             if any(category_fits(kind, figure_category(f, c.text)) for f in focus):
@@ -78,6 +122,11 @@ def score_sentences(
         kind_clash = bool(want and focus and want not in kinds and "unknown" not in kinds)
         if kind_match:
             period += spec.period_kind_match
+        # "last year" read against an undated source is a guess (today's date): no clash from it;
+        # and a fact's period says when a figure holds, which matters to a figure question only
+        dated = doc_year(date) is not None or bool(getattr(analysis, "years", None))
+        period_clash = wants_figure and bool(years) and dated and facts is not None and other_period(
+            [facts.get((c.doc_id, c.start + f.start)) for f in focus], years)
         short = units(c.text) < spec.short_units
         signals = {
             "dense": max(0.0, float(d)),
@@ -88,8 +137,16 @@ def score_sentences(
             "prior": 1.0 / (1 + c.hit_rank),
         }
         c.signals = signals
-        c.flags = {"no_fig": wants_figure and not figures, "no_metric": asks_indicator and not has_metric,
-                   "kind_clash": kind_clash, "answer_fig": bool(answer_fig), "no_mention": unmentioned, "short": short}
+        c.flags = {"no_fig": wants_figure and not figures and not WORD_NUMBER.search(c.text), "no_metric": asks_indicator and not has_metric,
+                   "kind_clash": kind_clash, "measure_clash": measure_clash, "period_clash": period_clash,
+                   "answer_fig": bool(answer_fig), "no_mention": unmentioned, "short": short,
+                   # a figure that fits and that no other indicator owns (ask/abstain.py)
+                   "free_fig": wants_figure and not answer_fig and (
+                       any(fits(f) for f in free_figures(c.text, figures, asked_ids, spec.metric_window))
+                       or (kind in WORD_NUMBER_FITS and words_number_of(c.text, asked_ids, WORD_NUMBER_FITS[kind]))),
+                   # some figure, in digits or in words, that can answer the asked kind (ask/abstain.py)
+                   "fit_fig": wants_figure and (any(fits(f) for f in figures) or (
+                       kind in WORD_NUMBER_FITS and bool(WORD_NUMBER_FITS[kind].search(c.text))))}
         c.score = sum(w[k] * v for k, v in signals.items())
         if bridge and script != q_script:
             # Across languages the dictionary bridge is weaker evidence than shared words: its
@@ -106,6 +163,13 @@ def score_sentences(
             announced = bool(answer_fig) and bool(TARGET_LEAD.search(c.text[:answer_fig.start])) and want == "achieved"
             c.score *= (spec.kind_clash_announced if announced
                         else spec.kind_clash_answer_figure if answer_fig else spec.kind_clash_other_figure)
+        if measure_clash:
+            c.score *= spec.measure_clash
+        if period_clash:
+            c.score *= spec.period_clash
+        if answer_fig and names_inside is not None and names_inside(clause_before(c.text, answer_fig.start)):
+            c.flags["place_inside"] = True
+            c.score *= spec.place_inside
         if unmentioned:
             c.score *= spec.region_unmentioned
         if subjects and not mentions_subjects(c.text, folded, subjects):

@@ -12,7 +12,7 @@ from retrieval.facts.model import NATIONAL, Fact
 from retrieval.facts.query import period_matches
 
 _KIND_WORD = {"achieved": "result", "target": "target", "forecast": "forecast", "other": "figure"}
-_NATIONAL_Q = re.compile(r"\bChina(?:'s)?\b|\bnational(?:ly)?\b|\bnationwide\b|全国|全國|我国|我國|中国|中國", re.I)
+NATIONAL_Q = re.compile(r"\bChina(?:'s)?\b|\bnational(?:ly)?\b|\bnationwide\b|全国|全國|我国|我國|中国|中國", re.I)
 
 
 def facts_at(index, doc_id: str, start: int, end: int) -> dict[int, Fact]:
@@ -44,7 +44,7 @@ def mismatch_note(analysis, question: str, fact: Optional[Fact], title: str, wan
         inside = set().union(*(gazetteer.descendants(r) for r in regions if r in gazetteer))
         if fact.region_id not in inside:
             asked_region = region_name(regions[0])
-    elif _NATIONAL_Q.search(question) and fact.region_id != NATIONAL["id"]:
+    elif NATIONAL_Q.search(question) and fact.region_id != NATIONAL["id"]:
         asked_region = "China"
     year_off = bool(years) and not any(period_matches(fact.period, str(y)) for y in years)
     kind_off = wanted_kind in ("achieved", "target") and fact.kind in ("achieved", "target", "forecast") and fact.kind != wanted_kind

@@ -3,20 +3,51 @@
 The Writer calls `write`/`delete` with each document it adds or removes, so facts live and die
 with their document and an incremental ingest keeps the facts of unchanged documents (the
 next generation starts as a copy of the last one's database). `fact_docs` records which
-extractor version produced a document's facts: documents indexed before facts existed, or by
+extractor version (code and data files, `extractor_version`) produced a document's facts: documents indexed before facts existed, or by
 an older extractor, are re-read from their stored text (`stale`), which costs no embedding.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Optional
 
 from retrieval.facts.model import Fact
+from retrieval.knowledge.regions import DATA_FILE as REGIONS_FILE
+from retrieval.knowledge.vocab import RELATIONS_PATH, VOCAB_PATH
 
-# Bump when extraction changes what it labels: the next ingest re-reads every document's facts.
+# Bump when extraction's code changes what it labels: the next ingest re-reads every document's facts.
 VERSION = 6  # 2, 3: indicators of subjectless clauses, past-year lead sentences, averages as spans (issue 15); 4: changes against an earlier base year as spans; 5: deficit ratio and deficit apart; 6: "从去年的X提高到Y" gives Y the time now
+
+# Extraction also reads these data files (the vocabulary's names decide indicator ids, the
+# gazetteer region ids): a change to any of them re-reads every document's facts as a VERSION
+# bump does, so an edited vocabulary line cannot leave an index with the old labels.
+DATA_FILES: tuple[Path, ...] = (VOCAB_PATH, RELATIONS_PATH, REGIONS_FILE)
+
+
+def extractor_version() -> int:
+    """VERSION and a CRC-32 of DATA_FILES in one integer: what `fact_docs` records per document."""
+    keys = []
+    for p in DATA_FILES:
+        try:
+            st = p.stat()
+            keys.append((str(p), st.st_size, st.st_mtime_ns))
+        except OSError:
+            keys.append((str(p), -1, 0))
+    return _version(tuple(keys))
+
+
+@lru_cache(maxsize=8)
+def _version(keys: tuple) -> int:
+    crc = 0
+    for path, size, _ in keys:
+        crc = zlib.crc32(Path(path).read_bytes() if size >= 0 else b"", crc)
+    return VERSION << 32 | crc
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS facts (
@@ -47,14 +78,14 @@ def write(db: sqlite3.Connection, doc_id: str, facts: Iterable[Fact]) -> None:
     marks = ",".join("?" * len(_COLUMNS))
     db.executemany(f"INSERT INTO facts ({','.join(_COLUMNS)}) VALUES ({marks})",
                    [tuple(getattr(f, c) for c in _COLUMNS) for f in facts])
-    db.execute("INSERT INTO fact_docs VALUES (?, ?)", (doc_id, VERSION))
+    db.execute("INSERT INTO fact_docs VALUES (?, ?)", (doc_id, extractor_version()))
 
 
 def stale(db: sqlite3.Connection) -> list[str]:
     """Documents whose facts are missing or come from another extractor version."""
     return [r[0] for r in db.execute(
         "SELECT d.doc_id FROM documents d LEFT JOIN fact_docs f ON f.doc_id = d.doc_id "
-        "WHERE f.version IS NULL OR f.version != ?", (VERSION,))]
+        "WHERE f.version IS NULL OR f.version != ?", (extractor_version(),))]
 
 
 def has_table(db: sqlite3.Connection) -> bool:

@@ -34,6 +34,17 @@ from retrieval.types import Document
 
 SUPPORTED = {".txt", ".md", ".html", ".htm", ".docx", ".jsonl"}
 
+# Raise when reading, cleaning, splitting a file into documents, chunking or region tagging
+# changes what an unchanged file's chunks hold. Both hashes an index keeps of a file include it,
+# so the next ingest after an upgrade re-processes every file instead of keeping chunks that an
+# older planbot cut (1: the first versioned hashes; indexes from before re-process once).
+TEXT_VERSION = 1
+
+
+def file_hash(data: bytes) -> str:
+    """The hash an index records for a file's (or a JSONL line's) bytes under this TEXT_VERSION."""
+    return hashlib.sha256(b"planbot-text-%d\0" % TEXT_VERSION + data).hexdigest()
+
 
 @dataclass
 class Skipped:
@@ -390,7 +401,7 @@ def _document(path: Path, raw: bytes, lines: list[str], meta: dict, line: Option
         text=text,
         title=title,
         path=resolved if line is None else f"{resolved}#{line}",
-        content_hash=hashlib.sha256(raw).hexdigest(),
+        content_hash=file_hash(raw),
         lang=detect_lang(text),
         date=meta["date"],
         publisher=meta["publisher"],

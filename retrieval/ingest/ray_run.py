@@ -17,7 +17,6 @@ pipeline spreads over every node that has planbot installed.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -27,7 +26,7 @@ from typing import Sequence
 import numpy as np
 
 from retrieval.errors import PlanbotError
-from retrieval.ingest.documents import Skipped, Unreadable, discover, load_file, read_regular
+from retrieval.ingest.documents import Skipped, Unreadable, discover, file_hash, load_file, read_regular
 from retrieval.ingest import run as plain
 from retrieval.ingest.run import IngestReport, Progress, _embed_text, _load_gazetteer, _tag, chunk_document, count_figures
 from retrieval.store import backends
@@ -53,7 +52,7 @@ def _read_file(row: dict) -> list[dict]:
         data = read_regular(path)
     except Unreadable as e:
         return [_row("skipped", key, info=json.dumps({"path": str(path), "reason": str(e)}))]
-    fhash = hashlib.sha256(data).hexdigest()
+    fhash = file_hash(data)
     docs, bad = load_file(path, data)
     for s in bad:
         out.append(_row("skipped", key, info=json.dumps({"path": s.path, "reason": s.reason})))
@@ -173,7 +172,7 @@ def ingest_ray(
                 key = str(path.resolve())
                 seen.add(key)
                 try:
-                    fhash = hashlib.sha256(read_regular(path)).hexdigest()
+                    fhash = file_hash(read_regular(path))
                 except Unreadable as e:
                     report.skipped.append(Skipped(str(path), str(e)))
                     continue
@@ -200,8 +199,10 @@ def _run(todo: list[dict], writer, report: IngestReport, model: str | None, addr
     ray = start_ray(address, model)
     # 2 local CPUs: the actors take 0.75 each, file tasks 0.5, so reading keeps pace with encoding.
     ds = ray.data.from_items(todo).flat_map(_read_file, num_cpus=0.5)
+    # Each file is one block, so more actors than files would sit idle (and Ray Data warns on
+    # every such run, e.g. a re-ingest of one changed file).
     ds = ds.map_batches(Encoder, batch_size=BATCH, num_cpus=0.75, batch_format="numpy",
-                        compute=ray.data.ActorPoolStrategy(size=actors))
+                        compute=ray.data.ActorPoolStrategy(size=max(1, min(actors, len(todo)))))
     docs: dict[str, dict] = {}
     chunks: dict[str, list] = {}
     files: list[dict] = []

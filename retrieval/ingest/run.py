@@ -1,15 +1,14 @@
 """Files on disk → the index directory, doing only the work that changed."""
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from retrieval.text.chunking import chunk_spans, split_sentences, units
 from retrieval.errors import NothingToIngest
-from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, load_file, read_regular
+from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, file_hash, load_file, read_regular
 from retrieval.facts import extract_facts
 from retrieval.facts.profile import profile
 from retrieval.knowledge.figures import extract_figures
@@ -131,6 +130,11 @@ def ingest(
             encoder = lazy_encoder(model, known_dim)
         report.model = encoder.model_id
         writer = backends.open_writer(index_dir, store, encoder.model_id, encoder.dim, rebuild=rebuild, index_type=index_type)
+        from retrieval.ingest.ahead import AheadQueue
+
+        # each changed document's BM25 tokens and figure facts, computed by a worker from the
+        # moment it is read (ingest/ahead.py)
+        text_work = AheadQueue(_text_work, min_size=AHEAD_MIN_CHUNKS)
         try:
             gazetteer = _load_gazetteer()
             known = writer.known_files()
@@ -145,7 +149,7 @@ def ingest(
                 except Unreadable as e:  # became unreadable since discovery
                     report.skipped.append(Skipped(str(path), str(e)))
                     continue
-                fhash = hashlib.sha256(data).hexdigest()
+                fhash = file_hash(data)
                 if known.get(key) == fhash:
                     report.unchanged += len(writer.doc_hashes(key))
                     continue
@@ -160,6 +164,7 @@ def ingest(
                         continue
                     _tag(doc, gazetteer)
                     pending.append((doc, fhash, chunk_document(doc, gazetteer)))
+                    text_work.add(doc, pending[-1][2], size=len(pending[-1][2]))
                     if doc.doc_id in old:
                         report.updated += 1
                     else:
@@ -181,13 +186,16 @@ def ingest(
                     if key not in seen_files and not Path(key).exists():
                         report.removed += writer.remove_file(key)
 
-            total = embed_pending(writer, pending, encoder, progress, batch_size)
+            text_work.finish()  # before the encoder starts (ingest/ahead.py)
+            total = embed_pending(writer, pending, encoder, progress, batch_size, text_work=text_work.results())
+            text_work.__exit__()
             report.chunks_embedded = total
             for doc in (writer.documents_without_facts() if hasattr(writer, "set_facts") else []):
                 # indexed before facts existed (or by an older extractor): read them from the stored text
                 writer.set_facts(doc.doc_id, extract_facts(doc))
             finish(writer, report, progress, index_dir, store)
         except BaseException:
+            text_work.__exit__()
             writer.abort()
             raise
     report.seconds = round(time.perf_counter() - t0, 2)
@@ -248,16 +256,19 @@ def _text_work(doc: Document, chunks: list[Chunk]) -> tuple[list[list[str]], lis
     return [tokenize(f"{doc.title} {c.text}") for c in chunks], extract_facts(doc)
 
 
-def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress, batch_size: int = 64) -> int:
+def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress,
+                  batch_size: int = 64, text_work: Iterator | None = None) -> int:
     """Embed and tokenise the chunks of changed documents and stage them in the writer. The text
-    work runs ahead of the encoder in a second process when there is enough of it (ingest/ahead.py)."""
+    work runs ahead of the encoder in a second process when there is enough of it (ingest/ahead.py);
+    `text_work`: its results for `pending`, in order, when the caller already has them coming."""
     from retrieval.ingest.ahead import computed_ahead
 
     total = sum(len(c) for _, _, c in pending)
     done = 0
     progress("embedding", 0, total)
     jobs = [(doc, chunks) for doc, _, chunks in pending]
-    with computed_ahead(_text_work, jobs, worth_it=total >= AHEAD_MIN_CHUNKS) as text_work:
+    with computed_ahead(_text_work, jobs, worth_it=text_work is None and total >= AHEAD_MIN_CHUNKS) as computed:
+        text_work = computed if text_work is None else text_work
         for (doc, fhash, chunks), (tokens, facts) in zip(pending, text_work):
             texts = [_embed_text(doc, c) for c in chunks]
             vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []

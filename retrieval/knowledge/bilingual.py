@@ -85,6 +85,10 @@ def _indexes() -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, .
     source = cedict_path()
     paths = _cache_file(source, "en"), _cache_file(source, "zh")
     opened = [ShardedDict.open(p) for p in paths]
+    if any(o is None for o in opened):  # from the index's pack (retrieval/cachepack.py), if it has them
+        from retrieval.cachepack import restore
+
+        opened = [o if o is not None or not restore(p, [source]) else ShardedDict.open(p) for o, p in zip(opened, paths)]
     if all(o is not None for o in opened):
         for path in paths:
             adopt(path, [source])

@@ -31,13 +31,18 @@ def load_or_build(path: Path, build: Callable[[], T], sources: Sequence[Path] = 
     the one `cache_file` was given), recorded so that stale entries of the kind are pruned
     (retrieval/usercache.py)."""
     sources = tuple(sources) or _SOURCES.get(path, ())
-    try:
-        with open(path, "rb") as fh:
-            found = pickle.load(fh)
-        adopt(path, sources)
-        return found
-    except Exception:
-        pass
+    for attempt in range(2):
+        try:
+            with open(path, "rb") as fh:
+                found = pickle.load(fh)
+            adopt(path, sources)
+            return found
+        except Exception:
+            pass
+        from retrieval.cachepack import restore
+
+        if attempt or not sources or not restore(path, sources):  # from the index's pack, if it has it
+            break
     built = build()
     write_atomic(path, lambda fh: pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL),
                  sources=sources)

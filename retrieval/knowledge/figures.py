@@ -336,14 +336,27 @@ def _cn2an_cache() -> dict[str, Optional[str]]:
 
     from retrieval.usercache import adopt
 
+    from retrieval.cachepack import restore
+
     entry = _cn2an_entry()
     try:
         with open(entry[0], "rb") as fh:
             found = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - none, missing or damaged: cn2an reads them
-        return {}
+    except Exception:  # noqa: BLE001 - none, missing or damaged: from the index's pack, or cn2an reads them
+        try:
+            if entry is None or not restore(entry[0], [entry[1]]):
+                return {}
+            with open(entry[0], "rb") as fh:
+                found = pickle.load(fh)
+        except Exception:  # noqa: BLE001
+            return {}
     adopt(entry[0], [entry[1]])
     return found if isinstance(found, dict) else {}
+
+
+def cached_cn2an_readings() -> dict[str, Optional[str]]:
+    """The readings in the user cache (read, and so recorded as read: retrieval/cachepack.py)."""
+    return dict(_cn2an_cache())
 
 
 def take_cn2an_readings() -> dict[str, Optional[str]]:

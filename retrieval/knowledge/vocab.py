@@ -26,6 +26,19 @@ from retrieval.text.stem import stem
 from retrieval.text.tokens import tokenize_en
 
 VOCAB_PATH = Path(__file__).resolve().parent / "data" / "vocab.tsv"
+RELATIONS_PATH = Path(__file__).resolve().parent / "data" / "relations.tsv"
+
+# Partial overlaps ("fiscal deficit ratio": "fiscal deficit" and "deficit ratio"; 财政赤字率:
+# 财政赤字 and 赤字率): a compound's head comes last in English and Chinese alike, so a ratio
+# named last is what the words ask for, not the base it shares a word with. Only ratio-like
+# indicators are heads here: 进出口额 overlaps 出口额 too, and is trade, not exports.
+RATIO_ENDINGS = ("率", "比重", "强度", "ratio", "rate", "intensity", "share")
+# indicators that name a measure of something else rather than a thing: "economic growth rate"
+# asks for the economy's growth, which the kind cues read (ask/query.py), not a "growth rate" term
+GENERIC_MEASURES = {"growth_rate"}
+# A sector named right before a generic head ("生产总值", the tail of 地区生产总值) makes a
+# compound that is that sector's figure: 工业生产总值, 海洋生产总值 are not GDP.
+SECTOR_CATEGORIES = ("industry",)
 
 # "stop" lines are matched and then dropped: they shield single-character terms from
 # longer words that merely contain them (铜 "copper" inside the city name 铜仁).
@@ -92,6 +105,14 @@ class Vocab:
         for k in self._zh:
             self._zh_lens.setdefault(k[0], set()).add(len(k))
         self.terms: dict[str, Term] = {i: t for i, t in self._all.items() if t.category != STOP}
+        # Chinese keys that end another key of the same term (生产总值 of 地区生产总值): generic heads
+        by_term: dict[str, list[str]] = {}
+        for k, tid in self._zh.items():
+            by_term.setdefault(tid, []).append(k)
+        self._heads = {k for keys in by_term.values() for k in keys
+                       if any(len(o) > len(k) and o.endswith(k) for o in keys)}
+        self.ratios: dict[str, tuple[str, ...]] = {}  # ratio id -> (numerator, denominator...)
+        self.measured_by: dict[str, tuple[str, ...]] = {}  # broad id -> the statistics plans state it by
 
     def _add(self, table: dict, key, term_id: str) -> None:
         if not key:
@@ -142,6 +163,7 @@ class Vocab:
                     tid = self._zh.get(folded[i:i + n]) if i + n <= len(folded) else None
                     if tid:
                         cands.append((idx[i], idx[i + n - 1] + 1, tid, "zh"))
+        cands = self._compounds(text, cands)
         cands.sort(key=lambda c: (c[0] - c[1], c[0]))
         taken = [False] * (len(text) + 1)
         out = []
@@ -152,6 +174,45 @@ class Vocab:
             if self._all[tid].category != STOP:
                 out.append(Match(self._all[tid], start, end, script, text[start:end]))
         return sorted(out, key=lambda m: m.start)
+
+    def _compounds(self, text: str, cands: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+        """Drop candidates a compound overrides (see RATIO_ENDINGS and SECTOR_CATEGORIES)."""
+        drop: set[int] = set()
+        order = sorted(range(len(cands)), key=lambda k: cands[k][0])
+        for x, i in enumerate(order):
+            s1, e1, t1, _ = cands[i]
+            for j in order[x + 1:]:
+                s2, e2, t2, sc2 = cands[j]
+                if s2 > e1:
+                    break  # sorted by start: no later candidate overlaps or touches this one
+                b = self._all[t2]
+                if (s1 < s2 < e1 < e2 and b.category == "indicator" and t2 not in GENERIC_MEASURES
+                        and self._all[t1].category != STOP and text[s2:e2].lower().endswith(RATIO_ENDINGS)):
+                    drop.add(i)  # the earlier word is the ratio's base
+                if (e1 == s2 and sc2 == "zh" and self._all[t1].category in SECTOR_CATEGORIES
+                        and fold_zh(text[s2:e2])[0] in self._heads):
+                    drop.add(j)  # the sector's own figure, not the aggregate
+        return [c for k, c in enumerate(cands) if k not in drop]
+
+    def relate(self, terms: list[Term], share: bool) -> tuple[list[Term], list[Term]]:
+        """(terms, added): a question's terms read through data/relations.tsv. Asked for a share,
+        a ratio's numerator (with or without its denominator) is the ratio ("research spending as
+        a share of the economy" is R&D intensity); a broad indicator brings the statistics plans
+        state it by (consumer spending is reported as retail sales)."""
+        ids = [t.id for t in terms]
+        added: list[str] = []
+        if share:
+            for ratio, (num, *den) in self.ratios.items():
+                if num in ids and ratio not in ids and ratio in self.terms:
+                    ids = [i for i in ids if i != num and i not in den]
+                    added.append(ratio)
+        for tid in list(ids):
+            for rel in self.measured_by.get(tid, ()):
+                if rel not in ids and rel not in added and rel in self.terms:
+                    added.append(rel)
+        kept = [t for t in terms if t.id in ids]
+        new = [self.terms[i] for i in added]
+        return kept + new, new
 
     def find_terms(self, text: str, include_units: bool = False) -> list[Term]:
         """Terms found in `text` (English, Simplified or Traditional), in order of first occurrence.
@@ -184,6 +245,20 @@ class Vocab:
                 out += t.english + ([*t.zh, *t.zh_hant] if synonyms else [])
         present = {m.text.lower() for m in found}
         return [x for x in _dedupe(out) if x.lower() not in present]
+
+
+def parse_relations(lines: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """(ratios, measured_by) from `relation <TAB> term <TAB> related...` lines."""
+    ratios: dict[str, tuple[str, ...]] = {}
+    measured: dict[str, tuple[str, ...]] = {}
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = [c.strip() for c in line.rstrip("\n").split("\t") if c.strip()]
+        if len(cols) < 3 or cols[0] not in ("ratio", "measured_by"):
+            raise ValueError(f"relations line {n}: expected ratio|measured_by, a term and its related terms: {line!r}")
+        (ratios if cols[0] == "ratio" else measured)[cols[1]] = tuple(cols[2:])
+    return ratios, measured
 
 
 def parse_vocab(lines: Iterable[str]) -> list[Term]:
@@ -226,7 +301,10 @@ def load_vocab(path: str | Path | None = None) -> Vocab:
         return Vocab(parse())
     from retrieval.knowledge.cache import cache_file, load_or_build
 
-    return Vocab(load_or_build(cache_file(f"vocab-opencc{opencc_version()}", p, CACHE_VERSION), parse))
+    v = Vocab(load_or_build(cache_file(f"vocab-opencc{opencc_version()}", p, CACHE_VERSION), parse))
+    with RELATIONS_PATH.open(encoding="utf-8") as f:
+        v.ratios, v.measured_by = parse_relations(f)
+    return v
 
 
 def opencc_version() -> str:

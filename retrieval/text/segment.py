@@ -15,6 +15,7 @@ from pathlib import Path
 from collections.abc import Iterator, Mapping
 from typing import Optional
 
+from retrieval.cachepack import restore
 from retrieval.usercache import ShardedDict, adopt, cache_dir
 
 SHARDS_VERSION = 1
@@ -77,6 +78,8 @@ def _start_lazy(text: str):
         if _shards is None and not j.dt.initialized:
             path = _shard_file(j)
             sh = ShardedDict.open(path) if path else None
+            if sh is None and path and restore(path, [_dict_file(j)]):  # from the index's pack
+                sh = ShardedDict.open(path)
             if sh is None:
                 j = jieba()  # the whole dictionary, once; written as shards for the next process
                 if path:
@@ -141,6 +144,8 @@ def _posseg():
     path = _shard_file(j, "jieba-postags")
     preloaded = "jieba.posseg" in sys.modules
     tags = ShardedDict.open(path) if path and not preloaded else None
+    if tags is None and path and not preloaded and restore(path, [_dict_file(j)]):  # from the index's pack
+        tags = ShardedDict.open(path)
     if tags is None:
         import jieba.posseg as pseg
 

@@ -1,0 +1,122 @@
+"""When the best sentences do not hold what a figure question asks (pure, apart from reading facts).
+
+Two cases turn a would-be answer into a plain "not in the sources", with the closest sentences
+kept as context (`Answer.quotes` of a declined answer are context, never an answer):
+
+- the figure is not stated: the best sentences name the asked indicator but give no figure for
+  it, or give no figure at all (Ningde's plan names its lithium-battery industry, with no output
+  target);
+- the asked year is not held: the best sentences' figures are of other years than the question
+  names, and no source in scope has a figure of the indicator for that year. The answer then
+  says which years the sources do hold.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from retrieval.facts.answer import NATIONAL_Q
+from retrieval.facts.model import NATIONAL
+from retrieval.facts.query import span
+
+
+def quoted(ranked: list, threshold: float, floor: float, max_quotes: int) -> list:
+    """The candidates an answer would quote (compose.compose): above the threshold and near the best."""
+    if not ranked or ranked[0].score < threshold:
+        return []
+    return [c for c in ranked[:max_quotes] if c.score >= ranked[0].score * floor]
+
+
+def _indicator(analysis, vocab, english: bool) -> str:
+    terms = [t for t in (getattr(analysis, "metric_terms", []) or []) if t.category == "indicator"]
+    terms = terms or [t for t in (getattr(analysis, "metric_terms", []) or []) if t.category in SUBJECT_CATEGORIES]
+    if not terms:
+        return "the asked figure" if english else "所问数字"
+    t = terms[-1] if len(terms) > 1 and terms[-1].id in getattr(vocab, "ratios", {}) else terms[0]
+    return t.english[0] if english else t.zh[0]
+
+
+# terms a figure is "for": the vocabulary's curated entries, not the general words seeded from the
+# dictionary (研究, 贸易), whose figure may sit anywhere in a sentence
+SUBJECT_CATEGORIES = ("indicator", "industry", "policy")
+
+
+def asks_subject(analysis) -> bool:
+    """Whether a question names an indicator, industry or policy of the vocabulary."""
+    return any(t.category in SUBJECT_CATEGORIES for t in (getattr(analysis, "metric_terms", []) or []))
+
+
+def asks_indicator(analysis) -> bool:
+    return any(t.category == "indicator" for t in (getattr(analysis, "metric_terms", []) or []))
+
+
+def figure_not_stated(analysis, quotes: list, english: bool, vocab) -> Optional[str]:
+    """The reason to give, when a figure question's quoted sentences hold no figure for it.
+
+    Only for an asked indicator, industry or policy: no quoted sentence has a figure right after
+    its name (scoring's answer figure) or a fitting figure no other indicator owns in a clause
+    naming it, and the best holds no figure that can answer the asked kind, or (an indicator)
+    names it without its figure."""
+    if not quotes or not getattr(analysis, "wants_figure", False):
+        return None
+    flags = [c.flags or {} for c in quotes]
+    if not asks_subject(analysis):
+        # no planning term to hold the figure to; and a figure in words ("six-time winner", 十倍)
+        # is no figure to the extractor, so a figureless sentence may still be the answer
+        return None
+    if any(f.get("answer_fig") or f.get("free_fig") for f in flags):
+        return None
+    if not asks_indicator(analysis) and not getattr(analysis, "names_quantity", False):
+        # an industry or a policy is no figure by itself: only its output, capacity, scale...
+        # asked for ("lithium-battery output target") is a figure it may lack (编号是多少 asks for a code)
+        return None
+    # an indicator named without its figure is not stated; an industry or a policy is named
+    # in many sentences whose figures are of something else, so only a figureless best counts
+    names_it = asks_indicator(analysis) and (quotes[0].signals or {}).get("metric", 0) > 0
+    if not (flags[0].get("no_fig") or not flags[0].get("fit_fig", True) or names_it):
+        return None
+    name = _indicator(analysis, vocab, english)
+    return (f"The closest sources give no figure for {name}." if english else f"最接近的来源没有给出{name}的数字。")
+
+
+def held_periods(facts: Iterable, indicator_ids: set[str], region_ids: Optional[set[str]]) -> list[str]:
+    """The periods of the facts of the given indicators (and regions), in time order."""
+    out = {f.period for f in facts if f.indicator_id in indicator_ids and span(f.period)
+           and (region_ids is None or f.region_id in region_ids)}
+    return sorted(out, key=lambda p: span(p))
+
+
+def _years_text(periods: list[str]) -> str:
+    """"2011–2013, 2016, 2018-2022": single years in runs, spans as they are."""
+    singles = sorted({int(p) for p in periods if p.isdigit()})
+    runs: list[list[int]] = []
+    for y in singles:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    parts = [(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r))) for r in runs]
+    parts += [p for p in periods if not p.isdigit()]
+    return ", ".join(parts)
+
+
+def year_not_held(analysis, question: str, quotes: list, facts: Iterable, scope_regions: Optional[set[str]],
+                  english: bool, vocab) -> Optional[str]:
+    """The reason to give when the question names years, the best quote's figures are all of
+    other years (scoring's period_clash), and no fact of the asked indicator in scope is of an
+    asked year."""
+    years = list(getattr(analysis, "years", []) or [])
+    ids = {t.id for t in (getattr(analysis, "metric_terms", []) or []) if t.category == "indicator"}
+    if not years or not ids or not quotes or not (quotes[0].flags or {}).get("period_clash"):
+        return None
+    regions = scope_regions
+    if regions is None and NATIONAL_Q.search(question):
+        regions = {NATIONAL["id"]}
+    held = held_periods(facts, ids, regions)
+    if any(a <= y <= b for p in held for a, b, _, _ in [span(p)] for y in years):
+        return None
+    name = _indicator(analysis, vocab, english)
+    asked = "/".join(map(str, years))
+    if english:
+        return (f"The indexed sources hold no {name} figure for {asked}"
+                + (f"; they hold {name} figures for {_years_text(held)}." if held else "."))
+    return f"已索引的来源没有{asked}年的{name}数字" + (f"；有{_years_text(held)}年的。" if held else "。")
