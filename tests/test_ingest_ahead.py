@@ -134,3 +134,27 @@ def test_jobs_added_while_reading_come_back_in_order_shared_between_worker_and_h
     with ahead.AheadQueue(_square_where, min_size=100) as small:  # below min_size: no worker at all
         small.add(3)
         assert list(small.results()) == [(9, os.getpid())]
+
+
+def test_an_ingest_that_fails_stops_its_worker_and_keeps_the_index(tmp_path, encoder, monkeypatch):
+    """An error once the worker has started (here the caller's progress callback, as Ctrl-C would
+    come) leaves no worker process behind and the previous index as it was."""
+    import multiprocessing
+
+    import retrieval.ingest.run as run
+    from retrieval.store.index import Index
+
+    corpus = _corpus(tmp_path)
+    run.ingest([corpus / "en0.txt"], tmp_path / "idx", encoder=encoder)
+    pools = _counted_pools(monkeypatch)
+    monkeypatch.setattr(run, "AHEAD_MIN_CHUNKS", 0)
+
+    def interrupted(stage, done, total):
+        if stage == "embedding":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run.ingest([corpus], tmp_path / "idx", encoder=encoder, progress=interrupted)
+    assert pools == [1] and multiprocessing.active_children() == []
+    assert len(list(Index.open(tmp_path / "idx").documents())) == 1
+    assert run.ingest([corpus], tmp_path / "idx", encoder=encoder).added == 5  # the lock is free again

@@ -132,70 +132,68 @@ def ingest(
             encoder = lazy_encoder(model, known_dim)
         report.model = encoder.model_id
         writer = backends.open_writer(index_dir, store, encoder.model_id, encoder.dim, rebuild=rebuild, index_type=index_type)
-        # each changed document's BM25 tokens and figure facts, computed by a worker from the
-        # moment it is read (ingest/ahead.py)
-        text_work = AheadQueue(_text_work, min_size=AHEAD_MIN_CHUNKS)
         try:
-            gazetteer = _load_gazetteer()
-            known = writer.known_files()
-            pending: list[tuple[Document, str, list[Chunk]]] = []
-            seen_files: set[str] = set()
-            for i, path in enumerate(files):
-                progress("reading", i, len(files))
-                key = str(path.resolve())
-                seen_files.add(key)
-                try:
-                    data = read_regular(path)
-                except Unreadable as e:  # became unreadable since discovery
-                    report.skipped.append(Skipped(str(path), str(e)))
-                    continue
-                fhash = file_hash(data)
-                if known.get(key) == fhash:
-                    report.unchanged += len(writer.doc_hashes(key))
-                    continue
-                docs, bad = load_file(path, data)
-                report.skipped.extend(bad)
-                if not docs and bad:
-                    continue  # a file that became unreadable keeps its old documents
-                old = writer.doc_hashes(key)
-                for doc in docs:
-                    if old.get(doc.doc_id) == doc.content_hash:
-                        report.unchanged += 1
+            # each changed document's BM25 tokens and figure facts, computed by a worker from the
+            # moment it is read (ingest/ahead.py); leaving the block stops the worker
+            with AheadQueue(_text_work, min_size=AHEAD_MIN_CHUNKS) as text_work:
+                gazetteer = _load_gazetteer()
+                known = writer.known_files()
+                pending: list[tuple[Document, str, list[Chunk]]] = []
+                seen_files: set[str] = set()
+                for i, path in enumerate(files):
+                    progress("reading", i, len(files))
+                    key = str(path.resolve())
+                    seen_files.add(key)
+                    try:
+                        data = read_regular(path)
+                    except Unreadable as e:  # became unreadable since discovery
+                        report.skipped.append(Skipped(str(path), str(e)))
                         continue
-                    _tag(doc, gazetteer)
-                    pending.append((doc, fhash, chunk_document(doc, gazetteer)))
-                    text_work.add(doc, pending[-1][2], size=len(pending[-1][2]))
-                    if doc.doc_id in old:
-                        report.updated += 1
-                    else:
-                        report.added += 1
-                new_ids = {d.doc_id for d in docs}
-                for doc_id in old:
-                    if doc_id not in new_ids:
-                        writer.remove_document(doc_id)
-                        report.removed += 1
-                writer.touch_file_hash(key, fhash)
-            progress("reading", len(files), len(files))
-            if not pending and not report.unchanged and (rebuild or writer.base is None):
-                # every file was refused: publishing now would replace the index by an empty one
-                raise NothingToIngest(
-                    f"none of the {len(files)} file(s) found could be read, so nothing was indexed and "
-                    f"{_kept(index_dir)}", report.skipped)
-            if prune:
-                for key in known:
-                    if key not in seen_files and not Path(key).exists():
-                        report.removed += writer.remove_file(key)
+                    fhash = file_hash(data)
+                    if known.get(key) == fhash:
+                        report.unchanged += len(writer.doc_hashes(key))
+                        continue
+                    docs, bad = load_file(path, data)
+                    report.skipped.extend(bad)
+                    if not docs and bad:
+                        continue  # a file that became unreadable keeps its old documents
+                    old = writer.doc_hashes(key)
+                    for doc in docs:
+                        if old.get(doc.doc_id) == doc.content_hash:
+                            report.unchanged += 1
+                            continue
+                        _tag(doc, gazetteer)
+                        pending.append((doc, fhash, chunk_document(doc, gazetteer)))
+                        text_work.add(doc, pending[-1][2], size=len(pending[-1][2]))
+                        if doc.doc_id in old:
+                            report.updated += 1
+                        else:
+                            report.added += 1
+                    new_ids = {d.doc_id for d in docs}
+                    for doc_id in old:
+                        if doc_id not in new_ids:
+                            writer.remove_document(doc_id)
+                            report.removed += 1
+                    writer.touch_file_hash(key, fhash)
+                progress("reading", len(files), len(files))
+                if not pending and not report.unchanged and (rebuild or writer.base is None):
+                    # every file was refused: publishing now would replace the index by an empty one
+                    raise NothingToIngest(
+                        f"none of the {len(files)} file(s) found could be read, so nothing was indexed and "
+                        f"{_kept(index_dir)}", report.skipped)
+                if prune:
+                    for key in known:
+                        if key not in seen_files and not Path(key).exists():
+                            report.removed += writer.remove_file(key)
 
-            text_work.finish()  # before the encoder starts (ingest/ahead.py)
-            total = embed_pending(writer, pending, encoder, progress, batch_size, text_work=text_work.results())
-            text_work.__exit__()
-            report.chunks_embedded = total
+                text_work.finish()  # before the encoder starts (ingest/ahead.py)
+                report.chunks_embedded = embed_pending(writer, pending, encoder, progress, batch_size,
+                                                       text_work=text_work.results())
             for doc in (writer.documents_without_facts() if hasattr(writer, "set_facts") else []):
                 # indexed before facts existed (or by an older extractor): read them from the stored text
                 writer.set_facts(doc.doc_id, extract_facts(doc))
             finish(writer, report, progress, index_dir, store)
         except BaseException:
-            text_work.__exit__()
             writer.abort()
             raise
     report.seconds = round(time.perf_counter() - t0, 2)
