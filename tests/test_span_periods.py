@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import engine_over
+
 REPORTS = {
     "national-2023.txt": """2023年中华人民共和国国务院政府工作报告
 
@@ -32,15 +34,7 @@ REPORTS = {
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory, encoder):
-    from retrieval.engine import Engine
-    from retrieval.ingest.run import ingest
-
-    root = tmp_path_factory.mktemp("national-reports")
-    for name, text in REPORTS.items():
-        (root / name).write_text(text, encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("national-index")
-    ingest([root], index_dir, encoder=encoder)
-    return Engine(index_dir, encoder=encoder)
+    return engine_over(tmp_path_factory, encoder, REPORTS, "national")
 
 
 def test_the_average_is_read_as_a_span(engine):
