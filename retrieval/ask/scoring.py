@@ -17,6 +17,7 @@ from retrieval.ask.evidence import (category_fits, free_figures, is_ratio, menti
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.facts.query import span
 from retrieval.knowledge.figures import extract_figures, figure_category
+from retrieval.knowledge.vocab import load_vocab
 from retrieval.text.chunking import units
 from retrieval.text.dates import doc_year, report_years
 from retrieval.text.fold import fold
@@ -84,7 +85,14 @@ def score_sentences(
     terms = getattr(analysis, "metric_terms", []) or []
     asked_ids = {t.id for t in terms}
     asks_indicator = any(getattr(t, "category", "") == "indicator" for t in terms)
-    ratio_asked = any(getattr(t, "category", "") == "indicator" and is_ratio(t) for t in terms)
+    # indicators asked for by meaning (ask/meaning.py), each counting in proportion to its strength
+    meant = {t: s for t, s in (getattr(analysis, "meant", None) or {}).items() if t not in asked_ids}
+    vocab = load_vocab()
+    meant_terms = [vocab.get(t) for t in meant if t in vocab]
+    meant_words = getattr(analysis, "meant_words", None) or {}
+    # how strongly the question asks for some indicator: a listed one fully
+    asked_strength = 1.0 if asks_indicator else max(meant.values(), default=0.0)
+    ratio_asked = any(getattr(t, "category", "") == "indicator" and is_ratio(t) for t in [*terms, *meant_terms])
     wants_figure = bool(getattr(analysis, "wants_figure", False))
     kind = getattr(analysis, "answer_kind", "other")
     q_script = script_of(getattr(analysis, "question", "") or "")
@@ -96,6 +104,17 @@ def score_sentences(
         figures = extract_figures(c.text, ref_year=doc_year(date))
         fits = (lambda f: category_fits(kind, figure_category(f, c.text))) if wants_figure else None
         has_metric, answer_fig = metric_figure(c.text, figures, asked_ids, spec.metric_window, fits)
+        credit = 1.0 if has_metric else 0.0  # how fully the sentence names what is asked
+        if meant and not has_metric:
+            # a sentence that names an indicator asked for by meaning, not the listed one: that
+            # indicator's figure is the answer figure, credited by its strength
+            # ...named by one of its names, or by the question's own words for it
+            found = [t for t in meant if metric_figure(c.text, figures, {t}, spec.metric_window)[0]
+                     or (meant_words.get(t) and meant_words[t] in folded)]
+            if found:
+                best = max(found, key=lambda t: meant[t])
+                credit = meant[best]
+                _, answer_fig = metric_figure(c.text, figures, {best}, spec.metric_window, fits)
         focus = [answer_fig] if answer_fig else figures
         fig = 0.0
         # the asked indicator's own figure is of another measure than asked (its growth for "how much")
@@ -132,7 +151,7 @@ def score_sentences(
             "dense": max(0.0, float(d)),
             "lexical": lexical_coverage(c.text, script, folded, by_script, idf, q_script, bridge, bridge_idf),
             "figure": fig if wants_figure else 0.0,
-            "metric": spec.metric_with_figure if answer_fig else (spec.metric_named if has_metric else 0.0),
+            "metric": credit * (spec.metric_with_figure if answer_fig else (spec.metric_named if credit else 0.0)),
             "period": min(1.0, period),
             "prior": 1.0 / (1 + c.hit_rank),
         }
@@ -154,8 +173,12 @@ def score_sentences(
             c.score += spec.cross_dense_extra * signals["dense"] - (1 - spec.cross_lexical_share) * w["lexical"] * signals["lexical"]
         if wants_figure and not figures:
             c.score *= spec.no_figure  # a figure question answered without any figure is rarely right
-        if asks_indicator and not has_metric:
-            c.score *= spec.no_metric  # another metric's figure must not pass for the answer
+        if asked_strength > credit:
+            # another metric's figure must not pass for the answer: the full penalty when a listed
+            # indicator is asked and the sentence names none; spared in proportion to the strength
+            # of an indicator asked for by meaning that it names, and as weak as that strength when
+            # only such an indicator is asked
+            c.score *= 1.0 - (1.0 - spec.no_metric) * (asked_strength - credit)
         if kind_clash:
             # The very figure after the asked indicator is of the wrong kind (a 2025 target
             # for a 2024 question): a stronger sign than a list's other figures; strongest
