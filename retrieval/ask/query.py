@@ -109,6 +109,7 @@ class QueryAnalysis:
     # (ask/meaning.py; set by add_meaning, which needs the encoder)
     meant: dict[str, float] = field(default_factory=dict)
     meant_words: dict[str, str] = field(default_factory=dict)  # ...and the question's words for each (folded)
+    meant_subsumed: list[Term] = field(default_factory=list)  # listed terms read inside those words
 
 
 # ---- helpers ----------------------------------------------------------------------------
@@ -359,6 +360,7 @@ def add_meaning(a: QueryAnalysis, meant: dict[str, float], subsumed: frozenset =
         return a
     vocab = vocab or load_vocab()
     a.meant, a.meant_words = dict(meant), dict(words or {})
+    a.meant_subsumed = [t for t in a.metric_terms if t.id in subsumed]
     a.metric_terms = [t for t in a.metric_terms if t.id not in subsumed]
     terms = [vocab.get(t) for t in meant if t in vocab]
     asks_other = bool(NOT_FIGURE_EN.search(a.question) or NOT_FIGURE_ZH.search(_simplified(a.question)))

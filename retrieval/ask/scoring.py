@@ -90,8 +90,13 @@ def score_sentences(
     vocab = load_vocab()
     meant_terms = [vocab.get(t) for t in meant if t in vocab]
     meant_words = getattr(analysis, "meant_words", None) or {}
-    # how strongly the question asks for some indicator: a listed one fully
-    asked_strength = 1.0 if asks_indicator else max(meant.values(), default=0.0)
+    # Whether the question asks for an indicator in the vocabulary's words (also one read inside
+    # the words that ask for another by meaning: "GDP" in "R&D relative to its GDP"): only then
+    # does a sentence naming none of the asked take the missing-indicator penalty. An indicator
+    # asked for by meaning alone only spares it: "How many companies were listed…" reads as
+    # listed companies, and a passage that says "374家公司上市" names no listed-company term.
+    asked_strength = 1.0 if asks_indicator or any(getattr(t, "category", "") == "indicator"
+                                                  for t in getattr(analysis, "meant_subsumed", None) or []) else 0.0
     ratio_asked = any(getattr(t, "category", "") == "indicator" and is_ratio(t) for t in [*terms, *meant_terms])
     wants_figure = bool(getattr(analysis, "wants_figure", False))
     kind = getattr(analysis, "answer_kind", "other")
@@ -175,9 +180,8 @@ def score_sentences(
             c.score *= spec.no_figure  # a figure question answered without any figure is rarely right
         if asked_strength > credit:
             # another metric's figure must not pass for the answer: the full penalty when a listed
-            # indicator is asked and the sentence names none; spared in proportion to the strength
-            # of an indicator asked for by meaning that it names, and as weak as that strength when
-            # only such an indicator is asked
+            # indicator is asked and the sentence names none, spared in proportion to the strength
+            # of an indicator asked for by meaning that it names
             c.score *= 1.0 - (1.0 - spec.no_metric) * (asked_strength - credit)
         if kind_clash:
             # The very figure after the asked indicator is of the wrong kind (a 2025 target
