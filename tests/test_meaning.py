@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.ask.meaning import asked_by_meaning, stem_covered
+from retrieval.ask.meaning import asked_by_meaning, names_reordered, stem_covered
 from retrieval.ask.spec import SPEC
 from retrieval.knowledge.vocab import load_vocab
 
@@ -75,3 +75,11 @@ def test_a_name_with_its_words_reordered_or_inflected_is_that_indicator():
     assert "output_value" not in covered("What was the value of the province's economic output?")
     # nor words far apart
     assert "livelihood_spending" not in covered("How much spending went to roads, bridges, ports, schools and rural livelihood?")
+
+
+def test_a_sentence_naming_it_with_the_words_reordered_names_it():
+    vocab = load_vocab()
+    assert names_reordered("with 374 companies listed as of 31 August 2009", "listed_companies", vocab)
+    assert not names_reordered("374 companies from Poland and abroad took part in the fair, whose dates were listed online",
+                               "listed_companies", vocab)
+    assert not names_reordered("有374家上市公司", "listed_companies", vocab)  # Chinese is matched by its names

@@ -178,6 +178,20 @@ def stem_covered(question: str, vocab: Vocab, listed: list[tuple[int, int]] = ()
     return out
 
 
+def names_reordered(text: str, term_id: str, vocab: Vocab) -> bool:
+    """Whether an English text names the indicator by one of its names with the words reordered
+    or inflected, as stem_covered reads a question ("374 companies listed" names listed companies)."""
+    wanted = [want for tid, want in _name_stems(vocab) if tid == term_id]
+    if not wanted or has_cjk(text):
+        return False
+    toks = [(st, a, b) for st, a, b in tokenize_en(text) if st not in _EN_STOP_STEMS]
+    for want in wanted:
+        at = [i for i, (st, _, _) in enumerate(toks) if st in want]
+        if {toks[i][0] for i in at} == want and _close(toks, at, want):
+            return True
+    return False
+
+
 _stem_memo: dict[int, list[tuple[str, frozenset[str]]]] = {}
 
 

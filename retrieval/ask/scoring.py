@@ -14,6 +14,7 @@ from retrieval.ask.candidates import TARGET_LEAD, Candidate
 from retrieval.ask.coverage import lexical_coverage, split_by_script
 from retrieval.ask.evidence import (category_fits, free_figures, is_ratio, mentions_subjects, metric_figure, period_years,
                                     wanted_kind, words_number_of)
+from retrieval.ask.meaning import names_reordered
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.facts.query import span
 from retrieval.knowledge.figures import extract_figures, figure_category
@@ -113,9 +114,10 @@ def score_sentences(
         if meant and not has_metric:
             # a sentence that names an indicator asked for by meaning, not the listed one: that
             # indicator's figure is the answer figure, credited by its strength
-            # ...named by one of its names, or by the question's own words for it
+            # ...named by one of its names (as listed, or its words reordered), or by the
+            # question's own words for it
             found = [t for t in meant if metric_figure(c.text, figures, {t}, spec.metric_window)[0]
-                     or (meant_words.get(t) and meant_words[t] in folded)]
+                     or (meant_words.get(t) and meant_words[t] in folded) or names_reordered(c.text, t, vocab)]
             if found:
                 best = max(found, key=lambda t: meant[t])
                 credit = meant[best]
