@@ -18,6 +18,7 @@ from retrieval.ask.pipeline import AskContext, run
 from retrieval.ask.query import QueryAnalysis, analyse
 from retrieval.ask.search import Hit
 from retrieval.ask.spec import SPEC
+from retrieval.facts.model import region_parts
 from retrieval.facts.query import find_facts
 from retrieval.knowledge.regions import Gazetteer, load_gazetteer
 from retrieval.knowledge.vocab import load_vocab
@@ -125,7 +126,8 @@ class Engine:
     # -- regions -----------------------------------------------------------------------------
     def region_name(self, region_id: str) -> str:
         try:
-            return self.gazetteer.get(region_id).name
+            # a fact's region may be several places holding a figure together (retrieval/facts/model.py)
+            return " + ".join(self.gazetteer.get(p).name for p in region_parts(region_id))
         except Exception:
             return region_id
 

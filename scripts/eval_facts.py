@@ -3,7 +3,9 @@
     PYTHONPATH=$PWD python scripts/eval_facts.py [--corpus ../shared/corpus] [--errors]
 
 Found: some fact overlaps the labelled figure's span. Kind / period / region / measure: share of
-the found figures whose label matches. `--errors` lists the tune half's mismatches (tuning looks
+the found figures whose label matches (a region held by several places, "襄阳市+宜昌市", matches
+the same places in any order). The last row counts region alone on the rows of the place strata
+(`stratum` places-1/places-2: clauses naming places inside a provincial report's province). `--errors` lists the tune half's mismatches (tuning looks
 at the tune half only; the report half is only ever counted).
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from retrieval.facts import NATIONAL, extract_facts  # noqa: E402
+from retrieval.facts.model import combined_region, region_parts  # noqa: E402
 from retrieval.ingest.documents import load_file  # noqa: E402
 from retrieval.knowledge.regions import load_gazetteer  # noqa: E402
 from retrieval.knowledge.vocab import load_vocab  # noqa: E402
@@ -48,6 +51,8 @@ def gold_span(doc, row) -> tuple[int, int] | None:
 
 
 def region_id(gazetteer, name: str) -> str:
+    if "+" in name:
+        return combined_region(sorted(region_id(gazetteer, n) for n in name.split("+")))
     return NATIONAL["id"] if name in ("全国", "China") else gazetteer.resolve(name).id
 
 
@@ -58,7 +63,7 @@ def evaluate(corpus: Path, rows: list[dict]) -> tuple[dict, list]:
     for key, d in docs.items():
         d.main_region = gazetteer.tag(d.title, d.text)[0]  # as ingest tags it
         facts[key] = extract_facts(d, gazetteer, vocab)
-    stats = {s: {"n": 0, "found": 0, **{f: 0 for f in FIELDS}} for s in ("tune", "report")}
+    stats = {s: {"n": 0, "found": 0, **{f: 0 for f in FIELDS}, "places": 0, "places_region": 0} for s in ("tune", "report")}
     errors = []
     for r in rows:
         st = stats[r["split"]]
@@ -69,11 +74,15 @@ def evaluate(corpus: Path, rows: list[dict]) -> tuple[dict, list]:
             errors.append((r, None, ["found"]))
             continue
         st["found"] += 1
-        got = {"kind": fact.kind, "period": fact.period, "region": fact.region_id, "measure": fact.measure}
+        got = {"kind": fact.kind, "period": fact.period, "measure": fact.measure,
+               "region": combined_region(sorted(region_parts(fact.region_id)))}
         want = {**{f: r[f] for f in FIELDS}, "region": region_id(gazetteer, r["region"])}
         wrong = [f for f in FIELDS if got[f] != want[f]]
         for f in FIELDS:
             st[f] += f not in wrong
+        if r.get("stratum", "").startswith("places"):
+            st["places"] += 1
+            st["places_region"] += "region" not in wrong
         if wrong:
             errors.append((r, got, wrong))
     return stats, errors
@@ -88,6 +97,8 @@ def table(stats: dict) -> str:
     lines.append(f"| found as facts | {pct(stats['tune'], 'found', 'n')} | {pct(stats['report'], 'found', 'n')} |")
     for f in FIELDS:
         lines.append(f"| {f} right (of found) | {pct(stats['tune'], f, 'found')} | {pct(stats['report'], f, 'found')} |")
+    lines.append(f"| region right, place strata | {pct(stats['tune'], 'places_region', 'places')} | "
+                 f"{pct(stats['report'], 'places_region', 'places')} |")
     return "\n".join(lines)
 
 

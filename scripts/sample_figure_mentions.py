@@ -5,6 +5,12 @@ the fact extractor finds rather than what it was built to find. Each line shows 
 the heading the clause sits under and the clause itself; the labeller writes the gold rows.
 
     python scripts/sample_figure_mentions.py ../shared/corpus > /tmp/sample.txt
+    python scripts/sample_figure_mentions.py ../shared/corpus --places > /tmp/places.txt
+
+`--places` samples two strata random clauses rarely land in: one comma-clause of each provincial
+report that names a place inside the province (gazetteer) before a digit, and one that names two
+or more such places before it, the places printed beside it (2026-12-01, for the region of a
+city's figure in a provincial report).
 """
 from __future__ import annotations
 
@@ -57,6 +63,44 @@ def target_clause(doc, rng: random.Random) -> list[tuple[str, str]]:
     return [(_heading(doc.text, m.start()), rng.choice(parts).strip())] if parts else []
 
 
+_COMMA_CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
+
+
+def place_clauses(doc, gazetteer, rng: random.Random, several: bool = False) -> list[tuple[str, str]]:
+    """One comma-clause of `doc` naming a place (`several`: two or more distinct places) inside
+    the document's province before a digit."""
+    main, _ = gazetteer.tag(doc.title, doc.text)
+    if not main:
+        return []
+    inside = gazetteer.descendants(main) - {main}
+    found = []
+    for m in _COMMA_CLAUSE.finditer(doc.text):
+        c = m.group()
+        names = [(rid, a, b) for rid, a, b in gazetteer.find_in_text(c) if rid in inside]
+        if several:
+            names = [n for n in names if _DIGIT.search(c, n[2])]
+            if len({rid for rid, _, _ in names}) < 2:
+                continue
+        if names and _DIGIT.search(c, names[0][2]) and len(c) <= 140:
+            found.append((m.start(), c, ",".join(gazetteer.get(rid).name_zh for rid, _, _ in names)))
+    if not found:
+        return []
+    s, c, places = rng.choice(found)
+    return [(f"{_heading(doc.text, s)} [{places}]", c.strip())]
+
+
+def main_places(root: str) -> None:
+    from retrieval.knowledge.regions import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    rngs = {False: random.Random(13), True: random.Random(14)}  # one per stratum: adding one left the other as drawn
+    for p in sorted((Path(root) / "gov-work-reports-2025").glob("*.docx")):
+        for d in load_file(p)[0]:
+            for several, rng in rngs.items():
+                for head, c in place_clauses(d, gazetteer, rng, several):
+                    print(f"{d.path}\t{d.date}\t{head}\t{c}")
+
+
 def main(root: str) -> None:
     rng = random.Random(12)
     base = Path(root)
@@ -78,4 +122,5 @@ def main(root: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/corpus")
+    args = [a for a in sys.argv[1:] if a != "--places"]
+    (main_places if "--places" in sys.argv[1:] else main)(args[0] if args else "../shared/corpus")

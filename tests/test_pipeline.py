@@ -135,3 +135,23 @@ def test_a_missing_model_is_one_line_not_a_traceback(tmp_path):
     (tmp_path / "c" / "a.txt").write_text("Lakeside County plans 9 hydrogen projects in 2025.\n", encoding="utf-8")
     r = planbot("ingest", str(tmp_path / "c"), "--index", str(tmp_path / "idx"), "--model", str(tmp_path / "nonexistent"))
     assert r.returncode == 1 and "could not load embedding model" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("floor", [0.0, 1.0])
+def test_the_abstain_step_reads_the_sentences_the_answer_quotes(small_engine, floor):
+    """Which candidates are quoted is one rule (compose.quotable): the answer quotes them, and the
+    abstain step judges exactly those; `quote_floor` decides how many of the best are near enough."""
+    from retrieval.ask.abstain import quoted
+
+    spec = dataclasses.replace(SPEC, quote_floor=floor)
+    ctx = small_engine.context(HQ, spec=spec)
+    pipeline.run(ctx, until="score")
+    ranked = sorted(ctx.candidates, key=lambda c: -c.score)
+    shown = quoted(ranked, spec.answer_threshold, spec.quote_floor, spec.max_quotes)
+    pipeline.compose_answer(ctx)
+    quotes = ctx.answer.quotes
+    assert ctx.answer.answered and [(q.source.doc_id, q.score) for q in quotes] == \
+        [(c.doc_id, round(float(c.score), 4)) for c in shown]
+    assert all(q.start <= c.start and c.end <= q.end for q, c in zip(quotes, shown))
+    ties = sum(c.score == ranked[0].score for c in ranked)
+    assert len(quotes) == (spec.max_quotes if floor == 0.0 else min(ties, spec.max_quotes))

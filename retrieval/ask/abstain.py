@@ -14,16 +14,15 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from retrieval.ask.compose import quotable
 from retrieval.facts.answer import NATIONAL_Q
 from retrieval.facts.model import NATIONAL
 from retrieval.facts.query import span
 
 
 def quoted(ranked: list, threshold: float, floor: float, max_quotes: int) -> list:
-    """The candidates an answer would quote (compose.compose): above the threshold and near the best."""
-    if not ranked or ranked[0].score < threshold:
-        return []
-    return [c for c in ranked[:max_quotes] if c.score >= ranked[0].score * floor]
+    """The candidates an answer would quote (compose.compose), by compose's own rule."""
+    return quotable(ranked, threshold, floor)[:max_quotes]
 
 
 def _indicator(analysis, vocab, english: bool) -> str:

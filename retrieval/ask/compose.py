@@ -2,7 +2,8 @@
 their figures, sources, and the figures rendered in the question's language."""
 from __future__ import annotations
 
-from typing import Callable, Optional
+from itertools import takewhile
+from typing import Callable, Iterable, Optional
 
 from retrieval.ask.candidates import Candidate
 from retrieval.ask.spec import SPEC, ScoringSpec
@@ -67,6 +68,17 @@ def _merge_neighbours(index: Index, best: Candidate, wants_figure: bool, spec: S
     return start, end
 
 
+def quotable(candidates: Iterable[Candidate], threshold: float, floor: float) -> list[Candidate]:
+    """The candidates an answer may quote, best first: none when the best scores below `threshold`,
+    else those scoring at least `floor` times the best. `compose` quotes the first `max_quotes` of
+    them that do not overlap a quote already taken; the abstain step (ask/abstain.py) reads the
+    first `max_quotes`."""
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    if not ranked or ranked[0].score < threshold:
+        return []
+    return list(takewhile(lambda c: c.score >= ranked[0].score * floor, ranked))
+
+
 def compose(
     question: str,
     analysis,
@@ -81,8 +93,8 @@ def compose(
     """The answer from the best-scoring candidates, or a decline when the best is below the threshold."""
     notes = list(notes or [])
     max_quotes = spec.max_quotes if max_quotes is None else max_quotes
-    ranked = sorted(candidates, key=lambda c: -c.score)
-    if not ranked or ranked[0].score < spec.answer_threshold:
+    ranked = quotable(candidates, spec.answer_threshold, spec.quote_floor)
+    if not ranked:
         return declined(question, index, hits, NO_CLOSE_SENTENCE, notes, region_names)
 
     q_script = script_of(question)
@@ -90,7 +102,7 @@ def compose(
     used: list[tuple[str, int, int]] = []
     wants_figure = bool(getattr(analysis, "wants_figure", False))
     for c in ranked:
-        if len(quotes) >= max_quotes or c.score < ranked[0].score * spec.quote_floor:
+        if len(quotes) >= max_quotes:
             break
         s, e = _merge_neighbours(index, c, wants_figure, spec)
         if any(d == c.doc_id and s < ue and us < e for d, us, ue in used):

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
+from retrieval.facts.model import region_parts
 from retrieval.text.chunking import split_sentences, units
 from retrieval.store.index import Index
 from retrieval.types import Document
@@ -99,7 +100,8 @@ def _digest_figures(index: Index, gazetteer, vocab, region, wanted: set[str]) ->
         doc = index.document(f.doc_id)
         metric = vocab.english_name(f.indicator_id) if f.indicator_id in vocab else ""
         own = f.region_id == region.id
-        place = gazetteer.get(f.region_id).name if f.region_id in gazetteer else f.region_id
+        parts = region_parts(f.region_id)  # several places may hold a figure together ("Xiangyang + Yichang")
+        place = " + ".join(gazetteer.get(p).name for p in parts) if all(p in gazetteer for p in parts) else f.region_id
         score = KEY_INDICATORS.get(f.indicator_id, 2) if metric else 0.0
         score += 1.5 if f.kind in ("achieved", "target") else 0.0
         score += 1.0 if f.unit in ("yuan", "percent", "percentage points") else 0.0

@@ -33,6 +33,7 @@ from retrieval.errors import BadInput
 from retrieval.ask.scoring import score_sentences
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.ask.search import Hit, focused_hits, hybrid_search, query_tokens
+from retrieval.facts.model import region_among
 from retrieval.knowledge.regions import MIN_MAIN_MENTIONS, Gazetteer
 from retrieval.store.index import Index
 from retrieval.text.dates import report_years
@@ -395,33 +396,39 @@ def score(ctx: AskContext) -> None:
         subject_docs = {d: mentions_subjects(t, fold(t), ctx.subjects) for d, t in texts.items()}
         if not any(subject_docs.values()):
             ctx.notes.append(f"None of the closest sources mentions {', '.join(n for n, _ in ctx.asked_names)}.")
+    facts = _candidate_facts(ctx, set(dates))
     score_sentences(ctx.candidates, vecs, ctx.query_vec, ctx.weights, idf, ctx.analysis, dates, ctx.mentions,
                     bridge, bridge_idf, subjects=ctx.subjects, subject_docs=subject_docs, spec=ctx.spec,
-                    names_inside=_names_inside(ctx), facts=_candidate_facts(ctx, set(dates)))
+                    elsewhere=_figure_elsewhere(ctx, facts), facts=facts if _asks_period(ctx) else None)
 
 
 def _candidate_facts(ctx: AskContext, doc_ids: set[str]) -> Optional[dict]:
     """(doc_id, start) -> the figure facts of the candidates' documents, read at ingest (kind,
-    period, region), when the question asks about a period."""
-    a = ctx.analysis
-    if not (a.years or a.relative or a.five_year_plan) or not hasattr(ctx.index, "facts"):
+    period, region), when the question asks about a period or a region's figure."""
+    wanted = _asks_period(ctx) or (ctx.region_ids and getattr(ctx.analysis, "wants_figure", False))
+    if not wanted or not hasattr(ctx.index, "facts"):
         return None
     return {(f.doc_id, f.start): f for f in ctx.index.facts(doc_ids=doc_ids)}
 
 
-def _names_inside(ctx: AskContext) -> Optional[Callable[[str], bool]]:
-    """For a figure question about regions: whether a clause names a place inside them and none
-    of them (scoring.score_sentences)."""
-    if not ctx.region_ids or not getattr(ctx.analysis, "wants_figure", False):
+def _asks_period(ctx: AskContext) -> bool:
+    a = ctx.analysis
+    return bool(a.years or a.relative or a.five_year_plan)
+
+
+def _figure_elsewhere(ctx: AskContext, facts: Optional[dict]) -> Optional[Callable[[str, int], bool]]:
+    """For a figure question about regions: whether the figure at (doc_id, offset) is, by its fact
+    (read at ingest, retrieval/facts/place.py), not theirs: a place's inside them, several other
+    places' together, or another region's (scoring.score_sentences). A figure they hold with
+    others (Ganzhou's with Jiujiang) is partly theirs: the answer's note says whose it is."""
+    if not ctx.region_ids or not getattr(ctx.analysis, "wants_figure", False) or facts is None:
         return None
     own = set(ctx.region_ids)
-    inside = set().union(*(ctx.gazetteer.descendants(r) for r in own)) - own
-    gazetteer = ctx.gazetteer
 
-    def names_inside(clause: str) -> bool:
-        found = {rid for rid, _, _ in gazetteer.find_in_text(clause)} if clause.strip() else set()
-        return bool(found & inside) and not found & own
-    return names_inside
+    def elsewhere(doc_id: str, offset: int) -> bool:
+        fact = facts.get((doc_id, offset))
+        return fact is not None and not region_among(fact.region_id, own)
+    return elsewhere
 
 
 # -- compose -------------------------------------------------------------------------------------

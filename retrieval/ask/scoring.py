@@ -42,7 +42,6 @@ WORD_NUMBER_FITS = {
     "growth": re.compile(r"[一二两三四五六七八九十百]+倍|\b(?:double[ds]?|tripled?|twice|half|times)\b", re.I),
 }
 PERCENT_UNITS = ("percent", "per mille", "percentage points")
-_CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n]")
 
 
 def other_period(facts: list, years: set[int]) -> bool:
@@ -50,12 +49,6 @@ def other_period(facts: list, years: set[int]) -> bool:
     spans = [span(f.period) for f in facts if f is not None]
     spans = [s for s in spans if s]
     return bool(spans) and not any(a <= y <= b for a, b, _, _ in spans for y in years)
-
-
-def clause_before(text: str, pos: int) -> str:
-    """The clause's words before `pos`: from the last comma, semicolon or full stop."""
-    ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, pos)]
-    return text[ends[-1] if ends else 0:pos]
 
 
 def score_sentences(
@@ -72,7 +65,7 @@ def score_sentences(
     subjects: Optional[list[tuple[str, ...]]] = None,
     subject_docs: Optional[dict[str, bool]] = None,
     spec: ScoringSpec = SPEC,
-    names_inside: Optional[Callable[[str], bool]] = None,
+    elsewhere: Optional[Callable[[str, int], bool]] = None,
     facts: Optional[dict] = None,
 ) -> None:
     """Score each candidate in place. `mentions(text) -> bool`, when given, says whether a
@@ -196,7 +189,8 @@ def score_sentences(
             c.score *= spec.measure_clash
         if period_clash:
             c.score *= spec.period_clash
-        if answer_fig and names_inside is not None and names_inside(clause_before(c.text, answer_fig.start)):
+        if answer_fig and elsewhere is not None and elsewhere(c.doc_id, c.start + answer_fig.start):
+            # its fact (read at ingest) is another region's: 襄阳、宜昌经济总量 is not Hubei's GDP
             c.flags["place_inside"] = True
             c.score *= spec.place_inside
         if unmentioned:

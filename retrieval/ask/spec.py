@@ -60,7 +60,7 @@ class ScoringSpec:
     # set by hand, checked on the tune halves only: below kind_clash's 0.8 because the fact's own
     # period is surer evidence than the sentence's wording
     period_clash: float = 0.6  # every answer figure's fact (read at ingest) is of another year than asked
-    place_inside: float = 0.5  # the answer figure's clause names a place inside the asked region, not it; set by hand
+    place_inside: float = 0.5  # the answer figure's fact is not the asked region's (a city's inside it, several places'); set by hand
     region_unmentioned: float = 0.3  # no source is about the asked region and the sentence does not name it; no fit recorded (set by hand)
     subject_absent: float = 0.3  # the asked name is in neither the sentence nor its source (commit 51d4a6a); no fit recorded
     short_sentence: float = 0.7  # headings and fragments are poor quotes; no fit recorded (set by hand)

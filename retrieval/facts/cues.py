@@ -121,3 +121,8 @@ PRODUCTION_WORDS = r"产量|產量|产能|產能|production|output"
 
 def rx(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.I)
+
+# ------------------------------------------------------------------ regions
+# "威海碳纤维、枣庄欣旺达等…试点30个左右": places before 等 ("and others") are examples of a
+# larger set, so the figure is the region containing them, not theirs (等级, 平等, 一等奖 are words).
+EXAMPLES_THEN = r"(?<![平同一二三特高中初均对對])等(?![级級于於待候同])"

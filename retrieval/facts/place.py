@@ -2,7 +2,9 @@
 
 A provincial report's figures are the province's unless a place inside it is named before the
 figure in the same clause ("成都市地区生产总值…"); a national report's are 全国 unless a
-province or city is ("广东…增长"). Places outside a sub-national document's region are
+province or city is ("广东…增长"). Several places named together ("襄阳、宜昌经济总量突破6000亿元")
+hold the figure between them (a combined region, model.COMBINED), never the region containing
+them: the province did not reach 6000亿元. Places outside a sub-national document's region are
 comparisons or partners ("对中亚五国", "京津冀"), never the subject.
 """
 from __future__ import annotations
@@ -10,11 +12,19 @@ from __future__ import annotations
 import bisect
 import re
 
-from retrieval.facts.model import NATIONAL
+from retrieval.facts.cues import EXAMPLES_THEN
+from retrieval.facts.model import NATIONAL, combined_region
 
 
 _PARTNER = set("向对對与與同援助")
 _WHOLE = re.compile(r"全省|全市|全区|全區|全国|全國|whole (?:province|city|country)")
+_EXAMPLES = re.compile(EXAMPLES_THEN)
+_SEMICOLON = re.compile(r"[；;]")
+_DIGIT = re.compile(r"[0-9０-９]")
+_COMMA = re.compile(r"[，,、：:]")
+# what may stand before a clause's subject: nothing, or a time phrase ("2023年", "今年以来")
+_TOPIC_HEAD = re.compile(r"\s*(?:[0-9０-９一二三四五六七八九十〇零]{2,4}年(?:[0-9０-９一二三四五六七八九十]{1,2}月)?|今年|去年|上年|全年|近年来)?"
+                         r"(?:以来|来)?\s*")
 
 
 class Places:
@@ -34,37 +44,63 @@ class Places:
 
     def subjects(self, lo: int, hi: int) -> list[str]:
         """Distinct places (inside the document's region) named in text[lo:hi], in order."""
+        return list(dict.fromkeys(rid for rid, _, _ in self._named(lo, hi)))
+
+    def _named(self, lo: int, hi: int) -> list[tuple[str, int, int]]:
         i = bisect.bisect_left(self._starts, lo)
-        out: list[str] = []
+        out = []
         while i < len(self.mentions) and self.mentions[i][2] <= hi:
-            rid = self.mentions[i][0]
-            if (self._inside is None or rid in self._inside) and rid not in out:
-                out.append(rid)
+            if self._inside is None or self.mentions[i][0] in self._inside:
+                out.append(self.mentions[i])
             i += 1
         return out
 
     def region_at(self, lo: int, fig_start: int, sentence_start: int | None = None) -> str:
         """The region of a figure starting at `fig_start` whose clause starts at `lo`: the place
-        named before it; several places ("广州、深圳、珠海3个中心") make it their common region.
-        A clause naming none keeps the sentence's subject ("2023年，江北新区实现营收…，地区生产总值
-        增长5.1%"), unless it says 全省/全市 (the document's own region)."""
-        named = self.subjects(lo, fig_start)
+        named before it ("湖北省武汉市" names 武汉); several places ("襄阳、宜昌经济总量…") hold it
+        together (their combined region); places followed by 等 are examples of more, whose
+        region holds it ("威海碳纤维、枣庄欣旺达等…试点30个" is the province's). A clause naming none keeps the sentence's subject
+        ("2023年，江北新区实现营收…，地区生产总值增长5.1%"), unless it says 全省/全市 (the
+        document's own region)."""
+        mentions = self._named(lo, fig_start)
+        named = list(dict.fromkeys(rid for rid, _, _ in mentions))
         if not named:
             if self._whole.search(self.text, lo, fig_start):
                 return self.base
             if sentence_start is not None and sentence_start < lo:
-                earlier = self.subjects(sentence_start, lo)
-                if len(earlier) == 1 and not self._whole.search(self.text, sentence_start, lo):
-                    return earlier[0]
+                # a semicolon ends what a subject speaks for ("长沙…新增研发机构1178家；研发投入强度
+                # 提升至2.57%" is the province's)
+                start = max([sentence_start, *(m.end() for m in _SEMICOLON.finditer(self.text, sentence_start, lo))])
+                earlier = self._named(start, lo)
+                if len({rid for rid, _, _ in earlier}) == 1 and not self._whole.search(self.text, start, lo) \
+                        and self._opens_clause(start, earlier[0][1]):
+                    return earlier[0][0]
             return self.base
-        if len(named) == 1:
-            return named[0]
-        return self.common(named)
+        examples = _EXAMPLES.search(self.text, mentions[-1][2], fig_start)
+        if examples and not _DIGIT.search(self.text, examples.end(), fig_start):
+            return self.containing(named)  # the count of the set ("…等6个设区市"); later figures are the places'
+        return self.holder(named)
 
-    def common(self, ids: list[str]) -> str:
-        chains = [[i, *self.gazetteer.ancestors(i)] for i in ids]
-        shared = [a for a in chains[0] if all(a in c for c in chains[1:])]
-        return shared[0] if shared else self.base
+    def _opens_clause(self, lo: int, at: int) -> bool:
+        """Whether the place named at `at` opens its clause, after at most a time phrase
+        ("2023年，江北新区实现营收…"): a subject, not the object of 支持/在/推动 ("支持三明市…建设")."""
+        head = self.text[max([lo, *(m.end() for m in _COMMA.finditer(self.text, lo, at))]):at]
+        return bool(_TOPIC_HEAD.fullmatch(head))
+
+    def holder(self, ids: list[str]) -> str:
+        """Who holds a figure whose clause names `ids`: a place named inside another named one
+        ("湖北省武汉市") stands for both; places side by side hold it together."""
+        outer = {a for i in ids for a in self.gazetteer.ancestors(i)}
+        inner = [i for i in ids if i not in outer]
+        return inner[0] if len(inner) == 1 else combined_region(inner)
+
+    def containing(self, ids: list[str]) -> str:
+        """The smallest region holding all of `ids` and more ("…等30个": they are examples),
+        within the document's region."""
+        chains = [self.gazetteer.ancestors(i) for i in ids]
+        above = [a for a in chains[0] if all(a in c or a == i for c, i in zip(chains[1:], ids[1:]))]
+        up = next((a for a in above if self._inside is None or a in self._inside), None)
+        return up or self.base
 
 
 def base_region(doc, prof_kind: str, gazetteer) -> str:

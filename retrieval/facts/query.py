@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from retrieval.facts.model import NATIONAL, Fact
+from retrieval.facts.model import COMBINED, NATIONAL, Fact, region_parts
 
 KINDS = ("achieved", "target", "forecast", "other")
 _NATIONAL_NAMES = {"全国", "全國", "中国", "中國", "china", "national", "nationwide", "country", "prc"}
@@ -12,6 +12,11 @@ _PERIOD = re.compile(r"^(\d{4})(?:-(\d{4})|Q([1-4])|-(\d{2})(?:\.\.\d{4}-(\d{2})
 
 
 def region_json(gazetteer, region_id: str) -> dict:
+    if COMBINED in region_id and all(p in gazetteer for p in region_parts(region_id)):
+        # several places holding one figure together ("襄阳、宜昌经济总量…"): named together
+        parts = [gazetteer.get(p) for p in region_parts(region_id)]
+        return {"id": region_id, "name": " + ".join(r.name for r in parts), "name_zh": "、".join(r.name_zh for r in parts),
+                "level": "combined"}
     if region_id == NATIONAL["id"] or region_id not in gazetteer:
         return dict(NATIONAL) if region_id == NATIONAL["id"] else {"id": region_id, "name": region_id, "name_zh": "", "level": ""}
     r = gazetteer.get(region_id)

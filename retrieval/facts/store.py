@@ -16,12 +16,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
-from retrieval.facts.model import Fact
+from retrieval.facts.model import COMBINED, Fact, region_among
 from retrieval.knowledge.regions import DATA_FILE as REGIONS_FILE
 from retrieval.knowledge.vocab import RELATIONS_PATH, VOCAB_PATH
 
 # Bump when extraction's code changes what it labels: the next ingest re-reads every document's facts.
-VERSION = 6  # 2, 3: indicators of subjectless clauses, past-year lead sentences, averages as spans (issue 15); 4: changes against an earlier base year as spans; 5: deficit ratio and deficit apart; 6: "从去年的X提高到Y" gives Y the time now
+VERSION = 10  # 2, 3: indicators of subjectless clauses, past-year lead sentences, averages as spans (issue 15); 4: changes against an earlier base year as spans; 5: deficit ratio and deficit apart; 6: "从去年的X提高到Y" gives Y the time now; 7–10: several places named together hold a figure together (襄阳、宜昌…), places before 等 are examples of the set the next figure counts, a subject carried over to a later clause opens its own and stops at a semicolon
 
 # Extraction also reads these data files (the vocabulary's names decide indicator ids, the
 # gazetteer region ids): a change to any of them re-reads every document's facts as a VERSION
@@ -101,13 +101,17 @@ def query(db: sqlite3.Connection, region_ids: Optional[set[str]] = None, kind: O
     for col, values in (("region_id", region_ids), ("doc_id", doc_ids)):
         if values is not None:
             values = sorted(values)
-            where.append(f"{col} IN ({','.join('?' * len(values))})" if values else "0")
+            test = f"{col} IN ({','.join('?' * len(values))})" if values else "0"
+            if col == "region_id":
+                test = f"({test} OR region_id LIKE '%{COMBINED}%')"  # combined regions: parts checked below
+            where.append(test)
             args += values
     if kind:
         where.append("kind = ?")
         args.append(kind)
     sql = f"SELECT {','.join(_COLUMNS)} FROM facts" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY doc_id, start"
-    return [Fact(**dict(zip(_COLUMNS, row))) for row in db.execute(sql, args)]
+    facts = [Fact(**dict(zip(_COLUMNS, row))) for row in db.execute(sql, args)]
+    return facts if region_ids is None else [f for f in facts if region_among(f.region_id, region_ids)]
 
 
 def fact_json(f: Fact) -> str:

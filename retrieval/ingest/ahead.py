@@ -5,18 +5,16 @@ document. In one process they take turns, and a Python thread cannot help (the G
 lower-priority worker computes the text work for the next documents while this process
 encodes: it runs on whatever core time the encoder leaves idle (its single-threaded numpy
 steps, SQLite writes) and the encoder's threads keep priority (docs/BENCHMARKS.md, ingest
-throughput). Fork shares the parent's loaded dictionaries and the jobs themselves, so nothing
-is loaded or sent twice; where fork is not available, or the work is small, it is done here.
+throughput). Fork shares the parent's loaded dictionaries, so nothing is loaded twice (the jobs
+themselves are pickled to it); where fork is not available, or the work is small, it is done here.
 """
 from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator
 
 _NICE = 10  # the worker yields the cores to the encoder whenever both want them
-_JOBS: tuple[Callable, Sequence[tuple]] | None = None  # read by the forked worker, never pickled
 
 
 def _cores() -> int:
@@ -47,13 +45,6 @@ def _lower_priority(parent: int | None = None) -> None:
         os._exit(1)  # the parent died before the line above
 
 
-def _run(i: int):
-    from retrieval.knowledge.figures import take_cn2an_readings
-
-    fn, jobs = _JOBS
-    return fn(*jobs[i]), take_cn2an_readings()  # what the worker learned goes back to this process
-
-
 def _back(done: tuple):
     from retrieval.knowledge.figures import add_cn2an_readings
 
@@ -77,26 +68,6 @@ def _drop_write_locks() -> None:
             continue
 
 
-@contextmanager
-def computed_ahead(fn: Callable, jobs: Sequence[tuple], worth_it: bool = True) -> Iterator[Iterator]:
-    """Yields an iterator of `fn(*job)` for each job, in order. With `worth_it`, more than one
-    core and fork available, a worker process computes them ahead of the consumer."""
-    import multiprocessing
-
-    global _JOBS
-    if not (worth_it and len(jobs) > 1 and _cores() > 1 and "fork" in multiprocessing.get_all_start_methods()):
-        yield (fn(*job) for job in jobs)
-        return
-    _JOBS = (fn, jobs)
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_lower_priority,
-                               initargs=(os.getpid(),))
-    try:
-        yield map(_back, pool.map(_run, range(len(jobs))))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        _JOBS = None
-
-
 def _run_job(fn: Callable, job: tuple):
     from retrieval.knowledge.figures import take_cn2an_readings
 
@@ -104,10 +75,10 @@ def _run_job(fn: Callable, job: tuple):
 
 
 class AheadQueue:
-    """`computed_ahead` for jobs that arrive one by one: ingest adds each document's text work as
-    soon as it has read the document, so the worker starts on it while this process is still
-    reading the next files (a single-threaded phase that leaves the second core idle) instead of
-    once everything has been read. The worker is forked when `min_size` worth of work has been
+    """Text work computed by a worker, the jobs added one by one: ingest adds each document's text
+    work as soon as it has read the document, so the worker starts on it while this process is
+    still reading the next files (a single-threaded phase that leaves the second core idle) instead
+    of once everything has been read. The worker is forked when `min_size` worth of work has been
     added (below that a second process costs more than it saves); the jobs are pickled to it.
     `results()` gives `fn(*job)` for every job, in order; jobs never handed to a worker are
     computed there, in this process. Use as a context manager: leaving it stops the worker.

@@ -1,6 +1,7 @@
 """Files on disk → the index directory, doing only the work that changed."""
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,6 +9,7 @@ from typing import Callable, Iterator, Sequence
 
 from retrieval.text.chunking import chunk_spans, split_sentences, units
 from retrieval.errors import NothingToIngest
+from retrieval.ingest.ahead import AheadQueue
 from retrieval.ingest.documents import SUPPORTED, Skipped, Unreadable, discover, file_hash, load_file, read_regular
 from retrieval.facts import extract_facts
 from retrieval.facts.profile import profile
@@ -130,72 +132,68 @@ def ingest(
             encoder = lazy_encoder(model, known_dim)
         report.model = encoder.model_id
         writer = backends.open_writer(index_dir, store, encoder.model_id, encoder.dim, rebuild=rebuild, index_type=index_type)
-        from retrieval.ingest.ahead import AheadQueue
-
-        # each changed document's BM25 tokens and figure facts, computed by a worker from the
-        # moment it is read (ingest/ahead.py)
-        text_work = AheadQueue(_text_work, min_size=AHEAD_MIN_CHUNKS)
         try:
-            gazetteer = _load_gazetteer()
-            known = writer.known_files()
-            pending: list[tuple[Document, str, list[Chunk]]] = []
-            seen_files: set[str] = set()
-            for i, path in enumerate(files):
-                progress("reading", i, len(files))
-                key = str(path.resolve())
-                seen_files.add(key)
-                try:
-                    data = read_regular(path)
-                except Unreadable as e:  # became unreadable since discovery
-                    report.skipped.append(Skipped(str(path), str(e)))
-                    continue
-                fhash = file_hash(data)
-                if known.get(key) == fhash:
-                    report.unchanged += len(writer.doc_hashes(key))
-                    continue
-                docs, bad = load_file(path, data)
-                report.skipped.extend(bad)
-                if not docs and bad:
-                    continue  # a file that became unreadable keeps its old documents
-                old = writer.doc_hashes(key)
-                for doc in docs:
-                    if old.get(doc.doc_id) == doc.content_hash:
-                        report.unchanged += 1
+            # each changed document's BM25 tokens and figure facts, computed by a worker from the
+            # moment it is read (ingest/ahead.py); leaving the block stops the worker
+            with AheadQueue(_text_work, min_size=AHEAD_MIN_CHUNKS) as text_work:
+                gazetteer = _load_gazetteer()
+                known = writer.known_files()
+                pending: list[tuple[Document, str, list[Chunk]]] = []
+                seen_files: set[str] = set()
+                for i, path in enumerate(files):
+                    progress("reading", i, len(files))
+                    key = str(path.resolve())
+                    seen_files.add(key)
+                    try:
+                        data = read_regular(path)
+                    except Unreadable as e:  # became unreadable since discovery
+                        report.skipped.append(Skipped(str(path), str(e)))
                         continue
-                    _tag(doc, gazetteer)
-                    pending.append((doc, fhash, chunk_document(doc, gazetteer)))
-                    text_work.add(doc, pending[-1][2], size=len(pending[-1][2]))
-                    if doc.doc_id in old:
-                        report.updated += 1
-                    else:
-                        report.added += 1
-                new_ids = {d.doc_id for d in docs}
-                for doc_id in old:
-                    if doc_id not in new_ids:
-                        writer.remove_document(doc_id)
-                        report.removed += 1
-                writer.touch_file_hash(key, fhash)
-            progress("reading", len(files), len(files))
-            if not pending and not report.unchanged and (rebuild or writer.base is None):
-                # every file was refused: publishing now would replace the index by an empty one
-                raise NothingToIngest(
-                    f"none of the {len(files)} file(s) found could be read, so nothing was indexed and "
-                    f"{_kept(index_dir)}", report.skipped)
-            if prune:
-                for key in known:
-                    if key not in seen_files and not Path(key).exists():
-                        report.removed += writer.remove_file(key)
+                    fhash = file_hash(data)
+                    if known.get(key) == fhash:
+                        report.unchanged += len(writer.doc_hashes(key))
+                        continue
+                    docs, bad = load_file(path, data)
+                    report.skipped.extend(bad)
+                    if not docs and bad:
+                        continue  # a file that became unreadable keeps its old documents
+                    old = writer.doc_hashes(key)
+                    for doc in docs:
+                        if old.get(doc.doc_id) == doc.content_hash:
+                            report.unchanged += 1
+                            continue
+                        _tag(doc, gazetteer)
+                        pending.append((doc, fhash, chunk_document(doc, gazetteer)))
+                        text_work.add(doc, pending[-1][2], size=len(pending[-1][2]))
+                        if doc.doc_id in old:
+                            report.updated += 1
+                        else:
+                            report.added += 1
+                    new_ids = {d.doc_id for d in docs}
+                    for doc_id in old:
+                        if doc_id not in new_ids:
+                            writer.remove_document(doc_id)
+                            report.removed += 1
+                    writer.touch_file_hash(key, fhash)
+                progress("reading", len(files), len(files))
+                if not pending and not report.unchanged and (rebuild or writer.base is None):
+                    # every file was refused: publishing now would replace the index by an empty one
+                    raise NothingToIngest(
+                        f"none of the {len(files)} file(s) found could be read, so nothing was indexed and "
+                        f"{_kept(index_dir)}", report.skipped)
+                if prune:
+                    for key in known:
+                        if key not in seen_files and not Path(key).exists():
+                            report.removed += writer.remove_file(key)
 
-            text_work.finish()  # before the encoder starts (ingest/ahead.py)
-            total = embed_pending(writer, pending, encoder, progress, batch_size, text_work=text_work.results())
-            text_work.__exit__()
-            report.chunks_embedded = total
+                text_work.finish()  # before the encoder starts (ingest/ahead.py)
+                report.chunks_embedded = embed_pending(writer, pending, encoder, progress, batch_size,
+                                                       text_work=text_work.results())
             for doc in (writer.documents_without_facts() if hasattr(writer, "set_facts") else []):
                 # indexed before facts existed (or by an older extractor): read them from the stored text
                 writer.set_facts(doc.doc_id, extract_facts(doc))
             finish(writer, report, progress, index_dir, store)
         except BaseException:
-            text_work.__exit__()
             writer.abort()
             raise
     report.seconds = round(time.perf_counter() - t0, 2)
@@ -259,25 +257,35 @@ def _text_work(doc: Document, chunks: list[Chunk]) -> tuple[list[list[str]], lis
 def embed_pending(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress,
                   batch_size: int = 64, text_work: Iterator | None = None) -> int:
     """Embed and tokenise the chunks of changed documents and stage them in the writer. The text
-    work runs ahead of the encoder in a second process when there is enough of it (ingest/ahead.py);
-    `text_work`: its results for `pending`, in order, when the caller already has them coming."""
-    from retrieval.ingest.ahead import computed_ahead
+    work runs in a second process when there is enough of it (ingest/ahead.py); `text_work`: its
+    results for `pending`, in order, when the caller already has them coming (the plain ingest
+    queues each document's as it reads it)."""
+    if text_work is not None:
+        return _stage(writer, pending, encoder, progress, batch_size, text_work)
+    # every document is at hand: all the jobs go in at once; a single one would only be waited for
+    # in a worker, so it is done here
+    min_size = AHEAD_MIN_CHUNKS if len(pending) > 1 else sys.maxsize
+    with AheadQueue(_text_work, min_size=min_size) as queue:
+        for doc, _, chunks in pending:
+            queue.add(doc, chunks, size=len(chunks))
+        queue.finish()  # before the encoder starts (ingest/ahead.py)
+        return _stage(writer, pending, encoder, progress, batch_size, queue.results())
 
+
+def _stage(writer: Writer, pending: list[tuple[Document, str, list[Chunk]]], encoder, progress: Progress,
+           batch_size: int, text_work: Iterator) -> int:
     total = sum(len(c) for _, _, c in pending)
     done = 0
     progress("embedding", 0, total)
-    jobs = [(doc, chunks) for doc, _, chunks in pending]
-    with computed_ahead(_text_work, jobs, worth_it=text_work is None and total >= AHEAD_MIN_CHUNKS) as computed:
-        text_work = computed if text_work is None else text_work
-        for (doc, fhash, chunks), (tokens, facts) in zip(pending, text_work):
-            texts = [_embed_text(doc, c) for c in chunks]
-            vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
-            if hasattr(writer, "set_facts"):
-                writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts), facts=facts)
-            else:  # the Milvus store keeps no figure facts (yet): figures and digests are local-index features
-                writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts))
-            done += len(chunks)
-            progress("embedding", done, total)
+    for (doc, fhash, chunks), (tokens, facts) in zip(pending, text_work):
+        texts = [_embed_text(doc, c) for c in chunks]
+        vectors = encoder.encode(texts, kind="passage", batch_size=batch_size) if texts else []
+        if hasattr(writer, "set_facts"):
+            writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts), facts=facts)
+        else:  # the Milvus store keeps no figure facts (yet): figures and digests are local-index features
+            writer.add_document(doc, fhash, chunks, tokens, vectors, n_figures=len(facts))
+        done += len(chunks)
+        progress("embedding", done, total)
     return total
 
 

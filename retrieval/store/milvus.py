@@ -48,6 +48,7 @@ import numpy as np
 
 from retrieval.errors import IndexCorrupt, IndexMissing
 from retrieval.facts import Fact, extract_facts
+from retrieval.facts.model import region_among
 from retrieval.store import sparse
 from retrieval.store.index import ChunkTable, check_model, exclusive_lock
 from retrieval.types import Chunk, Document
@@ -442,7 +443,7 @@ class MilvusStore:
         process derives the same records on first use). Same filters and order as the FAISS store."""
         if self._facts is None:
             self._facts = sorted((f for doc in self.documents() for f in extract_facts(doc)), key=lambda f: (f.doc_id, f.start))
-        return [f for f in self._facts if (region_ids is None or f.region_id in region_ids)
+        return [f for f in self._facts if (region_ids is None or region_among(f.region_id, region_ids))
                 and (kind is None or f.kind == kind) and (doc_ids is None or f.doc_id in doc_ids)]
 
     def figure_counts(self) -> dict[str, int]:
