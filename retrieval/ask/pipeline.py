@@ -26,7 +26,8 @@ from retrieval.ask.names import (Names, Place, asked_places, named_subjects, pla
                                  unknown_names, unknown_words)
 from retrieval.knowledge.vocab import load_vocab
 from retrieval.text.chunking import split_sentences
-from retrieval.ask.query import QueryAnalysis, analyse as analyse_question
+from retrieval.ask.meaning import asked_by_meaning
+from retrieval.ask.query import QueryAnalysis, add_meaning, analyse as analyse_question
 from retrieval.ask.question import validate_k, validate_question
 from retrieval.errors import BadInput
 from retrieval.ask.scoring import score_sentences
@@ -132,6 +133,12 @@ def analyse(ctx: AskContext) -> None:
     ctx.region_ids = [ctx.gazetteer.resolve(ctx.region).id] if ctx.region else list(a.regions)
     ctx.query_text = ctx.question if not ctx.context else f"{ctx.context} {ctx.question}"
     ctx.query_vec = ctx.encode([ctx.query_text], kind="query")[0]
+    # indicators asked for by meaning, not by a listed phrase (ask/meaning.py): "the goods traded
+    # with the world" is goods trade; the asked places and years are no part of the indicator
+    meaning = asked_by_meaning(ctx.question, ctx.encode, ctx.index.model_id,
+                               drop=tuple(a.region_names) + tuple(str(y) for y in a.years),
+                               min_strength=ctx.spec.meaning_strength)
+    add_meaning(a, meaning.strengths, meaning.subsumed, meaning.words)
     ctx.weights = query_tokens(ctx.query_text, a.expansions, ctx.spec.expansion_weight)
     ctx.asked_names = question_names(ctx.question, a)
     ctx.places = asked_places(ctx.question, a, ctx.asked_names)

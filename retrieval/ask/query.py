@@ -105,6 +105,11 @@ class QueryAnalysis:
     # names several places carry that the question does not settle (gazetteer.read_question)
     ambiguous: list[Ambiguity] = field(default_factory=list)
     today: datetime.date = field(default_factory=datetime.date.today)
+    # indicator id -> strength: indicators asked for by meaning, not by a listed phrase
+    # (ask/meaning.py; set by add_meaning, which needs the encoder)
+    meant: dict[str, float] = field(default_factory=dict)
+    meant_words: dict[str, str] = field(default_factory=dict)  # ...and the question's words for each (folded)
+    meant_subsumed: list[Term] = field(default_factory=list)  # listed terms read inside those words
 
 
 # ---- helpers ----------------------------------------------------------------------------
@@ -341,4 +346,30 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
 
     year_spans = [(m.start(), m.end()) for m in _ZH_YEAR.finditer(q)]
     a.keywords = _keywords(q, region_spans + year_spans + [(m.start, m.end) for m in matches])
+    return a
+
+
+def add_meaning(a: QueryAnalysis, meant: dict[str, float], subsumed: frozenset = frozenset(),
+                words: dict[str, str] | None = None, vocab: Vocab | None = None) -> QueryAnalysis:
+    """The analysis with the indicators asked for by meaning (ask/meaning.py: id -> strength, all
+    strong): as a listed indicator does, each makes a figure question of a question that asks for
+    no other kind, and brings its names in the other script(s) into the lexical query. The listed
+    terms read inside their words (`subsumed`: "GDP" in "R&D relative to its GDP") are no longer
+    asked for themselves."""
+    if not meant:
+        return a
+    vocab = vocab or load_vocab()
+    a.meant, a.meant_words = dict(meant), dict(words or {})
+    a.meant_subsumed = [t for t in a.metric_terms if t.id in subsumed]
+    a.metric_terms = [t for t in a.metric_terms if t.id not in subsumed]
+    terms = [vocab.get(t) for t in meant if t in vocab]
+    asks_other = bool(NOT_FIGURE_EN.search(a.question) or NOT_FIGURE_ZH.search(_simplified(a.question)))
+    if a.answer_kind == "other" and terms and not asks_other:
+        a.answer_kind = "amount"
+    a.wants_figure = a.answer_kind in FIGURE_KINDS or (a.answer_kind == "target" and bool(terms)) or a.wants_figure
+    exp = list(a.expansions)
+    for t in terms:
+        exp += [*t.zh, *t.zh_hant] if a.lang == "en" else [*t.english, *t.zh, *t.zh_hant]
+    present = _simplified(a.question)
+    a.expansions = [x for x in dict.fromkeys(exp) if x and _simplified(x) not in present]
     return a

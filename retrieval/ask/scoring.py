@@ -14,9 +14,11 @@ from retrieval.ask.candidates import TARGET_LEAD, Candidate
 from retrieval.ask.coverage import lexical_coverage, split_by_script
 from retrieval.ask.evidence import (category_fits, free_figures, is_ratio, mentions_subjects, metric_figure, period_years,
                                     wanted_kind, words_number_of)
+from retrieval.ask.meaning import names_reordered
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.facts.query import within_years
 from retrieval.knowledge.figures import extract_figures, figure_category
+from retrieval.knowledge.vocab import load_vocab
 from retrieval.text.chunking import units
 from retrieval.text.dates import doc_year, report_years
 from retrieval.text.fold import fold
@@ -77,7 +79,19 @@ def score_sentences(
     terms = getattr(analysis, "metric_terms", []) or []
     asked_ids = {t.id for t in terms}
     asks_indicator = any(getattr(t, "category", "") == "indicator" for t in terms)
-    ratio_asked = any(getattr(t, "category", "") == "indicator" and is_ratio(t) for t in terms)
+    # indicators asked for by meaning (ask/meaning.py), each counting in proportion to its strength
+    meant = {t: s for t, s in (getattr(analysis, "meant", None) or {}).items() if t not in asked_ids}
+    vocab = load_vocab()
+    meant_terms = [vocab.get(t) for t in meant if t in vocab]
+    meant_words = getattr(analysis, "meant_words", None) or {}
+    # Whether the question asks for an indicator in the vocabulary's words (also one read inside
+    # the words that ask for another by meaning: "GDP" in "R&D relative to its GDP"): only then
+    # does a sentence naming none of the asked take the missing-indicator penalty. An indicator
+    # asked for by meaning alone only spares it: "How many companies were listed…" reads as
+    # listed companies, and a passage that says "374家公司上市" names no listed-company term.
+    asked_strength = 1.0 if asks_indicator or any(getattr(t, "category", "") == "indicator"
+                                                  for t in getattr(analysis, "meant_subsumed", None) or []) else 0.0
+    ratio_asked = any(getattr(t, "category", "") == "indicator" and is_ratio(t) for t in [*terms, *meant_terms])
     wants_figure = bool(getattr(analysis, "wants_figure", False))
     kind = getattr(analysis, "answer_kind", "other")
     q_script = script_of(getattr(analysis, "question", "") or "")
@@ -89,6 +103,18 @@ def score_sentences(
         figures = extract_figures(c.text, ref_year=doc_year(date))
         fits = (lambda f: category_fits(kind, figure_category(f, c.text))) if wants_figure else None
         has_metric, answer_fig = metric_figure(c.text, figures, asked_ids, spec.metric_window, fits)
+        credit = 1.0 if has_metric else 0.0  # how fully the sentence names what is asked
+        if meant and not has_metric:
+            # a sentence that names an indicator asked for by meaning, not the listed one: that
+            # indicator's figure is the answer figure, credited by its strength
+            # ...named by one of its names (as listed, or its words reordered), or by the
+            # question's own words for it
+            found = [t for t in meant if metric_figure(c.text, figures, {t}, spec.metric_window)[0]
+                     or (meant_words.get(t) and meant_words[t] in folded) or names_reordered(c.text, t, vocab)]
+            if found:
+                best = max(found, key=lambda t: meant[t])
+                credit = meant[best]
+                _, answer_fig = metric_figure(c.text, figures, {best}, spec.metric_window, fits)
         focus = [answer_fig] if answer_fig else figures
         fig = 0.0
         # the asked indicator's own figure is of another measure than asked (its growth for "how much")
@@ -125,7 +151,7 @@ def score_sentences(
             "dense": max(0.0, float(d)),
             "lexical": lexical_coverage(c.text, script, folded, by_script, idf, q_script, bridge, bridge_idf),
             "figure": fig if wants_figure else 0.0,
-            "metric": spec.metric_with_figure if answer_fig else (spec.metric_named if has_metric else 0.0),
+            "metric": credit * (spec.metric_with_figure if answer_fig else (spec.metric_named if credit else 0.0)),
             "period": min(1.0, period),
             "prior": 1.0 / (1 + c.hit_rank),
         }
@@ -147,8 +173,11 @@ def score_sentences(
             c.score += spec.cross_dense_extra * signals["dense"] - (1 - spec.cross_lexical_share) * w["lexical"] * signals["lexical"]
         if wants_figure and not figures:
             c.score *= spec.no_figure  # a figure question answered without any figure is rarely right
-        if asks_indicator and not has_metric:
-            c.score *= spec.no_metric  # another metric's figure must not pass for the answer
+        if asked_strength > credit:
+            # another metric's figure must not pass for the answer: the full penalty when a listed
+            # indicator is asked and the sentence names none, spared in proportion to the strength
+            # of an indicator asked for by meaning that it names
+            c.score *= 1.0 - (1.0 - spec.no_metric) * (asked_strength - credit)
         if kind_clash:
             # The very figure after the asked indicator is of the wrong kind (a 2025 target
             # for a 2024 question): a stronger sign than a list's other figures; strongest

@@ -12,6 +12,7 @@ import numpy as np
 
 from retrieval.ask.fusion import rrf, top
 from retrieval.ask.spec import SPEC
+from retrieval.knowledge.vocab import load_vocab
 from retrieval.store.index import Index
 from retrieval.store.vectors import EXACT_SUBSET
 from retrieval.text.tokens import tokenize
@@ -113,7 +114,11 @@ def focused_tokens(analysis, year_weight: float = SPEC.focused_year_weight) -> d
     """The asked metric in every script, plus explicit years: what a sentence answering the
     question must contain, without the question's other words diluting it."""
     out: dict[str, float] = {}
-    for term in getattr(analysis, "metric_terms", []) or []:
+    vocab = load_vocab()
+    # the indicators asked for by meaning (ask/meaning.py, all above the spec's threshold) are
+    # searched as listed ones are
+    meant = [vocab.get(t) for t in (getattr(analysis, "meant", None) or {}) if t in vocab]
+    for term in [*(getattr(analysis, "metric_terms", []) or []), *meant]:
         for form in [*term.english, *term.zh, *getattr(term, "zh_hant", [])]:
             for tok in tokenize(form):
                 out[tok] = 1.0

