@@ -108,3 +108,16 @@ def corpus_engine(corpus_index, encoder):
     from retrieval.engine import Engine
 
     return Engine(corpus_index, encoder=encoder)
+
+
+def engine_over(tmp_path_factory, encoder, files: dict[str, str], name: str):
+    """An Engine over a real index of `files` (file name -> text) written for a test module."""
+    from retrieval.engine import Engine
+    from retrieval.ingest.run import ingest
+
+    root = tmp_path_factory.mktemp(f"{name}-docs")
+    for fname, text in files.items():
+        (root / fname).write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp(f"{name}-index")
+    ingest([root], index_dir, encoder=encoder)
+    return Engine(index_dir, encoder=encoder)

@@ -8,6 +8,7 @@ import pytest
 
 from retrieval.facts import extract_facts
 from retrieval.types import Document
+from tests.conftest import engine_over
 
 REPORT = """2025年江西省政府工作报告
 
@@ -29,14 +30,7 @@ JIANGXI, GANZHOU, JIUJIANG, SHANGRAO, JIAN = "360000", "360700", "360400", "3611
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory, encoder):
-    from retrieval.engine import Engine
-    from retrieval.ingest.run import ingest
-
-    root = tmp_path_factory.mktemp("jiangxi-report")
-    (root / "jiangxi-2025.txt").write_text(REPORT, encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("jiangxi-index")
-    ingest([root], index_dir, encoder=encoder)
-    return Engine(index_dir, encoder=encoder)
+    return engine_over(tmp_path_factory, encoder, {"jiangxi-2025.txt": REPORT}, "jiangxi")
 
 
 def _fact(engine, figure: str):

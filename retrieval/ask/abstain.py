@@ -17,7 +17,7 @@ from typing import Iterable, Optional
 from retrieval.ask.compose import quotable
 from retrieval.facts.answer import NATIONAL_Q
 from retrieval.facts.model import NATIONAL
-from retrieval.facts.query import span
+from retrieval.facts.query import span, within_years
 
 
 def quoted(ranked: list, threshold: float, floor: float, max_quotes: int) -> list:
@@ -111,7 +111,7 @@ def year_not_held(analysis, question: str, quotes: list, facts: Iterable, scope_
     if regions is None and NATIONAL_Q.search(question):
         regions = {NATIONAL["id"]}
     held = held_periods(facts, ids, regions)
-    if any(a <= y <= b for p in held for a, b, _, _ in [span(p)] for y in years):
+    if any(within_years(p, set(years)) for p in held):  # a span over more years is no asked year's figure
         return None
     name = _indicator(analysis, vocab, english)
     asked = "/".join(map(str, years))

@@ -16,7 +16,7 @@ from retrieval.ask.evidence import (category_fits, free_figures, is_ratio, menti
                                     wanted_kind, words_number_of)
 from retrieval.ask.meaning import names_reordered
 from retrieval.ask.spec import SPEC, ScoringSpec
-from retrieval.facts.query import span
+from retrieval.facts.query import within_years
 from retrieval.knowledge.figures import extract_figures, figure_category
 from retrieval.knowledge.vocab import load_vocab
 from retrieval.text.chunking import units
@@ -45,10 +45,10 @@ PERCENT_UNITS = ("percent", "per mille", "percentage points")
 
 
 def other_period(facts: list, years: set[int]) -> bool:
-    """Whether every figure with a known period is of none of `years` (at least one is known)."""
-    spans = [span(f.period) for f in facts if f is not None]
-    spans = [s for s in spans if s]
-    return bool(spans) and not any(a <= y <= b for a, b, _, _ in spans for y in years)
+    """Whether every figure with a known period is of other years than `years` (at least one is
+    known); a span reaching beyond them (a 2018–2022 average asked for 2020) is of other years."""
+    known = [w for w in (within_years(f.period, years) for f in facts if f is not None) if w is not None]
+    return bool(known) and not any(known)
 
 
 def score_sentences(

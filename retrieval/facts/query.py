@@ -77,6 +77,13 @@ def period_matches(fact_period: str, wanted: str) -> bool:
     return (b[0], b[2]) <= (a[0], a[2]) and (a[1], a[3]) <= (b[1], b[3])
 
 
+def within_years(period: str, years: set[int]) -> Optional[bool]:
+    """Whether every year of a fact's period is asked: a 2024 figure answers for 2024 and for
+    2021–2025, a 2018–2022 average (or five-year total) is no 2020 figure. None for an unknown period."""
+    sp = span(period)
+    return None if sp is None else all(y in years for y in range(sp[0], sp[1] + 1))
+
+
 def indicator_matches(vocab, f: Fact, wanted_ids: set[str], text: str) -> bool:
     if f.indicator_id and f.indicator_id in wanted_ids:
         return True
