@@ -68,9 +68,20 @@ def passage_documents(path: Path, lang: str | None = None) -> list[Document]:
     return docs
 
 
+def _built_by() -> str:
+    """What decides a cached passage index's contents besides its passages and encoder: the text
+    version (chunking, tagging) and the facts extractor's version. Without them in the key, an
+    upgrade kept measuring on chunks and facts written by older code."""
+    from retrieval.facts.store import extractor_version
+    from retrieval.ingest import documents
+
+    return f"text{documents.TEXT_VERSION}-facts{extractor_version()}"
+
+
 def _passages_index(set_dir: Path, encoder, lang: str | None = None) -> Path:
     passages = set_dir / "passages.jsonl"
-    key = hashlib.sha256(passages.read_bytes() + encoder.model_id.encode() + (lang or "").encode()).hexdigest()[:16]
+    key = hashlib.sha256(passages.read_bytes() + encoder.model_id.encode() + (lang or "").encode()
+                         + _built_by().encode()).hexdigest()[:16]
     index_dir = Path(tempfile.gettempdir()) / "planbot-eval" / f"{set_dir.name}-{lang + '-' if lang else ''}{key}"
     if not (index_dir / "manifest.json").exists():
         from retrieval.ingest.run import ingest_documents
