@@ -133,8 +133,8 @@ def analyse(ctx: AskContext) -> None:
     ctx.region_ids = [ctx.gazetteer.resolve(ctx.region).id] if ctx.region else list(a.regions)
     ctx.query_text = ctx.question if not ctx.context else f"{ctx.context} {ctx.question}"
     ctx.query_vec = ctx.encode([ctx.query_text], kind="query")[0]
-    # indicators asked for by meaning, not by a listed phrase (ask/meaning.py): "the goods traded
-    # with the world" is goods trade; the asked places and years are no part of the indicator
+    # indicators asked for by meaning, not by a listed phrase (ask/meaning.py): "how much the
+    # province sold abroad" is exports; the asked places and years are no part of the indicator
     meaning = asked_by_meaning(ctx.question, ctx.encode, ctx.index.model_id,
                                drop=tuple(a.region_names) + tuple(str(y) for y in a.years),
                                min_strength=ctx.spec.meaning_strength)
