@@ -1,7 +1,7 @@
 """Indicator matching by meaning: how strongly a question asks for each vocabulary indicator.
 
-A listed phrase finds "地方财政收入" but not "money the province collected" or "research spending
-as a share of the economy". Here every name of every indicator (English, Simplified and
+A listed phrase finds "一般公共预算收入" but not "tax and fee income of the province" or "R&D
+outlay measured against output". Here every name of every indicator (English, Simplified and
 Traditional variants, data/vocab.tsv) is encoded once per encoder and vocabulary and kept in the
 user's cache; a question's word n-grams are encoded (a few dozen short strings, through the
 engine's vector cache) and each indicator gets the best cosine between any n-gram and any of
@@ -29,7 +29,7 @@ from retrieval.text.segment import cut
 from retrieval.text.stopwords import QUESTION_EN_STOP, QUESTION_ZH_STOP
 
 CATEGORIES = ("indicator",)  # measures; industries (real economy, silver economy) matched "economy" too loosely on tune questions
-MAX_WORDS = 6  # n-grams of up to this many words ("research spending as a share of")
+MAX_WORDS = 6  # n-grams of up to this many words ("R&D outlay measured against total output")
 MAX_NGRAMS = 48  # bounds the encoding work per question
 # Cosines of unrelated short phrases under USE v3 sit around 0.3-0.5: strength is the cosine
 # rescaled so that 0.5 -> 0 and 1.0 -> 1 (a fixed rescale, not fitted).
@@ -40,7 +40,7 @@ FLOOR = 0.5
 # 主要目标 is read as a target cue by ask/query.py)
 NOT_ASKED_BY_MEANING = frozenset(GENERIC_MEASURES | {"main_targets"})
 CACHE_VERSION = 2
-COVER_SLACK = 2  # other content words allowed between a name's reordered words ("spend on key livelihood items")
+COVER_SLACK = 2  # other content words allowed between a name's reordered words ("spending on the livelihood of residents")
 _WORD_EN = re.compile(r"[A-Za-z][A-Za-z&\-]*|\d+(?:\.\d+)?%?")
 _PUNCT_ZH = re.compile(r"^[\s\W\d]+$")
 _ENCODE = Callable[..., np.ndarray]
@@ -120,7 +120,7 @@ def indicator_strengths(question: str, encode: _ENCODE, names: NameVectors, exac
     """Indicator id -> how strongly the question asks for it, in [0, 1]: the best cosine between
     a question n-gram and one of its names, rescaled (FLOOR); an indicator the vocabulary found
     in the question as written (`exact`) is 1.0. The `drop` spans (the asked regions' names,
-    years) are taken out first: "share of Chongqing's economy" is "share of economy". An n-gram
+    years) are taken out first: "share of Anhui's output" is "share of output". An n-gram
     inside a phrase the vocabulary already read (`listed`: the matched texts) says nothing more:
     "jobs" in "new urban jobs" is not a second question about employment, nor "GDP" one about
     GDP per capita."""
@@ -155,7 +155,7 @@ def _strengths(question: str, encode: _ENCODE, names: NameVectors, exact: set[st
 def stem_covered(question: str, vocab: Vocab, listed: list[tuple[int, int]] = ()) -> dict[str, set[tuple[int, int]]]:
     """Indicators one of whose English names of two or more content words has every word's stem
     in the question, in any order and close together, at least one outside the phrases the
-    vocabulary read (`listed`: character spans), none splitting one: "spend on key livelihood items" names
+    vocabulary read (`listed`: character spans), none splitting one: "spending on residents' livelihood" names
     livelihood spending, "invest in fixed assets" investment in fixed assets. A listed phrase
     must appear as written; its words reordered or inflected are the same indicator. Each
     indicator comes with the listed phrases it takes in."""
@@ -222,7 +222,7 @@ class Meaning:
     """What a question asks for by meaning (asked_by_meaning)."""
 
     strengths: dict  # indicator id -> strength (>= the threshold), strongest first
-    subsumed: frozenset  # ids of listed indicators read inside one of those ("GDP" in "R&D relative to its GDP")
+    subsumed: frozenset  # ids of listed indicators read inside one of those ("GDP" in "R&D measured against GDP")
     # indicator id -> the question's words that ask for it (folded; none for a reordered name): a
     # sentence using the same words names it too (糧食作物播種面積, which no grain-area name lists)
     words: dict = field(default_factory=dict)
@@ -232,10 +232,10 @@ def asked_by_meaning(question: str, encode: _ENCODE, model_id: str, drop: tuple[
                      vocab: Optional[Vocab] = None, min_strength: float = SPEC.meaning_strength) -> Meaning:
     """The indicators the question asks for by meaning and whose names the vocabulary did not
     find in its words, with strength >= `min_strength`. An indicator the vocabulary read, even one
-    a relation then replaced (研发支出占经济总量的比重: R&D spending and GDP read as R&D intensity),
+    a relation then replaced (研发经费占生产总值的比例: R&D spending and GDP read as R&D intensity),
     is its reading, not a second indicator; nor is an n-gram inside a phrase it read. A listed
     phrase inside the words that ask for such an indicator is part of it, as a shorter name
-    inside a longer listed one is: "R&D relative to its GDP" asks for R&D intensity, not GDP."""
+    inside a longer listed one is: "R&D measured against GDP" asks for R&D intensity, not GDP."""
     vocab = vocab or load_vocab()
     found = vocab.matches(question)
     known = {m.term.id for m in found}

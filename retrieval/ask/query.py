@@ -354,7 +354,7 @@ def add_meaning(a: QueryAnalysis, meant: dict[str, float], subsumed: frozenset =
     """The analysis with the indicators asked for by meaning (ask/meaning.py: id -> strength, all
     strong): as a listed indicator does, each makes a figure question of a question that asks for
     no other kind, and brings its names in the other script(s) into the lexical query. The listed
-    terms read inside their words (`subsumed`: "GDP" in "R&D relative to its GDP") are no longer
+    terms read inside their words (`subsumed`: "GDP" in "R&D measured against GDP") are no longer
     asked for themselves."""
     if not meant:
         return a

@@ -85,7 +85,7 @@ def score_sentences(
     meant_terms = [vocab.get(t) for t in meant if t in vocab]
     meant_words = getattr(analysis, "meant_words", None) or {}
     # Whether the question asks for an indicator in the vocabulary's words (also one read inside
-    # the words that ask for another by meaning: "GDP" in "R&D relative to its GDP"): only then
+    # the words that ask for another by meaning: "GDP" in "R&D measured against GDP"): only then
     # does a sentence naming none of the asked take the missing-indicator penalty. An indicator
     # asked for by meaning alone only spares it: "How many companies were listed…" reads as
     # listed companies, and a passage that says "374家公司上市" names no listed-company term.
