@@ -70,13 +70,9 @@ def test_no_variant_copies_an_evaluation_question(vocab, corpus_text):
               if len(v.split()) >= 4 and stems(v) not in english and any(stems(v) in q for q in q_stems)]
     copied += [(t.id, z) for t in vocab if t.category != "general" for z in [*t.zh, *t.zh_hant]
                if len(z) >= 4 and fold_text(z) not in corpus_text and any(fold_text(z) in q for q in q_folded)]
-    # The exceptions: projects_100m, whose wording the tests' own sample article (tests/conftest.py)
-    # and its questions use, which is also how English news says it; and R&D intensity as "R&D
-    # relative to its GDP" (provincial pc23), which meaning matching does not carry yet: it reads
-    # "spend on R&D" as R&D spending, and removing the line lost pc23 on the report half
-    # (docs/EVALUATION.md, issue 13, indicators by meaning). Remove it when that is solved.
-    known = {"projects above 100 million yuan", "projects above 100 million",
-             "R&D spending relative to GDP", "R&D relative to GDP", "R&D spending relative to its GDP", "R&D relative to its GDP"}
+    # The one exception: projects_100m, whose wording the tests' own sample article (tests/conftest.py)
+    # and its questions use, which is also how English news says it.
+    known = {"projects above 100 million yuan", "projects above 100 million"}
     assert {v for _, v in copied} <= known, copied
 
 
