@@ -251,3 +251,72 @@ def asked_by_meaning(question: str, encode: _ENCODE, model_id: str, drop: tuple[
               if s >= min_strength and t not in known and t not in NOT_ASKED_BY_MEANING}
     return Meaning(strong, frozenset().union(*(taken[t] for t in strong)) if strong else frozenset(),
                    {t: fold_zh(scored[t][1])[0] for t in strong if scored[t][1]})
+
+
+# -- the asked kind of quantity against each candidate figure's own indicator -----------------------
+_QUANTITY_EN = re.compile(r"[A-Za-z][A-Za-z&\-]*")
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]s\b")
+
+
+def quantity_words(question: str, drop: tuple[str, ...] = ()) -> str:
+    """What kind of quantity the question asks for, in its own words: the question without the
+    asked places and years (`drop`) and the words that only frame a question ("how much did …
+    in", 多少, 今年). Chinese is folded to Simplified, so a Traditional question compares with a
+    Simplified report's words."""
+    for span in sorted(filter(None, drop), key=len, reverse=True):
+        question = question.replace(span, " ")
+    if has_cjk(question):
+        words = [w for w in cut(fold_zh(question)[0]) if w.strip() and not _PUNCT_ZH.match(w) and w not in QUESTION_ZH_STOP]
+        return "".join(w if has_cjk(w) else f" {w} " for w in words).strip()
+    return " ".join(w for w in _QUANTITY_EN.findall(_POSSESSIVE.sub("", question)) if w.lower() not in QUESTION_EN_STOP)
+
+
+@dataclass(frozen=True)
+class FactIndicator:
+    """One candidate figure's fact, as far as its indicator goes (retrieval/facts.Fact)."""
+
+    key: tuple  # what the caller knows the figure by: (doc_id, start of the fact in the document)
+    indicator_id: Optional[str]  # its vocabulary indicator, if any
+    indicator_text: str  # the words naming it in the source, as written
+
+
+def fact_strengths(words: str, encode: _ENCODE, names: NameVectors, facts: list[FactIndicator],
+                   floors: dict[str, float]) -> dict[tuple, float]:
+    """Fact key -> how near the figure's own indicator is to the asked kind of quantity, in
+    [0, 1]: the best cosine between the question's quantity words (quantity_words) and the
+    indicator's words as the source writes them or, for a vocabulary indicator, any of its names
+    in either script, rescaled from the floor of that script pair (`floors`: "same" or "cross",
+    the cosine at which the strength is 0). A source names "中药材专业市场交易额" where a question
+    asks what a market "sells"; the vocabulary's names of a figure's indicator are the other
+    language's words for it. Facts under both floors are left out."""
+    if not words or not facts:
+        return {}
+    q = np.asarray(encode([words], kind="query"), dtype=np.float32)[0]
+    q_zh = has_cjk(words)
+    texts = list(dict.fromkeys(t for t in (fold_zh(f.indicator_text)[0].strip() for f in facts) if _has_word(t)))
+    text_sim = dict(zip(texts, (np.asarray(encode(texts, kind="query"), dtype=np.float32) @ q).tolist())) if texts else {}
+    by_id: dict[str, float] = {}
+    wanted_ids = {f.indicator_id for f in facts if f.indicator_id}
+    if wanted_ids and len(names.vectors):
+        rows = np.flatnonzero(np.isin(np.asarray(names.term_ids, dtype=object)[names.owner], list(wanted_ids)))
+        sims = names.vectors[rows] @ q
+        for row, s in zip(rows, sims):
+            tid = names.term_ids[names.owner[row]]
+            st = _rescale(float(s), floors["same" if bool(names.zh[row]) == q_zh else "cross"])
+            by_id[tid] = max(by_id.get(tid, 0.0), st)
+    out: dict[tuple, float] = {}
+    for f in facts:
+        t = fold_zh(f.indicator_text)[0].strip()
+        s = _rescale(text_sim[t], floors["same" if has_cjk(t) == q_zh else "cross"]) if t in text_sim else 0.0
+        s = max(s, by_id.get(f.indicator_id, 0.0)) if f.indicator_id else s
+        if s > 0:
+            out[f.key] = s
+    return out
+
+
+def _has_word(text: str) -> bool:
+    return bool(has_cjk(text) and len(re.sub(r"[^\u4e00-\u9fff]", "", text)) >= 2 or len(_QUANTITY_EN.findall(text)) >= 1)
+
+
+def _rescale(cosine: float, floor: float) -> float:
+    return max(0.0, min(1.0, (cosine - floor) / (1.0 - floor)))

@@ -26,7 +26,7 @@ from retrieval.ask.names import (Names, Place, asked_places, named_subjects, pla
                                  unknown_names, unknown_words)
 from retrieval.knowledge.vocab import load_vocab
 from retrieval.text.chunking import split_sentences
-from retrieval.ask.meaning import asked_by_meaning
+from retrieval.ask.meaning import FactIndicator, asked_by_meaning, fact_strengths, name_vectors, quantity_words
 from retrieval.ask.query import QueryAnalysis, add_meaning, analyse as analyse_question
 from retrieval.ask.question import validate_k, validate_question
 from retrieval.errors import BadInput
@@ -399,7 +399,31 @@ def score(ctx: AskContext) -> None:
     facts = _candidate_facts(ctx, set(dates))
     score_sentences(ctx.candidates, vecs, ctx.query_vec, ctx.weights, idf, ctx.analysis, dates, ctx.mentions,
                     bridge, bridge_idf, subjects=ctx.subjects, subject_docs=subject_docs, spec=ctx.spec,
-                    elsewhere=_figure_elsewhere(ctx, facts), facts=facts if _asks_period(ctx) else None)
+                    elsewhere=_figure_elsewhere(ctx, facts), facts=facts if _asks_period(ctx) else None,
+                    quantity=_quantity(ctx, facts, set(dates)))
+
+
+def _quantity(ctx: AskContext, facts: Optional[dict], doc_ids: set[str]) -> Optional[dict]:
+    """For a figure question: (doc_id, start, end) of each candidate sentence's figure facts ->
+    how near the fact's indicator is to the asked kind of quantity (ask/meaning.py fact_strengths)."""
+    if not getattr(ctx.analysis, "wants_figure", False) or not hasattr(ctx.index, "facts"):
+        return None
+    a = ctx.analysis
+    words = quantity_words(ctx.question, tuple(a.region_names) + tuple(str(y) for y in a.years))
+    if not words:
+        return None
+    if facts is None:
+        facts = {(f.doc_id, f.start): f for f in ctx.index.facts(doc_ids=doc_ids)}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for c in ctx.candidates:
+        spans.setdefault(c.doc_id, []).append((c.start, c.start + len(c.text)))
+    inside = [f for (doc_id, start), f in facts.items() if any(a0 <= start < b0 for a0, b0 in spans.get(doc_id, ()))]
+    if not inside:
+        return None
+    strengths = fact_strengths(words, ctx.encode, name_vectors(ctx.encode, ctx.index.model_id),
+                               [FactIndicator((f.doc_id, f.start, f.end), f.indicator_id, f.indicator_text) for f in inside],
+                               dict(ctx.spec.fact_meaning_floor))
+    return strengths or None
 
 
 def _candidate_facts(ctx: AskContext, doc_ids: set[str]) -> Optional[dict]:

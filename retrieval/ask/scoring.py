@@ -51,6 +51,18 @@ def other_period(facts: list, years: set[int]) -> bool:
     return bool(known) and not any(known)
 
 
+def _nearest_quantity(c: Candidate, figures: list, near: list[tuple[int, int, float]]) -> tuple[float, Optional[object]]:
+    """(strength, figure): the sentence's figure whose fact's indicator is nearest the asked
+    quantity (facts and figures overlap: a fact's figure may take in a qualifier, 突破650亿元)."""
+    best, best_fig = 0.0, None
+    for f in figures:
+        a, b = c.start + f.start, c.start + f.end
+        for start, end, strength in near:
+            if start < b and a < end and strength > best:
+                best, best_fig = strength, f
+    return best, best_fig
+
+
 def score_sentences(
     candidates: list[Candidate],
     sentence_vecs: np.ndarray,
@@ -67,6 +79,7 @@ def score_sentences(
     spec: ScoringSpec = SPEC,
     elsewhere: Optional[Callable[[str, int], bool]] = None,
     facts: Optional[dict] = None,
+    quantity: Optional[dict] = None,
 ) -> None:
     """Score each candidate in place. `mentions(text) -> bool`, when given, says whether a
     sentence names the asked region; used when no document is about that region.
@@ -96,6 +109,9 @@ def score_sentences(
     kind = getattr(analysis, "answer_kind", "other")
     q_script = script_of(getattr(analysis, "question", "") or "")
     w = spec.signal_weights
+    near: dict[str, list[tuple[int, int, float]]] = {}
+    for (doc_id, start, end), strength in (quantity or {}).items():
+        near.setdefault(doc_id, []).append((start, end, strength))
     for c, d in zip(candidates, dense):
         folded, script = fold(c.text), script_of(c.text)
         unmentioned = mentions is not None and not mentions(c.text)  # runs the gazetteer: once
@@ -115,6 +131,16 @@ def score_sentences(
                 best = max(found, key=lambda t: meant[t])
                 credit = meant[best]
                 _, answer_fig = metric_figure(c.text, figures, {best}, spec.metric_window, fits)
+        if wants_figure and near.get(c.doc_id) and (not credit or (has_metric and not asks_indicator and not meant)):
+            # no asked indicator named: the figure whose own indicator (its fact's) is nearest the
+            # asked kind of quantity is the answer figure, credited by that nearness. A named word
+            # that is no indicator (research, 工厂) says what the question is about, not which
+            # figure measures it: it counts for spec.general_word_credit, or the nearness if more
+            if credit:
+                credit *= spec.general_word_credit
+            strength, fig_near = _nearest_quantity(c, figures, near[c.doc_id])
+            if fig_near is not None and spec.fact_meaning_weight * strength > credit:
+                credit, answer_fig = spec.fact_meaning_weight * strength, fig_near
         focus = [answer_fig] if answer_fig else figures
         fig = 0.0
         # the asked indicator's own figure is of another measure than asked (its growth for "how much")

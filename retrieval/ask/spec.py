@@ -76,6 +76,15 @@ class ScoringSpec:
     #    ("output of larger industrial firms" -> industrial output 0.78, 地區生產總值總量 -> GDP
     #    per capita 0.77, 零售额要 -> online retail 0.76, "key livelihood items" -> projects 0.73)
     meaning_strength: float = 0.8
+    # -- a candidate figure's own indicator (its fact's, read at ingest) against the question's
+    #    quantity words (ask/meaning.py fact_strengths), for a figure question whose sentence names
+    #    no asked indicator: the cosine at which the strength is 0, per script pair (question vs the
+    #    indicator's words: "same" or "cross"), and what a strength of 1 is worth as metric credit.
+    #    Fitted on the tune halves only (docs/EVALUATION.md, "The asked quantity against each
+    #    figure's indicator")
+    fact_meaning_floor: Mapping[str, float] = field(default_factory=lambda: _frozen({"same": 0.4, "cross": 0.4}))
+    fact_meaning_weight: float = 1.0
+    general_word_credit: float = 0.6  # a named asked word that is no indicator (research, 工厂), in a figure question with candidate facts: tune halves 1.0, 0.8, 0.6, 0.4, 0.2 -> 0.6 the one setting with no loss and most gained; = metric_named
 
     # -- deciding and quoting
     answer_threshold: float = 0.37  # the 91 questions: 0.36-0.38 maximise right answers + right declines
