@@ -256,6 +256,7 @@ def asked_by_meaning(question: str, encode: _ENCODE, model_id: str, drop: tuple[
 # -- the asked kind of quantity against each candidate figure's own indicator -----------------------
 _QUANTITY_EN = re.compile(r"[A-Za-z][A-Za-z&\-]*")
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]s\b")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*\s*(?:年|月|日)?")
 
 
 def quantity_words(question: str, drop: tuple[str, ...] = ()) -> str:
@@ -265,6 +266,7 @@ def quantity_words(question: str, drop: tuple[str, ...] = ()) -> str:
     Simplified report's words."""
     for span in sorted(filter(None, drop), key=len, reverse=True):
         question = question.replace(span, " ")
+    question = _NUMBER.sub(" ", question)  # numbers and dates say which, not what kind of quantity
     if has_cjk(question):
         words = [w for w in cut(fold_zh(question)[0]) if w.strip() and not _PUNCT_ZH.match(w) and w not in QUESTION_ZH_STOP]
         return "".join(w if has_cjk(w) else f" {w} " for w in words).strip()

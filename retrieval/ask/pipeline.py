@@ -409,6 +409,11 @@ def _quantity(ctx: AskContext, facts: Optional[dict], doc_ids: set[str]) -> Opti
     if not getattr(ctx.analysis, "wants_figure", False) or not hasattr(ctx.index, "facts"):
         return None
     a = ctx.analysis
+    if not a.region_names and not ctx.region:
+        # with the asked place taken out, the rest says what quantity is asked; without one it
+        # names the subject too, and a figure's clause naming the subject is near for the subject's
+        # sake (克什米尔马鹿以2-18头的群族…, where the asked count is another clause's)
+        return None
     words = quantity_words(ctx.question, tuple(a.region_names) + tuple(str(y) for y in a.years))
     if not words:
         return None
