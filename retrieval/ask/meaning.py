@@ -300,7 +300,8 @@ def fact_strengths(words: str, encode: _ENCODE, names: NameVectors, facts: list[
     by_id: dict[str, float] = {}
     wanted_ids = {f.indicator_id for f in facts if f.indicator_id}
     if wanted_ids and len(names.vectors):
-        rows = np.flatnonzero(np.isin(np.asarray(names.term_ids, dtype=object)[names.owner], list(wanted_ids)))
+        wanted = np.array([t in wanted_ids for t in names.term_ids])
+        rows = np.flatnonzero(wanted[names.owner])
         sims = names.vectors[rows] @ q
         for row, s in zip(rows, sims):
             tid = names.term_ids[names.owner[row]]

@@ -10,6 +10,7 @@ context (index, encoder, gazetteer) under its lock and calls `run`.
 """
 from __future__ import annotations
 
+import bisect
 import weakref
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -420,9 +421,14 @@ def _quantity(ctx: AskContext, facts: Optional[dict], doc_ids: set[str]) -> Opti
     if facts is None:
         facts = {(f.doc_id, f.start): f for f in ctx.index.facts(doc_ids=doc_ids)}
     spans: dict[str, list[tuple[int, int]]] = {}
-    for c in ctx.candidates:
+    for c in sorted(ctx.candidates, key=lambda c: c.start):
         spans.setdefault(c.doc_id, []).append((c.start, c.start + len(c.text)))
-    inside = [f for (doc_id, start), f in facts.items() if any(a0 <= start < b0 for a0, b0 in spans.get(doc_id, ()))]
+    starts = {d: [a0 for a0, _ in v] for d, v in spans.items()}
+
+    def in_candidate(doc_id: str, start: int) -> bool:
+        i = bisect.bisect_right(starts.get(doc_id, ()), start) - 1
+        return i >= 0 and start < spans[doc_id][i][1]
+    inside = [f for (doc_id, start), f in facts.items() if doc_id in spans and in_candidate(doc_id, start)]
     if not inside:
         return None
     strengths = fact_strengths(words, ctx.encode, name_vectors(ctx.encode, ctx.index.model_id),
