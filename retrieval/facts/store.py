@@ -21,7 +21,7 @@ from retrieval.knowledge.regions import DATA_FILE as REGIONS_FILE
 from retrieval.knowledge.vocab import RELATIONS_PATH, VOCAB_PATH
 
 # Bump when extraction's code changes what it labels: the next ingest re-reads every document's facts.
-VERSION = 10  # 2, 3: indicators of subjectless clauses, past-year lead sentences, averages as spans (issue 15); 4: changes against an earlier base year as spans; 5: deficit ratio and deficit apart; 6: "从去年的X提高到Y" gives Y the time now; 7–10: several places named together hold a figure together (襄阳、宜昌…), places before 等 are examples of the set the next figure counts, a subject carried over to a later clause opens its own and stops at a semicolon
+VERSION = 11  # 2, 3: indicators of subjectless clauses, past-year lead sentences, averages as spans (issue 15); 4: changes against an earlier base year as spans; 5: deficit ratio and deficit apart; 6: "从去年的X提高到Y" gives Y the time now; 7–10: several places named together hold a figure together (襄阳、宜昌…), places before 等 are examples of the set the next figure counts, a subject carried over to a later clause opens its own and stops at a semicolon; 11: another quantity's head word after an indicator (储备, 余额, 产能, 单产, 资金…) is not that indicator, aided places hold what is done for them, partner lists, 与 joining subjects, city-named groups, lists with names outside the gazetteer, 分别 lists from the clause before, a paragraph's year-saying opener speaks for its sentences, 全年 in a multi-year review is its last year
 
 # Extraction also reads these data files (the vocabulary's names decide indicator ids, the
 # gazetteer region ids): a change to any of them re-reads every document's facts as a VERSION
