@@ -10,7 +10,8 @@ count one field on the rows of a stratum: region on the place strata (places-1/p
 naming places inside a provincial report's province; places-roles: helpers and helped, partners,
 分别 lists, city-named groups), indicator on `quantity` (an indicator's name followed by another
 quantity's head word: reserves, balances, capacity, yield, area, funds), period on `period-lead`
-(sentences after a paragraph's year-saying opener). `--errors` lists the tune half's mismatches
+(sentences after a paragraph's year-saying opener). Value: on the rows that label one (the figure's
+number in its base unit, 五亿五千万亩 = 550000000), whether the fact's value is it. `--errors` lists the tune half's mismatches
 (tuning looks at the tune half only; the report half is only ever counted).
 """
 from __future__ import annotations
@@ -74,7 +75,7 @@ def evaluate(corpus: Path, rows: list[dict]) -> tuple[dict, list]:
         d.main_region = gazetteer.tag(d.title, d.text)[0]  # as ingest tags it
         facts[key] = extract_facts(d, gazetteer, vocab)
     stats = {s: {"n": 0, "found": 0, **{f: 0 for f in FIELDS}, "ind_n": 0, "indicator": 0,
-                 **{f"{name}/n": 0 for name, _, _ in STRATA}, **{name: 0 for name, _, _ in STRATA}}
+                 "val_n": 0, "value": 0, **{f"{name}/n": 0 for name, _, _ in STRATA}, **{name: 0 for name, _, _ in STRATA}}
              for s in ("tune", "report")}
     errors = []
     for r in rows:
@@ -98,6 +99,12 @@ def evaluate(corpus: Path, rows: list[dict]) -> tuple[dict, list]:
                 st["indicator"] += 1
             else:
                 wrong.append("indicator")
+        if "value" in r:
+            st["val_n"] += 1
+            if abs(fact.value - r["value"]) <= 1e-9 * abs(r["value"]):
+                st["value"] += 1
+            else:
+                wrong.append("value")
         for name, strata, field in STRATA:
             if set(r.get("stratum", "").split("+")) & set(strata) and (field != "indicator" or "indicator" in r):
                 st[f"{name}/n"] += 1
@@ -118,6 +125,8 @@ def table(stats: dict) -> str:
         lines.append(f"| {f} right (of found) | {pct(stats['tune'], f, 'found')} | {pct(stats['report'], f, 'found')} |")
     lines.append(f"| indicator right (of found, where labelled) | {pct(stats['tune'], 'indicator', 'ind_n')} | "
                  f"{pct(stats['report'], 'indicator', 'ind_n')} |")
+    lines.append(f"| value right (of found, where labelled) | {pct(stats['tune'], 'value', 'val_n')} | "
+                 f"{pct(stats['report'], 'value', 'val_n')} |")
     for name, _, _ in STRATA:
         lines.append(f"| {name} | {pct(stats['tune'], name, name + '/n')} | {pct(stats['report'], name, name + '/n')} |")
     return "\n".join(lines)
