@@ -55,8 +55,9 @@ _CN_DIGITS = set("零〇○一二两兩三四五六七八九")
 # 两三年, 七八个: adjacent digits are an estimate or a code (一五六项), not a number cn2an should read
 _CN_ADJACENT = re.compile("[一二两兩三四五六七八九][一二两兩三四五六七八九]")
 _CN_BIG = re.compile("[百千万萬亿億]")
-# 千 before 瓦/克/米 starts a unit (五万千瓦 = 50,000 kW), not the numeral
-_NUM_CN = rf"[{_CN_CHARS}](?:(?!千[瓦克米])[{_CN_CHARS}]|[点點](?=[{_CN_CHARS}]))*"
+# 千 before 瓦/克/米 after a scale or unit (五万千瓦 = 50,000 kW, 二万五千千瓦) starts the unit, not the
+# numeral; after a digit it is the numeral's (五千米 = 5,000 metres, 一千米)
+_NUM_CN = rf"[{_CN_CHARS}](?:(?!(?<![一二两兩三四五六七八九])千[瓦克米])[{_CN_CHARS}]|[点點](?=[{_CN_CHARS}]))*"
 _CORE = re.compile(
     rf"(?P<pct>(?P<pctw>百分之|千分之)(?P<pctn>{_NUM_AR}|{_NUM_CN}))"
     rf"|(?P<cfrac>(?P<cden>{_NUM_AR}|{_NUM_CN})分之(?P<cnum>{_NUM_AR}|{_NUM_CN}))"
