@@ -554,7 +554,7 @@ def feedback(index, path, as_json) -> None:
 @click.argument("set_dir", type=click.Path(exists=True, file_okay=False))
 @index_option
 @click.option("--mode", type=click.Choice(["dense", "lexical", "hybrid", "all"]), default="all", show_default=True)
-@click.option("--limit", type=int, help="Only the first N questions.")
+@click.option("--limit", type=int, help="Only the set's first N questions (taken before --split picks a half).")
 @click.option("--passages-lang", type=click.Choice(["en", "zh"]),
               help="Index only the set's passages in this language; a gold passage's twin in it (en:X for zh:X) counts as gold. "
                    "Running both shows whether the question's language matters.")

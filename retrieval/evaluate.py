@@ -134,14 +134,15 @@ def run_eval(
     """`store`: None/"faiss" for the index directory, or a Milvus URI (a set with passages is then
     indexed into a Milvus store of that kind), so that both stores can be compared on one set.
     `split`: "tune" or "report" runs only that half (split_of), "both" runs all and reports
-    each half beside the whole. `limit` applies after the split."""
+    each half beside the whole. `limit` takes the set's first N questions before the split, so
+    that `--split tune --limit N` runs exactly the tune questions of a `--limit N` run of both."""
     from retrieval.engine import Engine
     from retrieval.store.backends import is_milvus
 
     if split not in (*SPLITS, "both"):
         raise PlanbotError(f"split must be tune, report or both, not {split!r}")
-    questions = [q for q in load_jsonl(set_dir / "questions.jsonl") if split == "both" or split_of(q) == split]
-    questions = [_parallel_gold(q, passages_lang) for q in questions[: limit or None]]
+    questions = load_jsonl(set_dir / "questions.jsonl")[: limit or None]
+    questions = [_parallel_gold(q, passages_lang) for q in questions if split == "both" or split_of(q) == split]
     if passages_lang and not (set_dir / "passages.jsonl").exists():
         raise PlanbotError(f"--passages-lang needs a set with passages.jsonl; {set_dir} has none")
     if engine is None:

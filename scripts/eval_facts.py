@@ -4,9 +4,15 @@
 
 Found: some fact overlaps the labelled figure's span. Kind / period / region / measure: share of
 the found figures whose label matches (a region held by several places, "襄阳市+宜昌市", matches
-the same places in any order). The last row counts region alone on the rows of the place strata
-(`stratum` places-1/places-2: clauses naming places inside a provincial report's province). `--errors` lists the tune half's mismatches (tuning looks
-at the tune half only; the report half is only ever counted).
+the same places in any order). Indicator: on the rows that label one (a vocabulary id, or `none`
+when the figure is no vocabulary indicator's), whether the fact's indicator id is it. The last rows
+count one field on the rows of a stratum: region on the place strata (places-1/places-2: clauses
+naming places inside a provincial report's province; places-roles: helpers and helped, partners,
+分别 lists, city-named groups), indicator on `quantity` (an indicator's name followed by another
+quantity's head word: reserves, balances, capacity, yield, area, funds), period on `period-lead`
+(sentences after a paragraph's year-saying opener). Value: on the rows that label one (the figure's
+number in its base unit, 五亿五千万亩 = 550000000), whether the fact's value is it. `--errors` lists the tune half's mismatches
+(tuning looks at the tune half only; the report half is only ever counted).
 """
 from __future__ import annotations
 
@@ -27,6 +33,11 @@ from retrieval.knowledge.vocab import load_vocab  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "figure-labels" / "labels.jsonl"
 FIELDS = ("kind", "period", "region", "measure")
+# (table row, stratum names, field counted on them)
+STRATA = (("region right, place strata", ("places-1", "places-2"), "region"),
+          ("region right, places-roles stratum", ("places-roles",), "region"),
+          ("indicator right, quantity stratum", ("quantity",), "indicator"),
+          ("period right, period-lead stratum", ("period-lead",), "period"))
 
 
 def load_docs(corpus: Path, refs: set[str]) -> dict:
@@ -63,7 +74,9 @@ def evaluate(corpus: Path, rows: list[dict]) -> tuple[dict, list]:
     for key, d in docs.items():
         d.main_region = gazetteer.tag(d.title, d.text)[0]  # as ingest tags it
         facts[key] = extract_facts(d, gazetteer, vocab)
-    stats = {s: {"n": 0, "found": 0, **{f: 0 for f in FIELDS}, "places": 0, "places_region": 0} for s in ("tune", "report")}
+    stats = {s: {"n": 0, "found": 0, **{f: 0 for f in FIELDS}, "ind_n": 0, "indicator": 0,
+                 "val_n": 0, "value": 0, **{f"{name}/n": 0 for name, _, _ in STRATA}, **{name: 0 for name, _, _ in STRATA}}
+             for s in ("tune", "report")}
     errors = []
     for r in rows:
         st = stats[r["split"]]
@@ -75,14 +88,27 @@ def evaluate(corpus: Path, rows: list[dict]) -> tuple[dict, list]:
             continue
         st["found"] += 1
         got = {"kind": fact.kind, "period": fact.period, "measure": fact.measure,
-               "region": combined_region(sorted(region_parts(fact.region_id)))}
-        want = {**{f: r[f] for f in FIELDS}, "region": region_id(gazetteer, r["region"])}
+               "region": combined_region(sorted(region_parts(fact.region_id))), "indicator": fact.indicator_id or "none"}
+        want = {**{f: r[f] for f in FIELDS}, "region": region_id(gazetteer, r["region"]), "indicator": r.get("indicator")}
         wrong = [f for f in FIELDS if got[f] != want[f]]
         for f in FIELDS:
             st[f] += f not in wrong
-        if r.get("stratum", "").startswith("places"):
-            st["places"] += 1
-            st["places_region"] += "region" not in wrong
+        if "indicator" in r:
+            st["ind_n"] += 1
+            if got["indicator"] == want["indicator"]:
+                st["indicator"] += 1
+            else:
+                wrong.append("indicator")
+        if "value" in r:
+            st["val_n"] += 1
+            if abs(fact.value - r["value"]) <= 1e-9 * abs(r["value"]):
+                st["value"] += 1
+            else:
+                wrong.append("value")
+        for name, strata, field in STRATA:
+            if set(r.get("stratum", "").split("+")) & set(strata) and (field != "indicator" or "indicator" in r):
+                st[f"{name}/n"] += 1
+                st[name] += field not in wrong
         if wrong:
             errors.append((r, got, wrong))
     return stats, errors
@@ -97,8 +123,12 @@ def table(stats: dict) -> str:
     lines.append(f"| found as facts | {pct(stats['tune'], 'found', 'n')} | {pct(stats['report'], 'found', 'n')} |")
     for f in FIELDS:
         lines.append(f"| {f} right (of found) | {pct(stats['tune'], f, 'found')} | {pct(stats['report'], f, 'found')} |")
-    lines.append(f"| region right, place strata | {pct(stats['tune'], 'places_region', 'places')} | "
-                 f"{pct(stats['report'], 'places_region', 'places')} |")
+    lines.append(f"| indicator right (of found, where labelled) | {pct(stats['tune'], 'indicator', 'ind_n')} | "
+                 f"{pct(stats['report'], 'indicator', 'ind_n')} |")
+    lines.append(f"| value right (of found, where labelled) | {pct(stats['tune'], 'value', 'val_n')} | "
+                 f"{pct(stats['report'], 'value', 'val_n')} |")
+    for name, _, _ in STRATA:
+        lines.append(f"| {name} | {pct(stats['tune'], name, name + '/n')} | {pct(stats['report'], name, name + '/n')} |")
     return "\n".join(lines)
 
 
@@ -116,9 +146,10 @@ def main() -> None:
             if r["split"] != "tune":
                 continue
             print(f"\n{r['doc']}  {r['figure']}  wrong: {','.join(wrong)}")
-            print(f"  want: {r['kind']} {r['period']} {r['region']} {r['measure']}")
+            print(f"  want: {r['kind']} {r['period']} {r['region']} {r['measure']} {r.get('indicator', '')}")
             if got:
-                print(f"  got:  {got['kind']} {got['period']} {got['region']} {got['measure']}")
+                print(f"  got:  {got['kind']} {got['period']} {got['region']} {got['measure']} "
+                      f"{got['indicator'] if 'indicator' in r else ''}")
             print(f"  {r['sentence'][:120]}")
 
 

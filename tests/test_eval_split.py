@@ -71,3 +71,8 @@ def test_eval_reports_tune_and_report_halves(tmp_path):
     tune = run("--split", "tune")
     assert {r["id"] for r in tune["modes"]["hybrid"]["rows"]} == {q["id"] for q in qs if split_of(q) == "tune"}
     assert all(r["split"] == "tune" for r in tune["modes"]["hybrid"]["rows"])
+
+
+    # --limit takes the set's first N before the split: a half of a limited run is that half alone
+    limited = run("--split", "report", "--limit", "6")
+    assert {r["id"] for r in limited["modes"]["hybrid"]["rows"]} == {q["id"] for q in qs[:6] if split_of(q) == "report"}

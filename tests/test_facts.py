@@ -123,6 +123,15 @@ def test_old_national_report_years_in_chinese_numerals_and_five_year_reviews():
     assert fs["百分之六十三"].period == "1952" and fs["百分之八十九"].period == "1954"
 
 
+def test_a_heading_year_in_chinese_numerals_is_not_a_five_year_plan():
+    # 一九五八年 holds the characters 九五 (the Ninth Five-Year Plan, 1996-2000): the section's
+    # targets are 1958's, as the heading says
+    text = ("各位代表：\n\n（三）一九五八年国民经济各部门发展计划的安排\n\n"
+            "在工业建设项目中，属于中央各部的是五百六十七个，属于地方的是一百四十九个。\n")
+    fs = facts_by_figure(doc(text, "1958年中华人民共和国国务院政府工作报告", None, path="/c/national.jsonl#60"))
+    assert fs["五百六十七个"].period == "1958" and fs["一百四十九个"].period == "1958"
+
+
 def test_glossary_figures_are_definitions():
     text = "2025年云南省政府工作报告\n\n一、2024年工作回顾\n\n新增就业30万人。\n\n名词解释\n\n1.“1+1+N”体系：1个管理运营机构、1个省级运营平台公司。\n"
     fs = extract_facts(doc(text, "2025年云南省政府工作报告", "2025-01-18", main="530000"))

@@ -109,6 +109,31 @@ COUNTING_WORDS = (r"按[^，,；;]{0,10}?(?:计算|计|核算)|扣除[^，,；;]
                   rf"(?:{BASE_WORDS_ZH})(?:(?:19|20)\d\d|[一二三四五六七八九〇○零]{{4}})年(?:同期)?(?:相比|相较|比较)?|"
                   r"(?:比|较|較)(?:上年|去年|前一年|上年同期|去年同期)(?:相比)?|同比|环比")
 
+# A head noun between an indicator's name and its figure that names another quantity of the same
+# thing: a stock, balance or holding (粮食储备规模达500万吨 is grain reserves, not grain output; 汽车
+# 保有量 is cars owned, not consumption), a capacity (粮食综合生产能力, 产能), a yield or an area
+# (粮食单产, 种植面积), or money set aside for it (人才资金, 消费券, 补助资金). The figure is then not
+# the indicator's: it keeps the words as written and no vocabulary id. A head followed by a ratio word
+# (面积比例) is the ratio's base, not the figure's quantity.
+OTHER_QUANTITY = (r"(?:储备|儲備|库存|庫存|存量|保有量|拥有量|擁有量|余额|餘額|产能|產能|生产能力|生產能力|供应能力|能力|"
+                  r"装机|裝機|单产|單產|亩产|畝產|面积|面積|资金|資金|基金|补助|補助|补贴|補貼|券)(?!比例|比重|占比|率)")
+# Indicators that are themselves such a quantity: the head is theirs (贷款余额 is the loans figure).
+OTHER_QUANTITY_OWNERS = {
+    "余额": {"loans", "deposits", "social_financing", "money_supply", "government_debt", "special_bonds"},
+    "存量": {"loans", "deposits", "social_financing", "money_supply", "government_debt", "special_bonds"},
+    "面积": {"arable_land", "high_standard_farmland", "grain_area", "forest_coverage"},
+    "装机": {"installed_capacity"},
+    "能力": {"computing_power"},
+    "拥有量": {"patents", "patents_per_10k"},
+    # the money of a money indicator is that indicator ("中央预算内投资资金", "实际到位资金")
+    "资金": {"investment", "fixed_asset_investment", "project_investment", "infrastructure_investment",
+             "industrial_investment", "manufacturing_investment", "private_investment", "foreign_capital",
+             "special_bonds", "rd_spending", "fiscal_expenditure", "general_budget_expenditure", "livelihood_spending"},
+}
+OTHER_QUANTITY_OWNERS.update({"餘額": OTHER_QUANTITY_OWNERS["余额"], "面積": OTHER_QUANTITY_OWNERS["面积"],
+                              "裝機": OTHER_QUANTITY_OWNERS["装机"], "擁有量": OTHER_QUANTITY_OWNERS["拥有量"],
+                              "資金": OTHER_QUANTITY_OWNERS["资金"]})
+
 # ------------------------------------------------------------------ measure cues
 # Indicators that are rates or shares whatever the words around them say.
 SHARE_INDICATORS = {"rd_intensity", "unemployment_rate", "urbanization_rate", "forest_coverage", "share", "deficit_ratio",
@@ -126,3 +151,12 @@ def rx(pattern: str) -> re.Pattern:
 # "威海碳纤维、枣庄欣旺达等…试点30个左右": places before 等 ("and others") are examples of a
 # larger set, so the figure is the region containing them, not theirs (等级, 平等, 一等奖 are words).
 EXAMPLES_THEN = r"(?<![平同一二三特高中初均对對])等(?![级級于於待候同])"
+
+# "广州、深圳援助梅州建设4个小镇": the place after an aid verb receives the help and holds what is built
+# or done there; the helpers named before the verb do not.
+AID_BEFORE = r"(?:援助|援建|支援|对口支援|對口支援|对口帮扶|對口幫扶|对口协作|對口協作|结对帮扶|結對幫扶|帮扶|幫扶|帮助|幫助)$"
+# "沈阳都市圈", "长春现代化都市圈", "三亚经济圈": a region of several places named after one city is
+# not that city.
+GROUP_AFTER = r"(?:市|地区|地區)?[\u4e00-\u9fff]{0,3}?(?:都市圈|都市区|都市區|经济圈|經濟圈|城市圈|城市群|经济带|經濟帶|生态圈|生態圈)"
+# Joins a place to the next in a list ("伊犁州、昌吉州和喀什地区"; "上海与六安").
+PLACE_JOIN = r"^(?:[、，,和与與及同]|以及)$"

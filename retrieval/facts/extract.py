@@ -22,7 +22,8 @@ _MINOR = {"months", "days", "years", "hours", "minutes", "quarters", "working da
 # serial numbers, not quantities: "1、2号机组", "1—5号泊位", "第3批"
 _SERIAL_AFTER = re.compile(r"(?:\s*[、—\-～~至到]\s*[0-9０-９]+)*\s*[号號期批届屆线線]")
 _RESPECTIVELY = re.compile(r"分别|分別|respectively")
-_LIST_GAP = re.compile(r"^[、，,和与與及\s]*$")
+# between two figures of one list: separators, after a unit the figure left out ("46位、82位")
+_LIST_GAP = re.compile(r"^[\u4e00-\u9fff]?[、，,和与與及\s]*$")
 
 
 def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
@@ -43,19 +44,28 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
     target_paras = _target_paragraphs(text)
     out: list[Fact] = []
     lead: Optional[periods.Period] = None  # a past year said by the sentence before, which has no figure
+    opener = False  # the lead was said by the paragraph's first sentence
     last_end = 0
     for s0, s1 in sentences(text):
         sent = text[s0:s1]
-        if "\n" in text[last_end:s0]:
+        first = last_end == 0 or "\n" in text[last_end:s0]
+        if first:
             lead = None  # a lead sentence speaks for its own paragraph only
         last_end = s1
         figs = [f for f in extract_figures(sent) if f.unit not in _MINOR and not _SERIAL_AFTER.match(sent, f.end)] \
             if _QUICK.search(sent) else []
         if not figs:
-            lead = _past_lead(sent, prof.year, secs.at(s0).years, lead)
+            said = _past_lead(sent, prof.year, secs.at(s0).years, lead)
+            if first or said is not lead:
+                opener = first and said is not None  # a lead said later speaks for the next sentence only
+            lead = said
             continue
-        carried, lead = lead, None
         sec = secs.at(s0)
+        carried = lead
+        if not opener or periods.time_phrases(sent, prof.year, sec.years):
+            lead = None
+        # else a paragraph opened by its year ("过去一年，…冲击。") speaks for every sentence after it
+        # that says no time of its own ("全年国内生产总值增长3%…。货物进出口总额增长7.7%。财政赤字率控制在2.8%")
         english = not _CJK.search(sent)
         matches = vocab.matches(sent)
         tl = next((a for a, b in target_paras if a <= s0 < b), None)
@@ -91,21 +101,40 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
 
 def _respectively(sent: str, s0: int, figs, places: Places) -> dict[int, str]:
     """"厦门、福州机场旅客吞吐量分别达2790.6万人次、1529.9万人次": the i-th figure of a 分别 list is
-    the i-th place's. Returns figure start (in the sentence) -> region id."""
+    the i-th place's. A 分别 clause naming no place pairs its figures with the places of the clause
+    before ("天水经开区、张掖经开区全国排名46位、82位，分别提升6位、49位"), and so does that clause's own
+    run of as many figures. Places followed by another list before 分别 ("宁波舟山港货物和集装箱吞吐量
+    分别增长4%、11.3%") are not what the figures pair with. Returns figure start (in the sentence) -> region id."""
     out: dict[int, str] = {}
     for m in _RESPECTIVELY.finditer(sent):
         lo, _ = clause_bounds(sent, 0, len(sent), m.start())
-        named = places.subjects(s0 + lo, s0 + m.start())
-        run = []
-        for f in figs:
-            if f.start < m.end():
-                continue
-            if run and not _LIST_GAP.match(sent[run[-1].end:f.start]):
-                break
-            run.append(f)
-        if len(named) >= 2 and len(run) == len(named):
-            out.update({f.start: rid for f, rid in zip(run, named)})
+        named = places.listed(s0 + lo, s0 + m.start())
+        runs = [_run(sent, figs, m.end())]
+        if not places.subjects(s0 + lo, s0 + m.start()) and lo >= 2 and sent[lo - 1] in "，,":
+            prev_lo, _ = clause_bounds(sent, 0, len(sent), lo - 2)
+            first = next((f for f in figs if prev_lo <= f.start < lo), None)
+            if first is not None:
+                named = places.listed(s0 + prev_lo, s0 + first.start)
+                earlier = _run(sent, figs, first.start)
+                if earlier and earlier[-1].end <= lo:
+                    runs.append(earlier)
+        if len(named) >= 2:
+            for run in runs:
+                if len(run) == len(named):
+                    out.update({f.start: rid for f, rid in zip(run, named)})
     return out
+
+
+def _run(sent: str, figs, start: int) -> list:
+    """The figures from `start` on that follow one another in a list ("6位、49位")."""
+    run = []
+    for f in figs:
+        if f.start < start:
+            continue
+        if run and not _LIST_GAP.match(sent[run[-1].end:f.start]):
+            break
+        run.append(f)
+    return run
 
 
 def _past_lead(sentence: str, pub_year: Optional[int], section_years,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from retrieval.facts.cues import COUNTING_WORDS
+from retrieval.facts.cues import COUNTING_WORDS, OTHER_QUANTITY, OTHER_QUANTITY_OWNERS
 from retrieval.facts.spans import clause_bounds
 from retrieval.knowledge.vocab import Match
 
@@ -19,6 +19,8 @@ _EN_TRAIL = re.compile(r"\b(?:reached|was|were|is|are|of|by|up|to|increased|grew
 
 
 _COUNTING = re.compile(COUNTING_WORDS)
+_OTHER_QUANTITY = re.compile(OTHER_QUANTITY)
+_ASIDE = re.compile(r"[（(][^（()）]*[）)]")
 _MEASURE_WORD = re.compile(r"[个個项項家所条條处處座批场場支款件台套]$")
 _COUNTED = re.compile(r"[\u4e00-\u9fff“”\"]{1,12}?(?=[，,。；;、：:）)]|$|[获被为是在纳入达实现完成建成开工]|以上)")
 
@@ -38,6 +40,10 @@ def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: lis
             if best is None or m.start >= best.start:
                 best = m
     if best is not None:
+        other = _other_quantity(sentence[best.end:fig_start], best.term.id)
+        if other:
+            # "粮食储备规模达500万吨": grain reserves, a quantity the vocabulary's grain output is not
+            return None, _TRAIL.sub("", sentence[best.start:fig_start])[-16:]
         return best.term.id, best.text
     words = sentence[clause_start:fig_start]
     if re.search(r"[\u4e00-\u9fff]", words):
@@ -48,6 +54,13 @@ def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: lis
     for _ in range(3):
         words = _EN_TRAIL.sub("", words).rstrip(" ,")
     return None, " ".join(words.split()[-6:])
+
+
+def _other_quantity(between: str, indicator_id: str) -> bool:
+    """Whether the words between an indicator's name and its figure name another quantity of it
+    (cues.OTHER_QUANTITY: a stock, capacity, yield, area or fund) that the indicator is not."""
+    between = _ASIDE.sub("", between)  # "地方预算收入（扣除中央补助的部分）为…": a remark, not the head
+    return any(indicator_id not in OTHER_QUANTITY_OWNERS.get(m.group(), ()) for m in _OTHER_QUANTITY.finditer(between))
 
 
 def decide_in_sentence(vocab, sentence: str, clause_start: int, fig_start: int, matches: list[Match],

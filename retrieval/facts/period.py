@@ -192,6 +192,10 @@ def resolve(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int]
     if after:
         return after[0]
     if section_years:
+        if section_years[0] < section_years[1] and pub_year is not None and section_years[1] < pub_year \
+                and _FULL_YEAR.search(sentence):
+            # "全年" in a review of several years ("过去一年和五年工作回顾") is one year: the last reviewed
+            return Period(section_years[1], section_years[1])
         return Period(*section_years)
     if pub_year is None:
         return UNKNOWN

@@ -12,11 +12,19 @@ from __future__ import annotations
 import bisect
 import re
 
-from retrieval.facts.cues import EXAMPLES_THEN
+from retrieval.facts.cues import AID_BEFORE, EXAMPLES_THEN, GROUP_AFTER, PLACE_JOIN
 from retrieval.facts.model import NATIONAL, combined_region
 
 
 _PARTNER = set("向对對与與同援助")
+_COORDINATE = set("与與同")  # "上海与六安": after a place, 与 joins two subjects
+_AID = re.compile(AID_BEFORE)
+_GROUP = re.compile(GROUP_AFTER)
+_JOIN = re.compile(PLACE_JOIN)
+_LIST_MARK = re.compile(r"[、和与與及]")
+# a list of short names right before the figure counting them ("哇让、同德、南山口、德令哈4座")
+_NAME_LIST = re.compile(r"((?:[\u4e00-\u9fff]{1,6}、)+[\u4e00-\u9fff]{1,6})$")
+_PLACE_SUFFIX = re.compile(r"(?:市|县|縣|区|區|州|盟|旗)?$")
 _WHOLE = re.compile(r"全省|全市|全区|全區|全国|全國|whole (?:province|city|country)")
 _EXAMPLES = re.compile(EXAMPLES_THEN)
 _SEMICOLON = re.compile(r"[；;]")
@@ -35,10 +43,40 @@ class Places:
         self.base = base
         self.text = text
         found = gazetteer.find_in_text(text) if gazetteer is not None else []
-        # "向金门供水", "对中亚增长": a place after 向/对/与 receives or partners, it is not the subject
-        self.mentions = [m for m in found if not (m[1] and text[m[1] - 1] in _PARTNER)]
+        self.mentions, self._beneficiaries = self._subject_mentions(text, found)
         self._starts = [m[1] for m in self.mentions]
         self._inside = gazetteer.descendants(base) if gazetteer is not None and base != NATIONAL["id"] and base in gazetteer else None
+        self._all = found
+
+    @staticmethod
+    def _subject_mentions(text: str, found: list) -> tuple[list, set[int]]:
+        """The mentions that can be a figure's subject, and the starts of those that receive aid.
+        "向金门供水", "对中亚增长": a place after 向/对/与 receives or partners, it is not the subject,
+        nor are the places listed after it ("向伊犁州、昌吉州和喀什地区下放…"); but after a place,
+        与 joins two subjects ("上海与六安对口合作…"). "援助梅州建设4个小镇": the place after an aid
+        verb holds what is done there (see region_at). "沈阳都市圈": a group named after a city is
+        not the city."""
+        out, aided = [], set()
+        prev, prev_role = None, None
+        for m in found:
+            _, a, b = m
+            joined = prev is not None and bool(_JOIN.match(text[prev[2]:a]))
+            if _GROUP.match(text, b):
+                role = "group"
+            elif _AID.search(text, max(0, a - 6), a):
+                role = "aided"
+            elif a and text[a - 1] in _PARTNER:
+                role = "subject" if text[a - 1] in _COORDINATE and joined and prev_role in ("subject", "aided") else "partner"
+            elif joined and prev_role == "partner":
+                role = "partner"
+            else:
+                role = "subject"
+            if role in ("subject", "aided"):
+                out.append(m)
+                if role == "aided":
+                    aided.add(a)
+            prev, prev_role = m, role
+        return out, aided
 
     _whole = _WHOLE
 
@@ -53,7 +91,10 @@ class Places:
             if self._inside is None or self.mentions[i][0] in self._inside:
                 out.append(self.mentions[i])
             i += 1
-        return out
+        # "广州、深圳援助梅州建设4个小镇": what is done for a place named after an aid verb is its own,
+        # not its helpers'
+        first_aided = next((k for k, m in enumerate(out) if m[1] in self._beneficiaries), None)
+        return out[first_aided:] if first_aided else out
 
     def region_at(self, lo: int, fig_start: int, sentence_start: int | None = None) -> str:
         """The region of a figure starting at `fig_start` whose clause starts at `lo`: the place
@@ -79,7 +120,45 @@ class Places:
         examples = _EXAMPLES.search(self.text, mentions[-1][2], fig_start)
         if examples and not _DIGIT.search(self.text, examples.end(), fig_start):
             return self.containing(named)  # the count of the set ("…等6个设区市"); later figures are the places'
+        if self._unknown_in_list(lo, fig_start):
+            return self.base
         return self.holder(named)
+
+    def _unknown_in_list(self, lo: int, fig_start: int) -> bool:
+        """Whether the places before the figure are items of a list of short names some of which
+        are no gazetteer place ("加快建设哇让、同德、南山口、德令哈4座抽水蓄能电站": 哇让 and
+        南山口 are not places, so the four stations are no one of the places' but the document
+        region's). Every item but the first (which may carry a verb before it) must be a bare
+        name: a place name alone, or no place at all."""
+        m = _NAME_LIST.search(self.text, lo, fig_start)
+        if not m:
+            return False
+        a = m.start(1)
+        items, pos = [], a
+        for item in m.group(1).split("、"):
+            items.append((pos, pos + len(item)))
+            pos += len(item) + 1
+        known = unknown = 0
+        for k, (x, y) in enumerate(items):
+            inside = [(p, q) for _, p, q in self._all if x <= p and q <= y]
+            if not inside:
+                if k == 0:
+                    continue  # "加快建设哇让": cannot tell the name from the verb
+                unknown += 1
+            elif any(_PLACE_SUFFIX.fullmatch(self.text, q, y) and (k == 0 or p == x) for p, q in inside):
+                known += 1
+            else:
+                return False  # "东营津辉": a place and a name, not a list of names
+        return known >= 1 and unknown >= 1
+
+    def listed(self, lo: int, hi: int) -> list[str]:
+        """The places of text[lo:hi] as a list that the words up to `hi` end ("厦门、福州机场旅客
+        吞吐量" before 分别), or [] when another list comes after them ("宁波舟山港货物和集装箱吞吐量
+        分别…": the figures pair with the goods, not the places)."""
+        mentions = self._named(lo, hi)
+        if not mentions or _LIST_MARK.search(self.text, mentions[-1][2], hi):
+            return []
+        return list(dict.fromkeys(rid for rid, _, _ in mentions))
 
     def _opens_clause(self, lo: int, at: int) -> bool:
         """Whether the place named at `at` opens its clause, after at most a time phrase

@@ -21,6 +21,10 @@ _SUB = re.compile(cues.SUB_HEADING)
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年|([一二三四五六七八九〇○零]{4})年")
 _FIVE = re.compile(r"五年|five years")
 _AHEAD = re.compile(r"今后|今後|未来|未來")
+# a plan's number inside a longer numeral is no plan: 一九五八年 holds 九五, 第十五届 holds 十五
+# (the guard period.py puts on the same names)
+_PLANS = [(re.compile(rf"(?<![一二三四五六七八九十〇○零第]){re.escape(name)}(?![一二三四五六七八九〇○零]|[年届屆])"), first)
+          for name, first in sorted(cues.FIVE_YEAR_PLANS.items(), key=lambda kv: -len(kv[0]))]
 _FW = str.maketrans("０１２３４５６７８９", "0123456789")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
 
@@ -77,8 +81,8 @@ def find_sections(text: str, prof: Profile) -> list[Section]:
 
 def _years(heading: str, role: Optional[str], prof: Profile) -> Optional[tuple[int, int]]:
     simple = to_simplified(heading)
-    for name, first in sorted(cues.FIVE_YEAR_PLANS.items(), key=lambda kv: -len(kv[0])):
-        if name in simple and ("计划" in simple or "规划" in simple or "“" in simple):
+    for name, first in _PLANS:
+        if name.search(simple) and ("计划" in simple or "规划" in simple or "“" in simple):
             return (first, first + 4)
     ys = [year_of(m) for m in _YEAR.finditer(heading)]
     if ys:

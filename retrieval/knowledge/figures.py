@@ -55,7 +55,9 @@ _CN_DIGITS = set("零〇○一二两兩三四五六七八九")
 # 两三年, 七八个: adjacent digits are an estimate or a code (一五六项), not a number cn2an should read
 _CN_ADJACENT = re.compile("[一二两兩三四五六七八九][一二两兩三四五六七八九]")
 _CN_BIG = re.compile("[百千万萬亿億]")
-_NUM_CN = rf"[{_CN_CHARS}](?:[{_CN_CHARS}]|[点點](?=[{_CN_CHARS}]))*"
+# 千 before 瓦/克/米 after a scale or unit (五万千瓦 = 50,000 kW, 二万五千千瓦) starts the unit, not the
+# numeral; after a digit it is the numeral's (五千米 = 5,000 metres, 一千米)
+_NUM_CN = rf"[{_CN_CHARS}](?:(?!(?<![一二两兩三四五六七八九])千[瓦克米])[{_CN_CHARS}]|[点點](?=[{_CN_CHARS}]))*"
 _CORE = re.compile(
     rf"(?P<pct>(?P<pctw>百分之|千分之)(?P<pctn>{_NUM_AR}|{_NUM_CN}))"
     rf"|(?P<cfrac>(?P<cden>{_NUM_AR}|{_NUM_CN})分之(?P<cnum>{_NUM_AR}|{_NUM_CN}))"
@@ -281,6 +283,11 @@ def _dec(text: str) -> Optional[Decimal]:
     t = _simp(t).replace("〇", "零").replace("○", "零")
     mult = 1
     if m := _CN_TRAIL_SCALE.search(t):
+        if _CN_GROUP.search(t, 0, m.start()):  # 五亿五千万, 十亿零七千万: groups, read as one number
+            v = _cn_grouped(t)
+            if v is None:
+                v = _cn2an(t)
+            return None if v is None else Decimal(v)
         mult, t = _ZH_SCALES[m.group()], t[: m.start()]
         if not t:
             return Decimal(mult)
@@ -290,6 +297,40 @@ def _dec(text: str) -> Optional[Decimal]:
         return Decimal(str(small)) * mult
     v = _cn2an(t)
     return None if v is None else Decimal(v) * mult
+
+
+_CN_GROUP = re.compile("[万亿]")
+
+
+def _cn_grouped(t: str) -> Optional[int]:
+    """A numeral of 亿 and 万 groups, each group a plain numeral below 10,000 (五亿五千万 = 550000000,
+    十亿零七千万 = 1070000000, 三亿七千零六十二万, 一万二千, 三万亿); None for forms it does not
+    know (一亿五, 一万二: the tail's unit is left unsaid), which cn2an reads."""
+    for scale, size in (("亿", 10**8), ("万", 10**4)):
+        if scale in t:  # the last one: 三万亿 and the old 六万万 (= 六亿), 一百亿亿 are a group of groups
+            i = t.rindex(scale)
+            head, tail = _cn_grouped(t[:i]), _cn_tail(t[i + 1:], size)
+            return None if head is None or tail is None else head * size + tail
+    return _cn_group(t)
+
+
+def _cn_group(t: str) -> Optional[int]:
+    if not t:
+        return None
+    v = _cn_small("一" + t if t[0] in "百千" else t)  # 千万 = 一千万
+    return v if isinstance(v, int) and not (len(t) > 1 and all(c in _CN_DIGIT_VALUE for c in t)) else None
+
+
+def _cn_tail(t: str, below: int) -> Optional[int]:
+    """What follows a 亿 or 万 group: nothing, 零 and a smaller number, or a number with its unit."""
+    if not t:
+        return 0
+    zero = t[0] == "零"
+    t = t[1:] if zero else t
+    if not t or (not zero and t in _CN_DIGIT_VALUE):
+        return None  # 一万二 is 12000 in speech: left to cn2an
+    v = _cn_grouped(t)
+    return v if v is not None and v < below else None
 
 
 # cn2an's readings of the numerals `_cn_small` leaves to it (百千万工程's 一百千, 一百五, ...):
