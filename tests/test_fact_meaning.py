@@ -58,3 +58,10 @@ def test_a_figures_own_words_and_its_vocabulary_names_reach_the_asked_quantity(c
              FactIndicator("tea", None, "茶叶专业市场全年成交额")]
     s = fact_strengths("money put research", encode, name_vectors(encode, model), facts, dict(SPEC.fact_meaning_floor))
     assert s.get("rd", 0) > max(s.get("institutes", 0), s.get("tea", 0))
+
+
+def test_a_listed_indicator_is_not_answered_by_a_merely_similar_quantity(city_engine):
+    # R&D intensity (a listed indicator) is not stated; the R&D spending amount is near in
+    # meaning but is another figure, and quoting it would answer a ratio with an amount
+    answer = city_engine.ask("丽水2024年研发投入强度达到了多少？")
+    assert not answer.answered or "58.6亿元" not in answer.quotes[0].text

@@ -415,6 +415,10 @@ def _quantity(ctx: AskContext, facts: Optional[dict], doc_ids: set[str]) -> Opti
         # names the subject too, and a figure's clause naming the subject is near for the subject's
         # sake (克什米尔马鹿以2-18头的群族…, where the asked count is another clause's)
         return None
+    if any(t.category == "indicator" for t in (a.metric_terms or [])):
+        # a listed indicator is asked: its own names decide, and a figure of a merely similar
+        # quantity (R&D spending for R&D intensity, jobs for income) must not stand in for it
+        return None
     words = quantity_words(ctx.question, tuple(a.region_names) + tuple(str(y) for y in a.years))
     if not words:
         return None

@@ -120,7 +120,6 @@ def score_sentences(
         fits = (lambda f: category_fits(kind, figure_category(f, c.text))) if wants_figure else None
         has_metric, answer_fig = metric_figure(c.text, figures, asked_ids, spec.metric_window, fits)
         credit = 1.0 if has_metric else 0.0  # how fully the sentence names what is asked
-        by_meaning = False  # the answer figure is the one whose fact's indicator is nearest the asked quantity
         if meant and not has_metric:
             # a sentence that names an indicator asked for by meaning, not the listed one: that
             # indicator's figure is the answer figure, credited by its strength
@@ -141,7 +140,7 @@ def score_sentences(
                 credit *= spec.general_word_credit
             strength, fig_near = _nearest_quantity(c, figures, near[c.doc_id])
             if fig_near is not None and spec.fact_meaning_weight * strength > credit:
-                credit, answer_fig, by_meaning = spec.fact_meaning_weight * strength, fig_near, True
+                credit, answer_fig = spec.fact_meaning_weight * strength, fig_near
         focus = [answer_fig] if answer_fig else figures
         fig = 0.0
         # the asked indicator's own figure is of another measure than asked (its growth for "how much")
@@ -216,8 +215,8 @@ def score_sentences(
             c.score *= spec.measure_clash
         if period_clash:
             c.score *= spec.period_clash
-        # (a figure read as the answer by its fact's nearness alone is not sure enough to mark down)
-        if answer_fig and not by_meaning and elsewhere is not None and elsewhere(c.doc_id, c.start + answer_fig.start):
+        # (a figure read as the answer by its fact's nearness alone is marked down too: another region's figure is no answer)
+        if answer_fig and elsewhere is not None and elsewhere(c.doc_id, c.start + answer_fig.start):
             # its fact (read at ingest) is another region's: 襄阳、宜昌经济总量 is not Hubei's GDP
             c.flags["place_inside"] = True
             c.score *= spec.place_inside
