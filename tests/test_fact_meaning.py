@@ -7,6 +7,7 @@ import pytest
 
 from retrieval.ask.meaning import FactIndicator, fact_strengths, name_vectors, quantity_words
 from retrieval.ask.spec import SPEC
+from tests.conftest import engine_over
 
 # A city report in the shape of the corpus's work reports. The research institutes' sentence
 # repeats the question's word "research" (研究) with a count after it; the R&D spending sentence
@@ -28,14 +29,7 @@ REPORT = """丽水市2025年政府工作报告
 
 @pytest.fixture(scope="module")
 def city_engine(tmp_path_factory, encoder):
-    from retrieval.engine import Engine
-    from retrieval.ingest.run import ingest
-
-    docs = tmp_path_factory.mktemp("lishui-docs")
-    (docs / "lishui-2025.txt").write_text(REPORT, encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("lishui-index")
-    ingest([docs], index_dir, encoder=encoder)
-    return Engine(index_dir, encoder=encoder)
+    return engine_over(tmp_path_factory, encoder, {"lishui-2025.txt": REPORT}, "lishui")
 
 
 def test_money_put_into_research_is_the_rd_spending_figure_not_the_institutes_count(city_engine):
