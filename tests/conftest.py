@@ -121,3 +121,14 @@ def engine_over(tmp_path_factory, encoder, files: dict[str, str], name: str):
     index_dir = tmp_path_factory.mktemp(f"{name}-index")
     ingest([root], index_dir, encoder=encoder)
     return Engine(index_dir, encoder=encoder)
+
+
+def docx_text(path: Path) -> str:
+    """Paragraphs and table rows (cells joined by a tab), as a reader of the file sees them."""
+    import docx
+
+    document = docx.Document(str(path))
+    lines = [par.text for par in document.paragraphs]
+    for table in document.tables:
+        lines.extend("\t".join(cell.text for cell in row.cells) for row in table.rows)
+    return "\n".join(lines)

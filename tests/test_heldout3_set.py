@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, EVAL, REPO
+from tests.conftest import CORPUS, EVAL, REPO, docx_text
 
 SET = REPO / "tests" / "data" / "heldout3"
 DOCS = SET / "docs"
@@ -79,17 +79,6 @@ def kind(q: dict) -> str:
     if sc[:3].isdigit() and "_" in sc[:4]:
         return "article"
     return "national" if "国务院" in sc else "province"
-
-
-def docx_text(path: Path) -> str:
-    """Paragraphs and table rows (cells joined by a tab), as a reader of the file sees them."""
-    import docx
-
-    document = docx.Document(str(path))
-    lines = [par.text for par in document.paragraphs]
-    for table in document.tables:
-        lines.extend("\t".join(cell.text for cell in row.cells) for row in table.rows)
-    return "\n".join(lines)
 
 
 def raw_text(path: Path) -> str:

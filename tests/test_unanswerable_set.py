@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, EVAL, REPO
+from tests.conftest import CORPUS, EVAL, REPO, docx_text
 
 SET = REPO / "tests" / "data" / "unanswerable"
 LANGS = {"en", "zh", "zh-Hant"}
@@ -62,16 +62,6 @@ SEEN = sorted(
     for p in [*(REPO / "tests" / "data").glob("*/questions.jsonl"), *EVAL.glob("*/questions.jsonl")]
     if p.parent != SET
 )
-
-
-def docx_text(path: Path) -> str:
-    import docx
-
-    document = docx.Document(str(path))
-    lines = [par.text for par in document.paragraphs]
-    for table in document.tables:
-        lines.extend("\t".join(cell.text for cell in row.cells) for row in table.rows)
-    return "\n".join(lines)
 
 
 @pytest.fixture(scope="module")
