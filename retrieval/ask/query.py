@@ -349,6 +349,27 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     return a
 
 
+def _meant_ratios(a: QueryAnalysis, vocab: Vocab) -> list[Term]:
+    """Asked for a share, a ratio whose numerator is asked for by meaning is the ratio, as it is
+    when the numerator is a listed phrase (Vocab.relate): R&D words read as R&D spending by
+    meaning, in a question asking for a share of GDP, ask for R&D intensity, not GDP. The ratio becomes a listed term of the analysis
+    (the numerator's words and the share cue name it as surely as its own name would), its
+    numerator and denominators are no longer asked for themselves. The ratios added, in order."""
+    if a.answer_kind != "share":
+        return []
+    added: list[Term] = []
+    listed = {t.id for t in a.metric_terms}
+    for ratio, (num, *den) in vocab.ratios.items():
+        if num not in a.meant or ratio in listed or ratio not in vocab.terms:
+            continue
+        a.meant.pop(num)
+        a.meant_words.pop(num, None)
+        a.metric_terms = [t for t in a.metric_terms if t.id not in den] + [vocab.terms[ratio]]
+        listed.add(ratio)
+        added.append(vocab.terms[ratio])
+    return added
+
+
 def add_meaning(a: QueryAnalysis, meant: dict[str, float], subsumed: frozenset = frozenset(),
                 words: dict[str, str] | None = None, vocab: Vocab | None = None) -> QueryAnalysis:
     """The analysis with the indicators asked for by meaning (ask/meaning.py: id -> strength, all
@@ -362,7 +383,8 @@ def add_meaning(a: QueryAnalysis, meant: dict[str, float], subsumed: frozenset =
     a.meant, a.meant_words = dict(meant), dict(words or {})
     a.meant_subsumed = [t for t in a.metric_terms if t.id in subsumed]
     a.metric_terms = [t for t in a.metric_terms if t.id not in subsumed]
-    terms = [vocab.get(t) for t in meant if t in vocab]
+    ratios = _meant_ratios(a, vocab)
+    terms = [vocab.get(t) for t in a.meant if t in vocab] + ratios
     asks_other = bool(NOT_FIGURE_EN.search(a.question) or NOT_FIGURE_ZH.search(_simplified(a.question)))
     if a.answer_kind == "other" and terms and not asks_other:
         a.answer_kind = "amount"
