@@ -203,7 +203,7 @@ def _region_forms(gazetteer: Gazetteer, rid: str) -> tuple[list[str], list[str]]
 
 
 _EN_GROWTH = re.compile(r"\b(?:growth|grow|grew|grown|growing)\b", re.I)
-# "How much grain does Fujian grow": a noun right after "how much/many" is what is grown, so the
+# "how much rice do the farms grow": a noun right after "how much/many" is what is grown, so the
 # verb is "cultivate, produce", not "increase" (an auxiliary, a comparative or "percent" there
 # leaves it a growth question: "how much will GDP grow", "how many percent did it grow")
 _EN_GROW_VERB = re.compile(r"\b(?:grow|grew|grown|growing)\b", re.I)
@@ -213,7 +213,7 @@ _EN_GROWN_OBJECT = re.compile(
 # Chinese growth words read even inside a listed term (经济增速, 经济增长 are GDP names, and the
 # question asks for GDP's growth); 增加 stays masked, so 增加值 (value added) is no growth cue
 _ZH_GROWTH_IN_TERM = re.compile(r"增长|增速|增幅|涨幅")
-# a rate asked for (税率、利率降到多少) is a percentage: a share-like figure, not an amount; 增长率
+# a rate asked for (利率、税率是多少) is a percentage: a share-like figure, not an amount; 增长率
 # and 增速 stay growth
 _ZH_RATE = re.compile(r"(?<!增长)(?<!增)率[^，。？！]{0,6}(?:多少|几成|百分之)")
 
