@@ -219,7 +219,7 @@ _ZH_RATE = re.compile(r"(?<!增长)(?<!增)率[^，。？！]{0,6}(?:多少|几�
 
 
 def word_edges(text: str) -> set[int]:
-    """Offsets in `text` where a segmented Chinese word starts or ends (Latin text: every offset)."""
+    """Offsets in `text` where a segmented word starts or ends (read for the Chinese matches only)."""
     folded, idx = fold_zh(text)
     edges = {0, len(text)}
     pos = 0
