@@ -425,7 +425,8 @@ def score(ctx: AskContext) -> None:
     facts = _candidate_facts(ctx, set(dates))
     score_sentences(ctx.candidates, vecs, ctx.query_vec, ctx.weights, idf, ctx.analysis, dates, ctx.mentions,
                     bridge, bridge_idf, subjects=ctx.subjects, subject_docs=subject_docs, spec=ctx.spec,
-                    elsewhere=_figure_elsewhere(ctx, facts), facts=facts if _asks_period(ctx) else None,
+                    elsewhere=_figure_elsewhere(ctx, facts), names_asked=_names_asked(ctx),
+                    facts=facts if _asks_period(ctx) else None,
                     quantity=_quantity(ctx, facts, set(dates)))
 
 
@@ -493,6 +494,19 @@ def _figure_elsewhere(ctx: AskContext, facts: Optional[dict]) -> Optional[Callab
         fact = facts.get((doc_id, offset))
         return fact is not None and not region_among(fact.region_id, own)
     return elsewhere
+
+
+def _names_asked(ctx: AskContext) -> Optional[Callable[[str], bool]]:
+    """Whether a text names an asked region itself, as the gazetteer finds it or as the question
+    wrote it (scoring: a sentence whose figures are all another place's, naming none asked)."""
+    if not ctx.region_ids:
+        return None
+    own, gazetteer = set(ctx.region_ids), ctx.gazetteer
+    written = [fold(n) for n in ctx.analysis.region_names if len(n) >= 2]
+
+    def names_asked(text: str) -> bool:
+        return any(w in fold(text) for w in written) or any(rid in own for rid, _, _ in gazetteer.find_in_text(text))
+    return names_asked
 
 
 # -- compose -------------------------------------------------------------------------------------
