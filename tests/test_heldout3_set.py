@@ -12,20 +12,10 @@ The shared-corpus parts skip without ../shared.
 """
 from __future__ import annotations
 
-import json
-import re
-from collections import Counter
-from pathlib import Path
+from tests import heldout_checks as checks
+from tests.heldout_checks import HeldoutSet
 
-import pytest
-
-from tests.conftest import CORPUS, EVAL, REPO, docx_text
-
-SET = REPO / "tests" / "data" / "heldout3"
-DOCS = SET / "docs"
-LANGS = {"en", "zh", "zh-Hant"}
-FIELDS = {"id", "question", "lang", "answers", "figure", "source_contains"}
-SENTENCE_END = re.compile(r"[。！？；\n]|(?<=[a-z])\.\s")
+S = HeldoutSet("heldout3")
 
 # Why each unanswerable question has no answer, as facts about the sources that a later edit
 # could break. LACKS: the one source whose name contains the key holds none of the terms.
@@ -54,215 +44,29 @@ NEVER_WITH = {
 NO_SOURCE = {"h3-56": "2020年中华人民共和国国务院政府工作报告"}
 
 
-def load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+# The places of the four new documents, which no other source may be about.
+PLACES = ["寿光", "壽光", "Shouguang", "三江新区", "三江新區", "Sanjiang", "赣州经济技术开发区", "赣州经开区",
+          "贛州經開區", "安溪", "Anxi"]
 
 
-QUESTIONS = load(SET / "questions.jsonl")
-ANSWERABLE = [q for q in QUESTIONS if q.get("answerable", True)]
-UNANSWERABLE = [q for q in QUESTIONS if not q.get("answerable", True)]
-DOC_FILES = sorted(p for p in DOCS.iterdir() if p.is_file())
-DOC_STEMS = {p.stem for p in DOC_FILES}
-# Every other question set of the project and of ../shared/eval (their questions were seen, or
-# may be, while the pipeline was changed).
-SEEN = sorted(
-    p
-    for p in [*(REPO / "tests" / "data").glob("*/questions.jsonl"), *EVAL.glob("*/questions.jsonl")]
-    if p.parent != SET
-)
-
-
-def kind(q: dict) -> str:
-    sc = q["source_contains"]
-    if sc in DOC_STEMS:
-        return "new-doc"
-    if sc[:3].isdigit() and "_" in sc[:4]:
-        return "article"
-    return "national" if "国务院" in sc else "province"
-
-
-def raw_text(path: Path) -> str:
-    return docx_text(path) if path.suffix == ".docx" else path.read_text(encoding="utf-8")
-
-
-def corpus_or_skip() -> Path:
-    if not CORPUS.exists():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    return CORPUS
-
-
-@pytest.fixture(scope="module")
-def doc_texts() -> dict[str, str]:
-    return {p.name: raw_text(p) for p in DOC_FILES}
-
-
-@pytest.fixture(scope="module")
-def corpus_texts() -> dict[str, str]:
-    """Name (file name or JSONL title) -> text of every shared-corpus source; {} without ../shared."""
-    if not CORPUS.exists():
-        return {}
-    out = {p.name: p.read_text(encoding="utf-8") for p in sorted((CORPUS / "articles").glob("*.txt"))}
-    out.update({p.name: raw_text(p) for p in sorted((CORPUS / "gov-work-reports-2025").glob("*.docx"))})
-    for row in load(CORPUS / "national-government-work-reports.jsonl"):
-        out[row["title"]] = row["content"]
-    return out
-
-
-def indexed(paths: list[Path]) -> tuple[list[tuple[str, str]], list]:
-    """((path + title, text) of each document as planbot's loader keeps it, everything skipped)."""
-    from retrieval.ingest.documents import discover, load_file
-
-    files, skipped = discover(paths)
-    out = []
-    for f in files:
-        docs, bad = load_file(f)
-        skipped = [*skipped, *bad]
-        out.extend((f"{d.path or f} {d.title or ''}", d.text) for d in docs)
-    return out, skipped
-
-
-@pytest.fixture(scope="module")
-def indexed_docs() -> tuple[list[tuple[str, str]], list]:
-    return indexed([DOCS])
-
-
-@pytest.fixture(scope="module")
-def indexed_corpus() -> list[tuple[str, str]]:
-    return indexed([corpus_or_skip()])[0]
-
-
-def test_format():
-    assert Counter(q["id"] for q in QUESTIONS).most_common(1)[0][1] == 1, "ids must be unique"
-    assert len({q["question"].strip() for q in QUESTIONS}) == len(QUESTIONS), "questions must differ"
-    for q in QUESTIONS:
-        assert FIELDS <= q.keys(), (q["id"], FIELDS - q.keys())
-        assert q["lang"] in LANGS, q["id"]
-        assert q["question"].strip() and q["figure"] is True, q["id"]
-        if q.get("answerable", True):
-            assert q["answers"] and all(a.strip() == a and a for a in q["answers"]), q["id"]
-            assert q["source_contains"], q["id"]
-        else:
-            assert q.get("answerable") is False and q["answers"] == [] and q["source_contains"] == "", q["id"]
+# The fixtures and tests every such set shares (tests/heldout_checks.py): doc_texts, corpus_texts,
+# indexed_docs, indexed_corpus; test_format, test_nothing_already_asked, test_answer_in_its_one_source,
+# test_new_doc_answer_in_indexed_text, test_corpus_answer_in_indexed_text, test_every_document_loads,
+# test_unanswerable_really_are.
+globals().update(checks.mixed_set_tests(S, LACKS, WITHIN, NEVER_WITH, NO_SOURCE))
 
 
 def test_composition():
     """Four new documents in the shapes users ingest (one English, one Traditional), each asked
     four times; seed articles, provincial and national reports; a dozen unanswerable; all scripts."""
-    assert len(DOC_FILES) == 4 and {p.suffix for p in DOC_FILES} == {".txt", ".md", ".html", ".docx"}
-    texts = [raw_text(p) for p in DOC_FILES]
-    assert any("billion yuan" in t for t in texts) and any("縣" in t and "億元" in t for t in texts)
-    per_doc = Counter(q["source_contains"] for q in ANSWERABLE if kind(q) == "new-doc")
-    assert set(per_doc) == DOC_STEMS and min(per_doc.values()) >= 3, per_doc
-    kinds = Counter(kind(q) for q in ANSWERABLE)
-    assert 14 <= kinds["new-doc"] <= 18 and 6 <= kinds["article"] <= 10, kinds
-    assert 20 <= kinds["province"] + kinds["national"] <= 28 and kinds["national"] >= 3, kinds
-    assert len({q["source_contains"] for q in ANSWERABLE if kind(q) == "province"}) >= 18, "provinces"
-    assert 10 <= len(UNANSWERABLE) <= 14
-    assert {q["lang"] for q in ANSWERABLE} == LANGS and {q["lang"] for q in UNANSWERABLE} == LANGS
-
-
-def test_nothing_already_asked(corpus_texts):
-    """No question text of another set, and no (source, answer) figure another set asks."""
-    seen = [q for path in SEEN for q in load(path)]
-    assert seen, "no other set found"
-    texts = {q["question"].strip() for q in seen}
-    assert not [q["id"] for q in QUESTIONS if q["question"].strip() in texts]
-    names = list(corpus_texts)
-
-    def sources(sc: str) -> set[str]:
-        return {n for n in names if sc and sc in n}
-
-    asked: dict[str, set[str]] = {}
-    for q in seen:
-        for a in q.get("answers") or []:
-            asked.setdefault(a.strip(), set()).update(sources(q.get("source_contains") or ""))
-    repeats = [
-        (q["id"], a)
-        for q in ANSWERABLE
-        if kind(q) != "new-doc"
-        for a in q["answers"]
-        if sources(q["source_contains"]) & asked.get(a, set())
-    ]
-    assert not repeats, repeats
-
-
-@pytest.mark.parametrize("q", ANSWERABLE, ids=[q["id"] for q in ANSWERABLE])
-def test_answer_in_its_one_source(q, doc_texts, corpus_texts):
-    names = [n for n in doc_texts if q["source_contains"] in n]
-    clash = [n for n in corpus_texts if q["source_contains"] in n]
-    if kind(q) != "new-doc" and not corpus_texts:
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    assert len(names) + len(clash) == 1, f"{q['id']}: {names + clash} match {q['source_contains']!r}"
-    text = doc_texts[names[0]] if names else corpus_texts[clash[0]]
-    for a in q["answers"]:
-        assert a in text, f"{q['id']}: {a!r} not in {(names + clash)[0]}"
-
-
-@pytest.mark.parametrize("q", [q for q in ANSWERABLE if kind(q) == "new-doc"], ids=lambda q: q["id"])
-def test_new_doc_answer_in_indexed_text(q, indexed_docs):
-    texts = [text for name, text in indexed_docs[0] if q["source_contains"] in name]
-    assert len(texts) == 1, f"{q['id']}: {len(texts)} indexed documents match {q['source_contains']!r}"
-    for a in q["answers"]:
-        assert a in texts[0], f"{q['id']}: {a!r} not in the indexed text of its document"
-
-
-@pytest.mark.parametrize("q", [q for q in ANSWERABLE if kind(q) != "new-doc"], ids=lambda q: q["id"])
-def test_corpus_answer_in_indexed_text(q, indexed_corpus):
-    texts = [text for name, text in indexed_corpus if q["source_contains"] in name]
-    assert texts, f"{q['id']}: no indexed document matches {q['source_contains']!r}"
-    for a in q["answers"]:
-        assert any(a in t for t in texts), f"{q['id']}: {a!r} not in the indexed text of its source"
-
-
-def test_every_document_loads(indexed_docs):
-    """Ingest reads all four: none skipped, one indexed document per file."""
-    docs, skipped = indexed_docs
-    assert skipped == [] and len(docs) == len(DOC_FILES), (skipped, [n for n, _ in docs])
+    checks.check_mixed_composition(
+        S, has_text=lambda texts: any("縣" in t and "億元" in t for t in texts),
+        articles=(6, 10), provinces=18, unanswerable=(10, 14),
+    )
 
 
 def test_new_documents_are_about_new_places(corpus_texts):
     """No other source is about the four places: the shared corpus and the earlier sets' documents
     never name them (the Sichuan report names Yibin and Jiangxi's Ganzhou, but not these parks)."""
-    others = dict(corpus_texts)
-    for folder in ("heldout-docs", "new-places"):
-        for p in sorted((REPO / "tests" / "data" / folder / "docs").glob("*")):
-            if p.is_file():
-                others[p.name] = raw_text(p)
-    places = ["寿光", "壽光", "Shouguang", "三江新区", "三江新區", "Sanjiang", "赣州经济技术开发区", "赣州经开区",
-              "贛州經開區", "安溪", "Anxi"]
-    hits = [(name, p) for name, text in others.items() for p in places if p in text]
-    assert not hits, hits
+    checks.check_no_other_source_names(PLACES, ("heldout-docs", "new-places"), corpus_texts)
 
-
-def test_unanswerable_really_are(doc_texts, corpus_texts):
-    """Every unanswerable question says why, and the sources bear it out."""
-    assert {q["id"] for q in UNANSWERABLE} == LACKS.keys() | WITHIN.keys() | NEVER_WITH.keys()
-    sources = {**corpus_texts, **doc_texts}
-
-    def one(key: str) -> str | None:
-        named = [name for name in sources if key in name]
-        if not named and not corpus_texts:
-            return None  # a shared-corpus source, and ../shared is absent
-        assert len(named) == 1, (key, named)
-        return sources[named[0]]
-
-    for qid, (key, terms) in LACKS.items():
-        text = one(key)
-        found = [t for t in terms if text is not None and t in text]
-        assert not found, f"{qid}: {key} holds {found}"
-    for qid, (key, first, second, unless) in WITHIN.items():
-        text = one(key)
-        if text is None:
-            continue
-        hits = [
-            s for s in SENTENCE_END.split(text)
-            if any(t in s for t in first) and any(t in s for t in second) and not (unless and unless in s)
-        ]
-        assert not hits, f"{qid}: {hits[:2]}"
-    sentences = [s for text in sources.values() for s in SENTENCE_END.split(text)]
-    for qid, pairs in NEVER_WITH.items():
-        for places, indicators in pairs:
-            hits = [s for s in sentences if any(p in s for p in places) and any(i in s for i in indicators)]
-            assert not hits, f"{qid}: {hits[:2]}"
-    for qid, title in NO_SOURCE.items():
-        assert not [name for name in sources if title in name], qid

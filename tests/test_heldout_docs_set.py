@@ -9,19 +9,17 @@ for the index, because `planbot eval` matches quotes against the indexed text.
 """
 from __future__ import annotations
 
-import json
-import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, EVAL, REPO
+from tests import heldout_checks as checks
+from tests.conftest import EVAL, REPO
+from tests.heldout_checks import HeldoutSet, load
 
-SET = REPO / "tests" / "data" / "heldout-docs"
-DOCS = SET / "docs"
-LANGS = {"en", "zh", "zh-Hant"}
-FIELDS = {"id", "question", "lang", "answers", "figure", "source_contains"}
+S = HeldoutSet("heldout-docs")
+
 # The sets this one must not repeat (their questions were seen while the pipeline was changed).
 SEEN = [
     EVAL / "regional-plans-dev" / "questions.jsonl",
@@ -43,25 +41,15 @@ LACKS = {
     "hd31": ("anshun-2024", ["目标", "预期", "计划", "力争"]),  # a statistical bulletin: results only
 }
 NEVER_WITH = {
-    "hd27": (["张掖", "張掖"], ["生产总值", "GDP"]),  # Zhangye city: named as Linze's parent only
-    "hd28": (["榆林"], ["中药材", "药材"]),  # Shaanxi's Yulin; the medicine market is Guangxi's 玉林
-    "hd32": (["檳城", "槟城", "Penang"], [""]),
-    "hd33": (["Ulsan", "蔚山"], [""]),
+    "hd27": [(["张掖", "張掖"], ["生产总值", "GDP"])],  # Zhangye city: named as Linze's parent only
+    "hd28": [(["榆林"], ["中药材", "药材"])],  # Shaanxi's Yulin; the medicine market is Guangxi's 玉林
+    "hd32": [(["檳城", "槟城", "Penang"], [""])],
+    "hd33": [(["Ulsan", "蔚山"], [""])],
 }
-SENTENCE_END = re.compile(r"[。！？；\n]|(?<=[a-z])\.\s")
-
-
-def load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-QUESTIONS = load(SET / "questions.jsonl")
-ANSWERABLE = [q for q in QUESTIONS if q.get("answerable", True)]
-UNANSWERABLE = [q for q in QUESTIONS if not q.get("answerable", True)]
-DOC_FILES = sorted(p for p in DOCS.iterdir() if p.is_file())
 
 
 def raw_text(path: Path) -> str:
+    """python-docx paragraphs for the .docx, the raw text for the others."""
     if path.suffix == ".docx":
         import docx
 
@@ -71,66 +59,39 @@ def raw_text(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def doc_texts() -> dict[str, str]:
-    return {p.name: raw_text(p) for p in DOC_FILES}
+    return checks.read_docs(S, raw_text)
 
 
 @pytest.fixture(scope="module")
 def corpus_texts() -> dict[str, str]:
-    """Name (file name or JSONL title) -> text of every shared-corpus source; {} without ../shared."""
-    if not CORPUS.exists():
-        return {}
-    out = {p.name: p.read_text(encoding="utf-8") for p in sorted((CORPUS / "articles").glob("*.txt"))}
-    out.update({p.name: raw_text(p) for p in sorted((CORPUS / "gov-work-reports-2025").glob("*.docx"))})
-    for line in (CORPUS / "national-government-work-reports.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            out[row["title"]] = row["content"]
-    return out
+    return checks.read_corpus(raw_text)
 
 
 @pytest.fixture(scope="module")
 def indexed() -> tuple[list[tuple[str, str]], list]:
-    """((path + title, text) of each document as planbot's loader keeps it, everything skipped)."""
-    from retrieval.ingest.documents import discover, load_file
-
-    files, skipped = discover([DOCS])
-    out = []
-    for f in files:
-        docs, bad = load_file(f)
-        skipped = [*skipped, *bad]
-        out.extend((f"{d.path or f} {d.title or ''}", d.text) for d in docs)
-    return out, skipped
+    return checks.indexed([S.docs])
 
 
 def test_format():
-    assert Counter(q["id"] for q in QUESTIONS).most_common(1)[0][1] == 1, "ids must be unique"
-    for q in QUESTIONS:
-        assert FIELDS <= q.keys(), (q["id"], FIELDS - q.keys())
-        assert q["lang"] in LANGS, q["id"]
-        assert q["question"].strip() and q["figure"] is True, q["id"]
-        if q.get("answerable", True):
-            assert q["answers"] and all(a.strip() == a and a for a in q["answers"]), q["id"]
-            assert q["source_contains"], q["id"]
-        else:
-            assert q.get("answerable") is False and q["answers"] == [] and q["source_contains"] == "", q["id"]
+    checks.check_format(S, questions_differ=False)
 
 
 def test_composition():
     """Five or six documents in the shapes users ingest, each asked several times, in all three scripts."""
-    assert 5 <= len(DOC_FILES) <= 6 and {p.suffix for p in DOC_FILES} >= {".txt", ".md", ".html", ".docx"}
-    per_doc = Counter(q["source_contains"] for q in ANSWERABLE)
-    assert set(per_doc) == {p.stem for p in DOC_FILES} and min(per_doc.values()) >= 3, per_doc
-    assert 8 <= len(UNANSWERABLE) <= 10
-    assert {q["lang"] for q in ANSWERABLE} == LANGS and {q["lang"] for q in UNANSWERABLE} == LANGS
+    assert 5 <= len(S.doc_files) <= 6 and {p.suffix for p in S.doc_files} >= {".txt", ".md", ".html", ".docx"}
+    per_doc = Counter(q["source_contains"] for q in S.answerable)
+    assert set(per_doc) == S.doc_stems and min(per_doc.values()) >= 3, per_doc
+    assert 8 <= len(S.unanswerable) <= 10
+    checks.check_langs(S)
 
 
 def test_nothing_already_asked():
     texts = {q["question"].strip() for path in SEEN if path.exists() for q in load(path)}
     assert texts, "no other set found"
-    assert not [q["id"] for q in QUESTIONS if q["question"].strip() in texts]
+    assert not [q["id"] for q in S.questions if q["question"].strip() in texts]
 
 
-@pytest.mark.parametrize("q", ANSWERABLE, ids=[q["id"] for q in ANSWERABLE])
+@pytest.mark.parametrize("q", S.answerable, ids=[q["id"] for q in S.answerable])
 def test_answer_in_its_one_document(q, doc_texts, corpus_texts):
     names = [name for name in doc_texts if q["source_contains"] in name]
     assert len(names) == 1, f"{q['id']}: {names} match {q['source_contains']!r}"
@@ -140,32 +101,17 @@ def test_answer_in_its_one_document(q, doc_texts, corpus_texts):
         assert a in doc_texts[names[0]], f"{q['id']}: {a!r} not in {names[0]}"
 
 
-@pytest.mark.parametrize("q", ANSWERABLE, ids=[q["id"] for q in ANSWERABLE])
+@pytest.mark.parametrize("q", S.answerable, ids=[q["id"] for q in S.answerable])
 def test_answer_in_indexed_text(q, indexed):
-    texts = [text for name, text in indexed[0] if q["source_contains"] in name]
-    assert len(texts) == 1, f"{q['id']}: {len(texts)} indexed documents match {q['source_contains']!r}"
-    for a in q["answers"]:
-        assert a in texts[0], f"{q['id']}: {a!r} not in the indexed text of its document"
+    checks.check_doc_answer_in_indexed_text(q, indexed)
 
 
 def test_every_document_loads(indexed):
     """Ingest reads all of them: none skipped, one indexed document per file."""
-    docs, skipped = indexed
-    assert skipped == [] and len(docs) == len(DOC_FILES), (skipped, [n for n, _ in docs])
+    checks.check_every_document_loads(S, indexed)
 
 
 def test_unanswerable_really_are(doc_texts, corpus_texts):
-    """Every unanswerable question says why, and the sources bear it out."""
-    assert {q["id"] for q in UNANSWERABLE} == LACKS.keys() | NEVER_WITH.keys()
-    sources = {**corpus_texts, **doc_texts}
-    for qid, (key, terms) in LACKS.items():
-        named = [name for name in sources if key in name]
-        if not named and not corpus_texts:
-            continue  # a shared-corpus source (the Gansu report), and ../shared is absent
-        assert len(named) == 1, (qid, named)
-        found = [t for t in terms if t in sources[named[0]]]
-        assert not found, f"{qid}: {named[0]} holds {found}"
-    sentences = [s for text in sources.values() for s in SENTENCE_END.split(text)]
-    for qid, (places, indicators) in NEVER_WITH.items():
-        hits = [s for s in sentences if any(p in s for p in places) and any(i in s for i in indicators)]
-        assert not hits, f"{qid}: {hits[:2]}"
+    """Every unanswerable question says why, and the sources bear it out (the Gansu report is a
+    shared-corpus source: its check skips without ../shared)."""
+    checks.check_unanswerable(S, doc_texts, corpus_texts, LACKS, {}, NEVER_WITH, {})
