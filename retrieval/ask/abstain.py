@@ -6,12 +6,16 @@ kept as context (`Answer.quotes` of a declined answer are context, never an answ
 - the figure is not stated: the best sentences name the asked indicator but give no figure for
   it, or give no figure at all (Ningde's plan names its lithium-battery industry, with no output
   target);
+- the figure is not stated in the asked unit: the question asks for it in a unit of amount (in
+  yuan, 多少亿元, tonnes) and the best sentences give the indicator only as a growth rate or a
+  share (an industry's output "增长12%" is no amount in yuan);
 - the asked year is not held: the best sentences' figures are of other years than the question
   names, and no source in scope has a figure of the indicator for that year. The answer then
   says which years the sources do hold.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional
 
 from retrieval.ask.compose import quotable
@@ -119,3 +123,54 @@ def year_not_held(analysis, question: str, quotes: list, facts: Iterable, scope_
         return (f"The indexed sources hold no {name} figure for {asked}"
                 + (f"; they hold {name} figures for {_years_text(held)}." if held else "."))
     return f"已索引的来源没有{asked}年的{name}数字" + (f"；有{_years_text(held)}年的。" if held else "。")
+
+
+# units a figure is asked in that a growth rate or a share can never be: the vocabulary's units
+# other than these, and a bare 元 after 多少/几 (the vocabulary lists 亿元, 万元, not 元 alone)
+NOT_AMOUNT_UNITS = frozenset({"percent", "percentage_points"})
+_ZH_ASKED_UNIT = re.compile(r"(?:多少|几)[十百千万亿]*((?:美|日|欧)?元)")
+
+
+def asked_unit(question: str, vocab) -> Optional[str]:
+    """The question's own words for the unit of amount it asks its figure in, or None."""
+    for m in vocab.matches(question):
+        if m.term.category == "unit" and m.term.id not in NOT_AMOUNT_UNITS:
+            return m.text
+    m = _ZH_ASKED_UNIT.search(question)
+    return m.group(1) if m else None
+
+
+def unit_not_stated(analysis, question: str, quotes: list, english: bool, vocab) -> Optional[str]:
+    """The reason to give when a figure question asks for its figure in a unit of amount, the
+    quoted sentences give the asked indicator's figure only as another measure (scoring's
+    measure_clash: its growth, its share) and none holds a fitting figure of it or a free one.
+    "How much" alone is not enough to decline on (the question reading's answer kind is not
+    reliable enough by itself: "how much did grain output grow"); a named unit is."""
+    if not quotes or not getattr(analysis, "wants_figure", False) or not asks_indicator(analysis):
+        return None
+    unit = asked_unit(question, vocab)
+    if unit is None:
+        return None
+    flags = [c.flags or {} for c in quotes]
+    if not any(f.get("measure_clash") for f in flags):
+        return None
+    if any((f.get("answer_fig") and not f.get("measure_clash")) or f.get("free_fig") for f in flags):
+        return None
+    name = _indicator(analysis, vocab, english)
+    return (f"The closest sources give {name} only as a growth rate or a share, not in {unit}." if english
+            else f"最接近的来源只给出{name}的增速或比重，没有以{unit}计的数字。")
+
+
+def indicator_not_named(analysis, candidates: list, region: str, english: bool, vocab) -> Optional[str]:
+    """The reason to give, for a figure question declined for scoring too low, when no candidate
+    sentence names the asked indicator at all (scoring's no_metric on every one): the closest
+    sources do not give it, which says more than "no sentence answers closely enough"."""
+    if not candidates or not getattr(analysis, "wants_figure", False) or not asks_indicator(analysis):
+        return None
+    if not all((c.flags or {}).get("no_metric") for c in candidates):
+        return None
+    name = _indicator(analysis, vocab, english)
+    if english:
+        return f"None of the closest sources{' about ' + region if region else ''} names {name}."
+    written = "、".join(getattr(analysis, "region_names", []) or [])  # the question's own words for the places
+    return f"最接近的{'关于' + written + '的' if written else ''}来源都没有提到{name}。"

@@ -9,7 +9,7 @@ from typing import Optional
 import numpy as np
 
 from retrieval.ask.query import QueryAnalysis
-from retrieval.knowledge.bilingual import translate, translate_name
+from retrieval.knowledge.bilingual import chinese_index, translate, translate_name
 from retrieval.knowledge.vocab import load_vocab
 from retrieval.knowledge.world import latin_key, load_world
 from retrieval.store.index import Index
@@ -29,6 +29,14 @@ GENERIC_PLACE_WORDS = frozenset({"new", "district", "area", "city", "province", 
 _NOT_A_TOPIC = set("vrmpctuqfa")
 
 Names = list[tuple[str, list[str]]]  # (name as written, its content tokens)
+# jieba's tags for proper nouns other than places (ns, read as places): person names, which it
+# also gives to many company and brand names (华为), transliterations, organisations,
+# other proper nouns (腾讯)
+_PROPER_NOUN_TAGS = frozenset({"nr", "nrt", "nrfg", "nt", "nz"})
+# words of a dictionary gloss that say what kind of body a name is, not which ("… company")
+_BODY_WORDS = frozenset({"company", "co", "corporation", "corp", "group", "limited", "ltd", "inc", "brand"})
+# ...and the parts of a Chinese name that do (华为公司: 公司), which any other company's source holds
+_BODY_WORDS_ZH = frozenset({"公司", "集团", "企业", "股份", "有限", "有限公司", "控股", "银行", "品牌"})
 
 
 def question_names(question: str, analysis: QueryAnalysis) -> Names:
@@ -227,3 +235,42 @@ def zh_leading_word(question: str) -> list[str]:
 def zh_place_names(question: str) -> list[str]:
     """Place names (jieba's "ns" tag) in a Chinese question, e.g. 首尔, 东京."""
     return [w for w, flag in pos_tags(to_simplified(question)) if flag == "ns" and len(w) >= 2]
+
+
+def zh_subject_names(question: str, analysis: QueryAnalysis) -> list[str]:
+    """Proper nouns of a Chinese question that are neither a place it names nor a vocabulary
+    term: the company, organisation or brand it is about (華為), as written in the question.
+    jieba tags some places and terms as names too (玉林, 农村居民): those are left out here; a
+    word it mis-tags otherwise only has to occur in the quoted source to pass (see
+    pipeline.subject_not_quoted)."""
+    simple = to_simplified(question)
+    known = [to_simplified(n) for n in [*analysis.region_names, *(x.name for x in getattr(analysis, "ambiguous", []))]]
+    vocab = load_vocab()
+    out: list[str] = []
+    pos = 0
+    for w, flag in pos_tags(simple):
+        start, pos = simple.find(w, pos), pos + len(w)
+        if flag not in _PROPER_NOUN_TAGS or len(w) < 2 or not CJK_RE.match(w) or w in ZH_STOP:
+            continue
+        if any(w in k or k in w for k in known) or vocab.find_terms(w):
+            continue
+        # the question's own script (華為, not 华为) where the conversion kept the length
+        written = question[start:start + len(w)] if start >= 0 and len(simple) == len(question) else w
+        out.append(written)
+    return list(dict.fromkeys(out))
+
+
+def zh_subject_forms(word: str) -> tuple[str, ...]:
+    """The forms a source may name a Chinese proper noun by: its Simplified form, its parts and
+    the English names the dictionary gives it (华为 -> "huawei"; "… company" without the body word),
+    as BM25 tokens."""
+    simple = to_simplified(word)
+    english = []
+    for key in chinese_index().get(simple, ()):
+        toks = [t for t in tokenize(key) if t not in _BODY_WORDS]
+        if toks:
+            english.append(" ".join(toks))
+    # a source may name it by a part of the word (荷兰 for 荷兰人, on DRCD's tune half): its
+    # BM25 tokens of two characters or more count as forms of it, the body words aside
+    parts = [t for t in tokenize(simple) if len(t) > 1 and t not in _BODY_WORDS_ZH]
+    return tuple(dict.fromkeys([fold(simple), *parts, *english]))

@@ -19,12 +19,14 @@ import numpy as np
 
 from retrieval.ask.bridge import Groups, bridged_query, question_bridge
 from retrieval.ask.candidates import Candidate, candidate_sentences
-from retrieval.ask.abstain import figure_not_stated, quoted, year_not_held
+from retrieval.ask.abstain import (asks_indicator, figure_not_stated, indicator_not_named, quoted, unit_not_stated,
+                                   year_not_held)
 from retrieval.ask.compose import NO_CLOSE_SENTENCE, NOT_FOUND, compose, declined
 from retrieval.ask.evidence import mentions_subjects, subjects_checkable
 from retrieval.ask.places import read_places
-from retrieval.ask.names import (Names, Place, asked_places, named_subjects, place_positions, question_names,
-                                 unknown_names, unknown_words)
+from retrieval.ask.reports import asked_reports, held_report_years, not_held_reason
+from retrieval.ask.names import (Names, Place, asked_places, form_in_corpus, named_subjects, place_positions,
+                                 question_names, unknown_names, unknown_words, zh_subject_forms, zh_subject_names)
 from retrieval.knowledge.vocab import load_vocab
 from retrieval.text.chunking import split_sentences
 from retrieval.ask.meaning import FactIndicator, asked_by_meaning, fact_strengths, name_vectors, quantity_words
@@ -283,6 +285,29 @@ def years_not_covered(ctx: AskContext) -> Optional[Decline]:
     return None
 
 
+def report_not_held(ctx: AskContext) -> Optional[Decline]:
+    """A yearly report named by its year ("the 1966 government work report") that the index,
+    or its sources about the asked region, does not hold while it holds such reports of other
+    years (ask/reports.py)."""
+    a = ctx.analysis
+    if not a.years:
+        return None
+    asked = asked_reports(ctx.question, load_vocab(), a.region_names)
+    if not asked:
+        return None
+    index = ctx.index
+    if ctx.mask is not None:
+        in_scope = {index.table.doc_ids[i] for i in set(index.table.doc_index[ctx.mask].tolist())}
+        documents = [index.document(d) for d in in_scope]
+    else:
+        documents = list(index.documents())
+    for report in asked:
+        held = held_report_years(documents, report.kind)
+        if held and report.year not in held:
+            return Decline(not_held_reason(report, held, ctx.q_script == "en"))
+    return None
+
+
 def names_not_in_corpus(ctx: AskContext) -> Optional[Decline]:
     missing = unknown_names(ctx.question, ctx.analysis, ctx.index, ctx.asked_names, ctx.places)
     if missing:
@@ -290,8 +315,8 @@ def names_not_in_corpus(ctx: AskContext) -> Optional[Decline]:
     return None
 
 
-GUARDS: tuple[Callable[[AskContext], Optional[Decline]], ...] = (no_searchable_words, ambiguous_place, no_source_about_region, years_not_covered, names_not_in_corpus,
-                                                                  place_only_in_passing)
+GUARDS: tuple[Callable[[AskContext], Optional[Decline]], ...] = (no_searchable_words, ambiguous_place, no_source_about_region, years_not_covered,
+                                                                  report_not_held, names_not_in_corpus, place_only_in_passing)
 
 
 def guards(ctx: AskContext) -> None:
@@ -400,7 +425,8 @@ def score(ctx: AskContext) -> None:
     facts = _candidate_facts(ctx, set(dates))
     score_sentences(ctx.candidates, vecs, ctx.query_vec, ctx.weights, idf, ctx.analysis, dates, ctx.mentions,
                     bridge, bridge_idf, subjects=ctx.subjects, subject_docs=subject_docs, spec=ctx.spec,
-                    elsewhere=_figure_elsewhere(ctx, facts), facts=facts if _asks_period(ctx) else None,
+                    elsewhere=_figure_elsewhere(ctx, facts), names_asked=_names_asked(ctx),
+                    facts=facts if _asks_period(ctx) else None,
                     quantity=_quantity(ctx, facts, set(dates)))
 
 
@@ -470,6 +496,19 @@ def _figure_elsewhere(ctx: AskContext, facts: Optional[dict]) -> Optional[Callab
     return elsewhere
 
 
+def _names_asked(ctx: AskContext) -> Optional[Callable[[str], bool]]:
+    """Whether a text names an asked region itself, as the gazetteer finds it or as the question
+    wrote it (scoring: a sentence whose figures are all another place's, naming none asked)."""
+    if not ctx.region_ids:
+        return None
+    own, gazetteer = set(ctx.region_ids), ctx.gazetteer
+    written = [fold(n) for n in ctx.analysis.region_names if len(n) >= 2]
+
+    def names_asked(text: str) -> bool:
+        return any(w in fold(text) for w in written) or any(rid in own for rid, _, _ in gazetteer.find_in_text(text))
+    return names_asked
+
+
 # -- compose -------------------------------------------------------------------------------------
 def compose_answer(ctx: AskContext) -> None:
     """Quotes from the best sentences, or a decline below the threshold; a note when a quote's
@@ -477,7 +516,7 @@ def compose_answer(ctx: AskContext) -> None:
     ans = compose(ctx.question, ctx.analysis, ctx.index, ctx.hits[: ctx.k], ctx.candidates, ctx.region_name,
                   max_quotes=ctx.max_quotes, notes=ctx.notes, spec=ctx.spec)
     if ans.answered:
-        reason = _not_held(ctx)
+        reason = _not_held(ctx) or subject_not_quoted(ctx, ans)
         if reason:
             # the quotes stay, as context: what the sources say instead (a declined answer's
             # quotes are never an answer; the surfaces label them so)
@@ -485,7 +524,8 @@ def compose_answer(ctx: AskContext) -> None:
             ans.nearest = list({q.source.doc_id: q.source for q in ans.quotes}.values())
     elif ans.declined_because == NO_CLOSE_SENTENCE:
         # below the threshold because the best sentences are of other years: say which years are held
-        reason = _not_held(ctx, threshold=0.0, figure=False)
+        reason = _not_held(ctx, threshold=0.0, figure=False) or indicator_not_named(
+            ctx.analysis, ctx.candidates, ctx.region_names(), ctx.q_script == "en", load_vocab())
         if reason:
             ans.declined_because = reason
     if ans.answered and ctx.subjects:
@@ -497,6 +537,59 @@ def compose_answer(ctx: AskContext) -> None:
             ans.notes.append(f"No {'Chinese' if ctx.q_script == 'en' else 'English'} name is known for "
                              f"{', '.join(unchecked)}: check that the quotes are about it.")
     ctx.answer = ans
+
+
+def asked_subjects(ctx: AskContext) -> list[tuple[str, tuple[str, ...]]]:
+    """(name as written, the forms a source would name it by) of each company, organisation,
+    brand or other named subject the question asks about: its capitalised names (English forms
+    and dictionary translations, ask/names.py named_subjects) and the proper nouns of a Chinese
+    question (its Simplified form, which is how `fold` writes a source, and its dictionary
+    English names)."""
+    english = [(name, forms) for (name, _), forms in zip(ctx.asked_names, named_subjects(ctx.asked_names))]
+    chinese = [(w, zh_subject_forms(w)) for w in zh_subject_names(ctx.question, ctx.analysis)] if CJK_RE.search(ctx.question) else []
+    return english + chinese
+
+
+# how far back before a quote its lead-in is read for the subject's name ("华为…。全年营业收入…")
+_LEAD_CHARS = 400
+
+
+def quote_with_lead(text: str, start: int, end: int) -> str:
+    """A quote and the sentence before it in its document: a figure's sentence may name its
+    subject in the sentence before ("The company opened a plant. Its revenue reached…")."""
+    before = text[max(0, start - _LEAD_CHARS):start]
+    spans = split_sentences(before)
+    lead = before[spans[-1][0]:spans[-1][1]] if spans else ""
+    return f"{lead} {text[start:end]}"
+
+
+def subject_not_quoted(ctx: AskContext, ans: Answer) -> Optional[str]:
+    """Why an answer is none, when the question asks for a named subject's figure (a company's
+    revenue) and no quoted sentence, nor the sentence before it or its document's title, mentions
+    the subject in a form of its script: the figures are some other subject's (a district's revenue), even in a source
+    that names the subject elsewhere (a project list). A sentence in whose script the name has
+    no known form is not held against the answer. Only for a question asking for an indicator's
+    figure (listed or by meaning), which the answer would credit to the subject: elsewhere a
+    name is often one the source words otherwise (二戰 for 第二次世界大战, on DRCD's tune half)."""
+    if not (asks_indicator(ctx.analysis) or getattr(ctx.analysis, "meant", None)):
+        return None
+    subjects = asked_subjects(ctx)
+    if not subjects or not ans.quotes:
+        return None
+    # a document whose title names the subject is by or about it (国务院 of 1992年国务院政府工作报告)
+    texts = [f"{q.source.title} {quote_with_lead(ctx.index.document(q.source.doc_id).text, q.start, q.end)}"
+             for q in ans.quotes]
+    texts = [(t, fold(t)) for t in texts]
+    for name, forms in subjects:
+        if any(mentions_subjects(t, f, [forms]) for t, f in texts):
+            continue
+        known = any(form_in_corpus(f, ctx.index) for f in forms)
+        if ctx.q_script == "en":
+            return (f"None of the closest sources mentions {name} with the figure, so their figures are not {name}'s."
+                    if known else f"Nothing in the indexed sources mentions {name}.")
+        return (f"最接近的来源都没有在数字旁提到{name}，其中的数字不是它的。" if known
+                else f"已索引的来源都没有提到{name}。")
+    return None
 
 
 def _not_held(ctx: AskContext, threshold: Optional[float] = None, figure: bool = True) -> Optional[str]:
@@ -512,7 +605,8 @@ def _not_held(ctx: AskContext, threshold: Optional[float] = None, figure: bool =
                    ctx.max_quotes or spec.max_quotes)
     english = ctx.q_script == "en"
     vocab = load_vocab()
-    reason = figure_not_stated(ctx.analysis, shown, english, vocab) if figure else None
+    reason = (figure_not_stated(ctx.analysis, shown, english, vocab)
+              or unit_not_stated(ctx.analysis, ctx.question, shown, english, vocab)) if figure else None
     if reason or not (shown and (shown[0].flags or {}).get("period_clash")) or not hasattr(ctx.index, "facts"):
         return reason
     scope = None

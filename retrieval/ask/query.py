@@ -203,6 +203,42 @@ def _region_forms(gazetteer: Gazetteer, rid: str) -> tuple[list[str], list[str]]
 
 
 _EN_GROWTH = re.compile(r"\b(?:growth|grow|grew|grown|growing)\b", re.I)
+# "how much rice do the farms grow": a noun right after "how much/many" is what is grown, so the
+# verb is "cultivate, produce", not "increase" (an auxiliary, a comparative or "percent" there
+# leaves it a growth question: "how much will GDP grow", "how many percent did it grow")
+_EN_GROW_VERB = re.compile(r"\b(?:grow|grew|grown|growing)\b", re.I)
+_EN_GROWN_OBJECT = re.compile(
+    r"\bhow\s+(?:much|many)\s+(?!(?:did|does|do|will|would|could|can|should|has|have|had|is|was|are|were|been|be"
+    r"|percent|percentage|per|more|less|faster|slower|further|higher|lower|bigger|larger)\b)[a-z][a-z-]*\b", re.I)
+# Chinese growth words read even inside a listed term (经济增速, 经济增长 are GDP names, and the
+# question asks for GDP's growth); 增加 stays masked, so 增加值 (value added) is no growth cue
+_ZH_GROWTH_IN_TERM = re.compile(r"增长|增速|增幅|涨幅")
+# a rate asked for (利率、税率是多少) is a percentage: a share-like figure, not an amount; 增长率
+# and 增速 stay growth
+_ZH_RATE = re.compile(r"(?<!增长)(?<!增)率[^，。？！]{0,6}(?:多少|几成|百分之)")
+
+
+def word_edges(text: str) -> set[int]:
+    """Offsets in `text` where a segmented word starts or ends (read for the Chinese matches only)."""
+    folded, idx = fold_zh(text)
+    edges = {0, len(text)}
+    pos = 0
+    for w in cut(folded):
+        edges.add(idx[pos] if pos < len(idx) else len(text))
+        pos += len(w)
+        edges.add(idx[pos - 1] + 1 if 0 < pos <= len(idx) else len(text))
+    return edges
+
+
+def straddles(m: Match, edges: set[int]) -> bool:
+    """A Chinese term found across two words, beginning inside one and ending inside the next
+    (通航 in 小三通|航线): the words are others, not the term."""
+    return m.script == "zh" and m.start not in edges and m.end not in edges
+
+
+def grows_a_thing(question: str) -> bool:
+    """Whether "grow" in an English question takes an object (crops grown), not a rate."""
+    return bool(_EN_GROWN_OBJECT.search(question)) and not re.search(r"\bgrowth\b", question, re.I)
 
 
 def _kind(masked: str, question: str = "") -> tuple[str, bool]:
@@ -216,8 +252,15 @@ def _kind(masked: str, question: str = "") -> tuple[str, bool]:
     for kind in KIND_ORDER:
         if re.search(rf"\b(?:{KIND_CUES_EN[kind]})\b", masked, re.I) or re.search(KIND_CUES_ZH[kind], simp):
             found.add(kind)
-    if _EN_GROWTH.search(question):
+    if _EN_GROWTH.search(question) or _ZH_GROWTH_IN_TERM.search(_simplified(question)):
         found.add("growth")
+    if grows_a_thing(question):
+        # the verb "grow" with an object: growth only if another cue says so
+        rest = _EN_GROW_VERB.sub(" ", masked)
+        if not re.search(rf"\b(?:{KIND_CUES_EN['growth']})\b", rest, re.I):
+            found.discard("growth")
+    if _ZH_RATE.search(_simplified(masked)):
+        found.add("share")
     kind = next((k for k in KIND_ORDER if k in found), "other")
     return kind, "target" in found
 
@@ -287,7 +330,8 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     def in_region(m: Match) -> bool:  # 铜 in 铜仁市 is the city, not copper
         return any(s < m.end and m.start < e for s, e in region_spans)
 
-    matches = [m for m in vocab.matches(q) if not in_region(m)]
+    edges = word_edges(q) if has_cjk(q) else set()
+    matches = [m for m in vocab.matches(q) if not in_region(m) and not straddles(m, edges)]
     metric = [m for m in matches if m.term.category not in NOT_METRIC]
     a.metric_terms = list({m.term.id: m.term for m in metric}.values())
 
@@ -349,6 +393,27 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     return a
 
 
+def _meant_ratios(a: QueryAnalysis, vocab: Vocab) -> list[Term]:
+    """Asked for a share, a ratio whose numerator is asked for by meaning is the ratio, as it is
+    when the numerator is a listed phrase (Vocab.relate): R&D words read as R&D spending by
+    meaning, in a question asking for a share of GDP, ask for R&D intensity, not GDP. The ratio becomes a listed term of the analysis
+    (the numerator's words and the share cue name it as surely as its own name would), its
+    numerator and denominators are no longer asked for themselves. The ratios added, in order."""
+    if a.answer_kind != "share":
+        return []
+    added: list[Term] = []
+    listed = {t.id for t in a.metric_terms}
+    for ratio, (num, *den) in vocab.ratios.items():
+        if num not in a.meant or ratio in listed or ratio not in vocab.terms:
+            continue
+        a.meant.pop(num)
+        a.meant_words.pop(num, None)
+        a.metric_terms = [t for t in a.metric_terms if t.id not in den] + [vocab.terms[ratio]]
+        listed.add(ratio)
+        added.append(vocab.terms[ratio])
+    return added
+
+
 def add_meaning(a: QueryAnalysis, meant: dict[str, float], subsumed: frozenset = frozenset(),
                 words: dict[str, str] | None = None, vocab: Vocab | None = None) -> QueryAnalysis:
     """The analysis with the indicators asked for by meaning (ask/meaning.py: id -> strength, all
@@ -362,7 +427,8 @@ def add_meaning(a: QueryAnalysis, meant: dict[str, float], subsumed: frozenset =
     a.meant, a.meant_words = dict(meant), dict(words or {})
     a.meant_subsumed = [t for t in a.metric_terms if t.id in subsumed]
     a.metric_terms = [t for t in a.metric_terms if t.id not in subsumed]
-    terms = [vocab.get(t) for t in meant if t in vocab]
+    ratios = _meant_ratios(a, vocab)
+    terms = [vocab.get(t) for t in a.meant if t in vocab] + ratios
     asks_other = bool(NOT_FIGURE_EN.search(a.question) or NOT_FIGURE_ZH.search(_simplified(a.question)))
     if a.answer_kind == "other" and terms and not asks_other:
         a.answer_kind = "amount"

@@ -20,7 +20,7 @@ from retrieval.facts.query import within_years
 from retrieval.knowledge.figures import extract_figures, figure_category
 from retrieval.knowledge.vocab import load_vocab
 from retrieval.text.chunking import units
-from retrieval.text.dates import doc_year, report_years
+from retrieval.text.dates import doc_year, names_year, report_years
 from retrieval.text.fold import fold
 from retrieval.text.script import script_of
 
@@ -63,6 +63,12 @@ def _nearest_quantity(c: Candidate, figures: list, near: list[tuple[int, int, fl
     return best, best_fig
 
 
+def _fact_kind(facts: Optional[dict], c: Candidate, f) -> Optional[str]:
+    """"achieved" or "target" as the figure's fact (read at ingest) has it, else None."""
+    fact = facts.get((c.doc_id, c.start + f.start)) if facts else None
+    return fact.kind if fact is not None and fact.kind in ("achieved", "target") else None
+
+
 def score_sentences(
     candidates: list[Candidate],
     sentence_vecs: np.ndarray,
@@ -78,6 +84,7 @@ def score_sentences(
     subject_docs: Optional[dict[str, bool]] = None,
     spec: ScoringSpec = SPEC,
     elsewhere: Optional[Callable[[str, int], bool]] = None,
+    names_asked: Optional[Callable[[str], bool]] = None,
     facts: Optional[dict] = None,
     quantity: Optional[dict] = None,
 ) -> None:
@@ -154,7 +161,7 @@ def score_sentences(
         years = period_years(analysis, date)
         period = 0.0
         if years:
-            if any(str(y) in folded for y in years):
+            if any(names_year(folded, y) for y in years):
                 period = spec.period_year_named
             elif years & report_years(date):
                 period = spec.period_report_covers
@@ -162,7 +169,11 @@ def score_sentences(
         # A report's section ("一、2024年工作回顾") or a paragraph that opens with "主要预期目标是："
         # says more reliably than the wording of one list item whether its figures are results
         # or targets ...unless the sentence itself announces targets before the figure.
-        kinds = {f.kind if TARGET_LEAD.search(c.text[:f.start]) else (c.lead_kind or f.kind) for f in focus}
+        # The figure's fact (read at ingest from the whole document: its section, the paragraph's
+        # lead, the clause's own cues — 到一九八五年…达到 is a plan) says it best, and it is what the
+        # answer labels the figure with, so the score must not read the figure otherwise.
+        kinds = {_fact_kind(facts, c, f) or (f.kind if TARGET_LEAD.search(c.text[:f.start]) else (c.lead_kind or f.kind))
+                 for f in focus}
         kind_match = bool(want and focus and want in kinds)
         kind_clash = bool(want and focus and want not in kinds and "unknown" not in kinds)
         if kind_match:
@@ -216,8 +227,14 @@ def score_sentences(
         if period_clash:
             c.score *= spec.period_clash
         # (a figure read as the answer by its fact's nearness alone is marked down too: another region's figure is no answer)
-        if answer_fig and elsewhere is not None and elsewhere(c.doc_id, c.start + answer_fig.start):
-            # its fact (read at ingest) is another region's: 襄阳、宜昌经济总量 is not Hubei's GDP
+        if elsewhere is not None and figures and (
+                elsewhere(c.doc_id, c.start + answer_fig.start) if answer_fig
+                else (names_asked is not None and not names_asked(c.text)
+                      and all(elsewhere(c.doc_id, c.start + f.start) for f in figures))):
+            # its fact (read at ingest) is another region's: 襄阳、宜昌经济总量 is not Hubei's GDP;
+            # with no answer figure, every figure of a sentence that names no asked region is (a
+            # county's tea output value for its province's tea; "SAIC's Ningde base in Jiaocheng"
+            # names the city asked, and its district's figure may be the answer)
             c.flags["place_inside"] = True
             c.score *= spec.place_inside
         if unmentioned:

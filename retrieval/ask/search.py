@@ -15,7 +15,7 @@ from retrieval.ask.spec import SPEC
 from retrieval.knowledge.vocab import load_vocab
 from retrieval.store.index import Index
 from retrieval.store.vectors import EXACT_SUBSET
-from retrieval.text.tokens import tokenize
+from retrieval.text.tokens import tokenize, year_tokens
 from retrieval.types import Chunk
 
 
@@ -124,6 +124,8 @@ def focused_tokens(analysis, year_weight: float = SPEC.focused_year_weight) -> d
                 out[tok] = 1.0
     for y in getattr(analysis, "years", []) or []:
         out[str(y)] = year_weight
+        for tok in year_tokens(y):
+            out[tok] = year_weight
     return out
 
 

@@ -76,7 +76,8 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
             in_list = tl is not None and s0 + f.start > tl
             achieved_hint = kinds._nearest(kinds._ACHIEVED, sent, 0, len(sent)) is not None or prof.kind == "article"
             per = periods.resolve(sent, f.start, f.end, clause, prof.year, prof.month, sec.years,
-                                  prof.kind == "article", achieved_hint)
+                                  prof.kind == "article", achieved_hint,
+                                  prof.review_year if prof.kind == "communique" else None)
             if carried is not None and not per.explicit:
                 per = carried  # "过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%"
             per = periods.average_span(sent, f.start, clause, per, sec.years, prof.year)

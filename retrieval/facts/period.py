@@ -186,8 +186,10 @@ def time_phrases(sentence: str, pub_year: Optional[int],
 
 def resolve(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int], pub_year: Optional[int],
             pub_month: Optional[int], section_years: Optional[tuple[int, int]], article: bool,
-            achieved_hint: bool) -> Period:
-    """The period of the figure at sentence[fig_start:fig_end] (offsets within `sentence`)."""
+            achieved_hint: bool, reported_year: Optional[int] = None) -> Period:
+    """The period of the figure at sentence[fig_start:fig_end] (offsets within `sentence`).
+    `reported_year`: the year the whole document reports on, where it says so (a statistical
+    communiqué's title year), the period of a figure that no phrase or section dates."""
     phrases = time_phrases(sentence, pub_year, section_years)
     s = sentence.translate(_FW)
     # "赤字率从去年的2.1%提高到2.3%": 去年 is the 2.1%'s time, not the 2.3%'s
@@ -211,6 +213,8 @@ def resolve(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int]
             # "全年" in a review of several years ("过去一年和五年工作回顾") is one year: the last reviewed
             return Period(section_years[1], section_years[1])
         return Period(*section_years)
+    if reported_year is not None:
+        return Period(reported_year, reported_year)  # "全年茶叶产量7.1万吨" in the 2024 communiqué, out in 2025
     if pub_year is None:
         return UNKNOWN
     if article and achieved_hint and _FULL_YEAR.search(sentence) and (pub_month or 12) <= 3:

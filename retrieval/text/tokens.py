@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from retrieval.text.dates import chinese_years
 from retrieval.text.fold import fold
 from retrieval.text.script import CJK_RE, HAN_RANGES
 from retrieval.text.segment import cut_for_search
@@ -47,3 +48,10 @@ def tokenize(text: str, drop_stopwords: bool = True) -> list[str]:
 def tokenize_en(text: str) -> list[tuple[str, int, int]]:
     """(stem, start, end) for each Latin-script word or number in `text` (term matching)."""
     return [(stem(m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+
+
+def year_tokens(year: int) -> list[str]:
+    """The BM25 tokens that stand for `year` written in Chinese numerals (一九八五年), where the
+    segmenter keeps the form whole; a form with a zero (一九八〇年) it cuts into pieces shared by
+    the decade's other years (一九八), which would find any of them, so none is given."""
+    return [form for form in chinese_years(year) if form in tokenize(form)]
