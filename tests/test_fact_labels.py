@@ -13,6 +13,17 @@ real index, asked through the Engine as the command asks:
   gazetteer is not its one known place's;
 - period: a paragraph opened by its year (过去一年) speaks for every sentence after it that says no
   time of its own, not the five years its heading also reviews.
+
+And the defects found by reading the corpus's facts (a right number mislabelled is worse than none):
+
+- a figure a planning verb sets (拟定为, 计划为, 安排为) is a target, even a past year's plan;
+- livestock heads, old and Taiwanese measures (头, 公尺, 平方公尺, 担, 匹) are units;
+- a quantity head after other nouns (企业直接融资规模) makes the whole phrase the figure's quantity,
+  not the noun named first (enterprises); an indicator after 占 is a share's base, not the share's
+  subject (各项税收…，占本年预算收入的47.02% is taxes'); 预算收入 is fiscal revenue, 贸易总额 trade;
+- a place glued to a directional region's name (湘南湘西…示范区) is not that place;
+- 一九五八年和一九五九年两年 is one span, and the level a span's additions reach together with what
+  was there before (加上原有的…，共达…) is the span's last year's.
 """
 from __future__ import annotations
 
@@ -38,6 +49,26 @@ def _report(province: str) -> list[dict]:
     doc = load_file(CORPUS / "gov-work-reports-2025" / f"2025年{province}政府工作报告.docx")[0][0]
     doc.main_region = gazetteer.tag(doc.title, doc.text)[0]
     return [fact_json(f, doc, gazetteer, vocab) for f in extract_facts(doc, gazetteer, vocab)]
+
+
+@lru_cache(maxsize=None)
+def _national(report: str) -> list[dict]:
+    """Every fact of one national work report (row `report` of the corpus's jsonl), as `planbot figures --json` shows it."""
+    from retrieval.facts import extract_facts
+    from retrieval.facts.query import fact_json
+    from retrieval.ingest.documents import load_file
+    from retrieval.knowledge.regions import load_gazetteer
+    from retrieval.knowledge.vocab import load_vocab
+
+    gazetteer, vocab = load_gazetteer(), load_vocab()
+    (doc,) = [d for d in load_file(CORPUS / "national-government-work-reports.jsonl")[0] if d.path.endswith("#" + report)]
+    doc.main_region = gazetteer.tag(doc.title, doc.text)[0]
+    return [fact_json(f, doc, gazetteer, vocab) for f in extract_facts(doc, gazetteer, vocab)]
+
+
+def _national_shown(report: str, sentence: str, figure: str) -> dict:
+    (row,) = [f for f in _national(report) if f["figure"] == figure and sentence in f["sentence"]]
+    return row
 
 
 def _shown(province: str, sentence: str, figure: str) -> dict:
@@ -91,6 +122,61 @@ def test_a_metropolitan_area_named_after_a_city_is_not_the_city():
 def test_a_list_with_names_outside_the_gazetteer_is_not_its_known_places():
     stations = _shown("青海省", "哇让、同德、南山口、德令哈4座抽水蓄能电站", "4座")
     assert stations["region"]["name_zh"] == "青海省" and stations["kind"] == "target"
+
+
+@needs_corpus
+def test_a_figure_a_planning_verb_sets_is_a_target():
+    for figure in ("六百四十三亿七千万元", "一百四十五亿七千七百万元"):  # 1958: 拟定为…
+        assert _national_shown("68", "拟定为" + figure, figure)["kind"] == "target"
+    # a past year's plan is a target still; what was reached is the result
+    assert _national_shown("58", "一九八一年计划为百分之三点七", "百分之三点七")["kind"] == "target"
+    assert _national_shown("58", "一九八一年计划为百分之三点七", "百分之四点六")["kind"] == "achieved"
+    # the value of a target named after the figure, in a review
+    assert _national_shown("45", "虽然略低于8％的预定目标", "8％")["kind"] == "target"
+    # last year's extra revenue is where this year's planned fund comes from, not the fund's year
+    fund = _national_shown("36", "今年拟从去年超收收入中安排500亿元", "500亿元")
+    assert (fund["kind"], fund["period"]) == ("target", "2007")
+
+
+@needs_corpus
+def test_heads_and_old_measures_are_units():
+    pigs = _shown("四川省", "生猪出栏6150万头", "6150万头")
+    assert (pigs["unit"], pigs["value"], pigs["measure"]) == ("head", 61500000.0, "level")
+    floor = _national_shown("68", "一亿六千万平方公尺", "一亿六千万平方公尺")
+    assert (floor["unit"], floor["value"]) == ("square metres", 160000000.0)
+
+
+@needs_corpus
+def test_a_quantity_head_after_other_nouns_is_not_the_first_nouns_indicator():
+    financing = _shown("广西", "企业直接融资规模增长23.4%", "23.4%")
+    assert financing["indicator"]["id"] is None and financing["indicator"]["text"] == "企业直接融资规模"
+    # a head shared by a list keeps the first item's indicator
+    assert _shown("广东省", "服务贸易、数字贸易规模分别突破1.3万亿元", "突破1.3万亿元")["indicator"]["id"] == "services_trade"
+
+
+@needs_corpus
+def test_budget_revenue_trade_and_a_shares_base():
+    local = _national_shown("70", "地方预算收入（扣除中央补助的部分）为", "７，０５３，８２６，０００元")
+    assert local["indicator"]["id"] == "fiscal_revenue"
+    assert _national_shown("70", "贸易总额比１９５４年增长了约３０％", "约３０％")["indicator"]["id"] == "foreign_trade"
+    # the share opens its clause: its subject is the clause before's, not the base after 占
+    taxes = _national_shown("70", "各项税收为１３，９８０，０００，０００元，占本年预算收入的４７．０２％", "４７．０２％")
+    assert (taxes["indicator"]["id"], taxes["measure"]) == ("tax_revenue", "share")
+    assert _shown("宁夏", "财政性教育经费投入占GDP比重超过5%", "超过5%")["indicator"]["id"] != "gdp"
+
+
+@needs_corpus
+def test_a_zone_named_after_a_directional_region_is_not_the_place_in_its_name():
+    zone = _shown("湖南省", "湘南湘西承接产业转移示范区实际到位内资超4000亿元", "超4000亿元")
+    assert zone["region"]["name_zh"] == "湖南省"
+
+
+@needs_corpus
+def test_two_years_named_as_a_span_and_the_level_reached_after_it():
+    assert _national_shown("66", "一九五八年和一九五九年两年造林", "五亿四千万亩")["period"] == "1958-1959"
+    irrigation = "两年共增加灌溉面积五亿五千万亩，加上原有的灌溉面积，共达十亿零七千万亩"
+    assert _national_shown("66", irrigation, "五亿五千万亩")["period"] == "1958-1959"
+    assert _national_shown("66", irrigation, "十亿零七千万亩")["period"] == "1959"
 
 
 # the 2023 national report's review paragraph, verbatim, under its own heading

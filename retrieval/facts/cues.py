@@ -42,14 +42,24 @@ TARGET_LIST = r"(?:主要)?预期目标(?:是|为)?[：:]|主要目标(?:是|为
 # ------------------------------------------------------------------ kind cues
 # Words right around a figure, by how they override the section default.
 FORECAST = r"预计|預計|估计|可使|可望|有望|\bexpected to be\b|\bestimated\b|\bprojected\b"
+# planning verbs: a figure a plan sets ("拟定为", "拟安排", "安排为", "预定为", "设定为") is a target
+PLANNING_VERBS = r"(?<![模虚虛])(?:拟|擬)|(?:安排|预定|預定|规定|規定|设定|設定|标定|標定|确定|確定|预算|預算)(?:为|為|在)"
 # forward-looking wording that turns even a review-section figure into a target
-STRONG_TARGET = (r"力争|力爭|确保|確保|争取|爭取|目标|目標|计划|計劃|规划|預期|预期|明年|今后|今後|"
+STRONG_TARGET = (rf"力争|力爭|确保|確保|争取|爭取|目标|目標|计划|計劃|规划|預期|预期|明年|今后|今後|{PLANNING_VERBS}|"
                  r"将(?:达|突破|超过|实现|增长|提高|完成|建成|新增)|將(?:達|突破|超過|實現|增長|提高|完成|建成|新增)|"
                  r"要(?![求素点闻害])|\bwill\b|\bstriv|\baim(?:s|ed)? (?:to|at)\b|\btarget|\bgoal|\bplan(?:s|ned)? to\b|"
                  r"\bby (?:the end of )?(?:19|20)\d\d\b")
 # backward-looking wording that turns a plan-section figure into a result
 STRONG_ACHIEVED = (r"去年|过去|過去|一年来|一年來|近年来|近年來|五年来|已经|已經|\blast year\b|\bso far\b|"
                    r"完成了|实现了|增长了|增加了|达到了|提高了|上升了")
+# A figure a planning verb sets, right after it ("一九五八年的工业总产值，拟定为六百四十三亿七千万元",
+# "一九八一年计划为百分之三点七"): a target whatever the section or the year says, even a past year's
+# plan (its result is another figure: "…，实际达到百分之四点六").
+# A plan's figure named as such ("比原来设想的六百亿元") is one too; the comparison with it is not.
+PLANNED_AS = rf"(?:{PLANNING_VERBS}|(?:计划|計劃)(?:为|為|是)|定为|定為|(?:设想|設想|预定|預定|原定)的)\s*$"
+# The value a target named right after the figure had ("略低于8％的预定目标", "低于13%左右的预期目标"):
+# the figure is that target, even in a review.
+PLANNED_AFTER = r"的(?:预定|預定|预期|預期|原定|既定)(?:目标|目標)"
 # "较好完成全年目标任务", "完成年度目标任务的113%": a target met is a result
 TARGET_MET = r"(?:完成|实现|實現|超额完成|超額完成|达成|達成)了?[^。；;，,]{0,12}(?:目标|目標|计划|計劃|任务|任務)"
 
@@ -81,6 +91,10 @@ PLAN_CONTEXT_BEFORE = r"[“\"「]$"
 PLAN_CONTEXT_AFTER = r"[”\"」]?(?:规划|計劃|计划|規劃|时期|時期|期间|期間|以来|以來)|[”\"」]"
 # "已经排定的159个项目": 已经 inside a modifier ending in 的 describes the noun, not a result.
 ACHIEVED_MODIFIER = r"[^，,。；;的]{0,6}的"
+# "今年拟从去年超收收入中安排500亿元": a past time after 从 naming where money comes from ("out of last
+# year's extra revenue") is the source's time, not the figure's.
+SOURCE_BEFORE = r"(?:从|從)$"
+SOURCE_AFTER = r"[^，,。；;的]{1,10}?中"
 # A span of the years just reviewed: 过去五年 in a report of year Y is Y-5 .. Y-1.
 PAST_SPAN = r"(?:过去|過去|这|這|近|前)?([五三两十])年(?:来|來|间|間|累计|累計|共)|五年累计|五年间"
 # (patterns used with .match(text, pos) carry no ^: match anchors at pos, ^ only at 0)
@@ -93,6 +107,9 @@ BASE_AFTER = r"\s*(?:年)?(?:同期)?(?:相比|相较|比较|的水平)"
 # From a time's own figure to the figure now: after "从去年的2.1%", "提高到2.3%" is not last year's
 FROM_TO_AFTER = (r"的[^，,；;。]{0,14}?(?:提高|提升|上升|下降|增加|增长|降低|扩大|减少|缩小|回落|回升|降|升|增|减)(?:到|至)\s*")
 
+# A level a span's additions reach, said after them ("两年共增加灌溉面积五亿五千万亩，加上原有的灌溉面积，
+# 共达十亿零七千万亩"): the stock at the span's end, its last year's, not the span's.
+STOCK_AFTER_SPAN = r"(?:加上|连同|連同)原[有来來]"  # not 共达 alone: "三年…共达一千四百多亿元" sums the span
 # An average over years ("平均每年增长7.7%", 年均): a span's figure, never one year's.
 AVERAGE_WORDS = r"年均|平均每年|每年平均|平均年|average annual|annual average|a year on average"
 # "连续四年达到或略高于10%": the last N years up to the one reviewed, not that one year alone.
@@ -134,6 +151,17 @@ OTHER_QUANTITY_OWNERS.update({"餘額": OTHER_QUANTITY_OWNERS["余额"], "面積
                               "裝機": OTHER_QUANTITY_OWNERS["装机"], "擁有量": OTHER_QUANTITY_OWNERS["拥有量"],
                               "資金": OTHER_QUANTITY_OWNERS["资金"]})
 
+# A quantity head after an indicator's name and other nouns ("企业直接融资规模", "国有企业资产总额",
+# "经营主体销售额"): the whole phrase is what the figure measures, the indicator named first only
+# modifies it -- direct financing of enterprises is no count of enterprises. The head right after the
+# name, or after only a generic qualifier (投资总额, 投资总规模, 外商直接投资实际金额), is the indicator's own.
+QUANTITY_HEAD = r"(?:规模|規模|总额|總額|金额|金額|数额|數額|销售额|銷售額|营业额|營業額|交易额|交易額)$"
+QUANTITY_HEAD_GENERIC = r"总|總|年度|全年|当年|當年|年|实际|實際|累计|累計|合计|合計|的|之|业务|業務"
+
+# A share's base ("占本年预算收入的47%", "占地区生产总值比重"): the indicator named after 占 is what the
+# figure is a share of, not what it measures.
+SHARE_BASE = r"(?<![抢搶攻独獨霸])(?:占|佔)(?![地领領据據用有])"  # not 占地 (land taken), 抢占, 占领, 占有
+
 # ------------------------------------------------------------------ measure cues
 # Indicators that are rates or shares whatever the words around them say.
 SHARE_INDICATORS = {"rd_intensity", "unemployment_rate", "urbanization_rate", "forest_coverage", "share", "deficit_ratio",
@@ -158,5 +186,10 @@ AID_BEFORE = r"(?:援助|援建|支援|对口支援|對口支援|对口帮扶|�
 # "沈阳都市圈", "长春现代化都市圈", "三亚经济圈": a region of several places named after one city is
 # not that city.
 GROUP_AFTER = r"(?:市|地区|地區)?[\u4e00-\u9fff]{0,3}?(?:都市圈|都市区|都市區|经济圈|經濟圈|城市圈|城市群|经济带|經濟帶|生态圈|生態圈)"
+# "湘南湘西承接产业转移示范区": a place glued to a neighbouring region's name -- a province's short name
+# and a direction (湘南, 苏北, 皖北, 粤东) -- names a region of both, not the place: the zone spans
+# several cities of southern and western Hunan, it is not Xiangxi's.
+PROVINCE_SHORT = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀黔贵滇云藏陕秦陇甘青宁新"
+DIRECTIONAL_REGION = rf"[{PROVINCE_SHORT}][东東南西北中]"
 # Joins a place to the next in a list ("伊犁州、昌吉州和喀什地区"; "上海与六安").
 PLACE_JOIN = r"^(?:[、，,和与與及同]|以及)$"

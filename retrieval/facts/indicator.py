@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from retrieval.facts.cues import COUNTING_WORDS, OTHER_QUANTITY, OTHER_QUANTITY_OWNERS
+from retrieval.facts.cues import (COUNTING_WORDS, OTHER_QUANTITY, OTHER_QUANTITY_OWNERS, QUANTITY_HEAD,
+                                  QUANTITY_HEAD_GENERIC, SHARE_BASE)
 from retrieval.facts.spans import clause_bounds
 from retrieval.knowledge.vocab import Match
 
@@ -21,6 +22,14 @@ _EN_TRAIL = re.compile(r"\b(?:reached|was|were|is|are|of|by|up|to|increased|grew
 _COUNTING = re.compile(COUNTING_WORDS)
 _OTHER_QUANTITY = re.compile(OTHER_QUANTITY)
 _ASIDE = re.compile(r"[（(][^（()）]*[）)]")
+_QUANTITY_HEAD = re.compile(QUANTITY_HEAD)
+_HEAD_GENERIC = re.compile(QUANTITY_HEAD_GENERIC)
+_SHARE_BASE = re.compile(SHARE_BASE)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LISTED = re.compile(r"[、和与與及]")
+_DIGITS = re.compile(r"[0-9０-９]")
+_BASE_BROKEN = re.compile(r"[、，,；;0-9０-９%％]")
+_SHARE_OPENS = re.compile(rf"[，,、\s]*(?:约|約|只|仅|僅|大约|大約|又|已|均|分别|分別)?(?:{SHARE_BASE})")
 _MEASURE_WORD = re.compile(r"[个個项項家所条條处處座批场場支款件台套]$")
 _COUNTED = re.compile(r"[\u4e00-\u9fff“”\"]{1,12}?(?=[，,。；;、：:）)]|$|[获被为是在纳入达实现完成建成开工]|以上)")
 
@@ -36,13 +45,15 @@ def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: lis
             return (hit.term.id if hit else None), m.group().strip("“”\"")
     best = None
     for m in matches:
-        if m.term.category == "indicator" and clause_start <= m.start and m.end <= fig_start:
+        if m.term.category == "indicator" and clause_start <= m.start and m.end <= fig_start \
+                and not _share_base(sentence, clause_start, m.start):
             if best is None or m.start >= best.start:
                 best = m
     if best is not None:
-        other = _other_quantity(sentence[best.end:fig_start], best.term.id)
-        if other:
-            # "粮食储备规模达500万吨": grain reserves, a quantity the vocabulary's grain output is not
+        between = sentence[best.end:fig_start]
+        if _other_quantity(between, best.term.id) or _modified_head(between):
+            # "粮食储备规模达500万吨": grain reserves, a quantity the vocabulary's grain output is not;
+            # "企业直接融资规模增长": direct financing, of which enterprises are only the modifier
             return None, _TRAIL.sub("", sentence[best.start:fig_start])[-16:]
         return best.term.id, best.text
     words = sentence[clause_start:fig_start]
@@ -63,6 +74,36 @@ def _other_quantity(between: str, indicator_id: str) -> bool:
     return any(indicator_id not in OTHER_QUANTITY_OWNERS.get(m.group(), ()) for m in _OTHER_QUANTITY.finditer(between))
 
 
+def _modified_head(between: str) -> bool:
+    """Whether the words between an indicator's name and its figure end on a quantity head of
+    their own after other nouns (cues.QUANTITY_HEAD: "直接融资规模" after 企业), which makes the
+    whole phrase the figure's quantity; a generic qualifier alone before the head (总, 实际) does not."""
+    words = _TRAIL.sub("", _ASIDE.sub("", between))
+    m = _QUANTITY_HEAD.search(words)
+    if not m:
+        return False
+    if _DIGITS.search(words, 0, m.start()):
+        return True  # "项目1933个、总金额2.26万亿元": the head opens an item of its own
+    if _LISTED.search(words, 0, m.start()):
+        return False  # "服务贸易、数字贸易规模": the head is every listed item's, the first one's too
+    return bool(_CJK.search(_HEAD_GENERIC.sub("", words[:m.start()])))
+
+
+def _share_base(sentence: str, clause_start: int, at: int) -> bool:
+    """Whether an indicator named at `at` is a share's base ("占本年预算收入的47%"): 占 before it in
+    its clause, with no list mark or figure between (in "…占…比重提高4个百分点、税收收入增速高于…"
+    the second item's indicator is its own)."""
+    last = None
+    for last in _SHARE_BASE.finditer(sentence, clause_start, at):
+        pass
+    return last is not None and not _BASE_BROKEN.search(sentence, last.end(), at)
+
+
+def _share_only(words: str) -> bool:
+    """A clause that opens on the share ("…，占本年预算收入的47.02%"): its subject is the clause before's."""
+    return bool(_SHARE_OPENS.match(words or ""))
+
+
 def decide_in_sentence(vocab, sentence: str, clause_start: int, fig_start: int, matches: list[Match],
                        fig_end: Optional[int] = None) -> tuple[Optional[str], str]:
     """`decide`, and for a figure whose clause names nothing ("国内生产总值达到114万亿元，增长8.1%",
@@ -70,7 +111,8 @@ def decide_in_sentence(vocab, sentence: str, clause_start: int, fig_start: int, 
     Chinese leaves it unsaid: clauses that only say how the figure was counted (按可比价格计算) are
     passed over. A figure whose clause names something keeps it, even when it is not in the vocabulary."""
     found = decide(vocab, sentence, clause_start, fig_start, matches, fig_end)
-    if found[0] is not None or not (_subjectless(found[1]) or _only_a_change(sentence[clause_start:fig_start])) \
+    if found[0] is not None or not (_subjectless(found[1]) or _only_a_change(sentence[clause_start:fig_start])
+                                    or _share_only(sentence[clause_start:fig_start])) \
             or not re.search(r"[\u4e00-\u9fff]", sentence[:fig_start]):
         return found
     end = clause_start

@@ -41,6 +41,10 @@ def is_threshold(sentence: str, f: Figure) -> bool:
 _MODIFIER = re.compile(cues.ACHIEVED_MODIFIER)
 _BASE_BEFORE = re.compile(cues.BASE_BEFORE, re.I)
 _FROM_TO = re.compile(cues.FROM_TO_AFTER)
+_PLANNED = re.compile(cues.PLANNED_AS)
+_PLANNED_AFTER = re.compile(cues.PLANNED_AFTER)
+_SOURCE_BEFORE = re.compile(cues.SOURCE_BEFORE)
+_SOURCE_AFTER = re.compile(cues.SOURCE_AFTER)
 
 
 def _nearest(rx: re.Pattern, text: str, lo: int, hi: int) -> Optional[int]:
@@ -56,6 +60,9 @@ def _nearest(rx: re.Pattern, text: str, lo: int, hi: int) -> Optional[int]:
             continue
         if rx is _ACHIEVED and _FROM_TO.fullmatch(text, m.end(), hi):
             continue  # "赤字率从去年的2.1%提高到2.3%": last year is the 2.1%'s
+        if rx is _ACHIEVED and _SOURCE_BEFORE.search(text, max(lo, m.start() - 1), m.start()) \
+                and _SOURCE_AFTER.match(text, m.end()):
+            continue  # "拟从去年超收收入中安排500亿元": last year's revenue is where the money comes from
         last = m.end()
     return last
 
@@ -67,6 +74,8 @@ def decide(sentence: str, f: Figure, clause: tuple[int, int], role: Optional[str
     if role == "other":
         return "other"
     c0 = clause[0]
+    if _PLANNED.search(sentence, c0, f.start) or _PLANNED_AFTER.match(sentence, f.end):
+        return "target"  # "拟定为六百四十三亿七千万元", "一九八一年计划为百分之三点七", "8％的预定目标": what a plan sets
     forecast = _nearest(_FORECAST, sentence, c0, f.start) is not None
     met = _nearest(_MET, sentence, f.end, clause[1]) is not None or _nearest(_MET, sentence, c0, f.start) is not None
     target_cue = _nearest(_TARGET, sentence, c0, f.start)

@@ -18,7 +18,9 @@ _FW = str.maketrans("０１２３４５６７８９—–－～", "0123456789---
 _CN = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 _Y = r"(?:(?:19|20)\d\d|[一二三四五六七八九〇○零]{4})"
 _YEAR_ZH = re.compile(rf"({_Y})\s*年(?!代)")
-_RANGE = re.compile(rf"(?:从|從)?({_Y})\s*年?\s*(?:到|至|-|~)\s*({_Y})\s*年|({_Y})\s*(?:-|~|to)\s*({_Y})(?!\d)")
+_RANGE = re.compile(rf"(?:从|從)?({_Y})\s*年?\s*(?:到|至|-|~)\s*({_Y})\s*年|({_Y})\s*(?:-|~|to)\s*({_Y})(?!\d)"
+                    # "一九五八年和一九五九年两年": two years named as one span
+                    rf"|({_Y})\s*年\s*(?:和|与|與|、)\s*({_Y})\s*年\s*(?:这|這)?(?:两|兩)年")
 _YEAR_EN = re.compile(r"\b(?:in|by|during|for|of|throughout|by the end of|since)\s+((?:19|20)\d\d)\b", re.I)
 _MONTHS = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*[-~至到]\s*(1[0-2]|[1-9])\s*月|([一二三四五六七八九十]{1,2})(?:、|至|到)?([一二三四五六七八九十]{1,2})?两?个?月份?(?!\d)")
 _FIRST_MONTHS = re.compile(r"first (\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven) months|前(\d{1,2}|[一二三四五六七八九十]{1,2})个?月", re.I)
@@ -31,6 +33,7 @@ _FUTURE_SPAN = re.compile(cues.FUTURE_SPAN)
 _CONSECUTIVE = re.compile(cues.CONSECUTIVE_SPAN)
 _SPAN_YEARS = {"两": 2, "兩": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _AVERAGE = re.compile(cues.AVERAGE_WORDS, re.I)
+_STOCK = re.compile(cues.STOCK_AFTER_SPAN)
 _PLAN_BEFORE = re.compile(cues.PLAN_CONTEXT_BEFORE)
 _PLAN_AFTER = re.compile(cues.PLAN_CONTEXT_AFTER)
 _BASE_BEFORE = re.compile(cues.BASE_BEFORE, re.I)
@@ -89,8 +92,14 @@ def _cn_num(s: str) -> int:
     return _CN[s] if len(s) == 1 else _CN[s[0]] * 10 + _CN[s[-1]]
 
 
+_SOURCE_BEFORE = re.compile(cues.SOURCE_BEFORE)
+_SOURCE_AFTER = re.compile(cues.SOURCE_AFTER)
+
+
 def _is_base(text: str, a: int, b: int) -> bool:
-    return bool(_BASE_BEFORE.search(text[max(0, a - 14):a]) or _BASE_AFTER.match(text, b))
+    """A comparison base ("比2019年"), or the time of where money comes from ("拟从去年超收收入中安排")."""
+    return bool(_BASE_BEFORE.search(text[max(0, a - 14):a]) or _BASE_AFTER.match(text, b)
+                or (_SOURCE_BEFORE.search(text, max(0, a - 1), a) and _SOURCE_AFTER.match(text, b)))
 
 
 @lru_cache(maxsize=256)
@@ -189,6 +198,11 @@ def resolve(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int]
     if before:
         # a year said in the figure's own clause beats one said earlier in the sentence
         in_clause = [p for a, b, p in phrases if b <= fig_start and a >= clause[0]]
+        span_end = max(b for a, b, p in phrases if b <= fig_start)
+        if not in_clause and before[-1].lo != before[-1].hi and not before[-1].months \
+                and _STOCK.search(s, span_end, fig_start):
+            # "两年共增加…，加上原有的灌溉面积，共达十亿零七千万亩": the level reached at the span's end
+            return Period(before[-1].hi, before[-1].hi, explicit=True)
         return (in_clause or before)[-1]
     after = [p for a, b, p in phrases if a >= fig_end and b <= clause[1]]
     if after:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from retrieval.facts.cues import AID_BEFORE, EXAMPLES_THEN, GROUP_AFTER, PLACE_JOIN
+from retrieval.facts.cues import AID_BEFORE, DIRECTIONAL_REGION, EXAMPLES_THEN, GROUP_AFTER, PLACE_JOIN
 from retrieval.facts.model import NATIONAL, combined_region
 
 
@@ -21,6 +21,8 @@ _COORDINATE = set("与與同")  # "上海与六安": after a place, 与 joins tw
 _AID = re.compile(AID_BEFORE)
 _GROUP = re.compile(GROUP_AFTER)
 _JOIN = re.compile(PLACE_JOIN)
+_GLUED_BEFORE = re.compile(rf"{DIRECTIONAL_REGION}$")
+_GLUED_AFTER = re.compile(DIRECTIONAL_REGION)
 _LIST_MARK = re.compile(r"[、和与與及]")
 # a list of short names right before the figure counting them ("哇让、同德、南山口、德令哈4座")
 _NAME_LIST = re.compile(r"((?:[\u4e00-\u9fff]{1,6}、)+[\u4e00-\u9fff]{1,6})$")
@@ -61,7 +63,7 @@ class Places:
         for m in found:
             _, a, b = m
             joined = prev is not None and bool(_JOIN.match(text[prev[2]:a]))
-            if _GROUP.match(text, b):
+            if _GROUP.match(text, b) or _glued(text, a, b):
                 role = "group"
             elif _AID.search(text, max(0, a - 6), a):
                 role = "aided"
@@ -180,6 +182,13 @@ class Places:
         above = [a for a in chains[0] if all(a in c or a == i for c, i in zip(chains[1:], ids[1:]))]
         up = next((a for a in above if self._inside is None or a in self._inside), None)
         return up or self.base
+
+
+def _glued(text: str, a: int, b: int) -> bool:
+    """Whether the place named at text[a:b] is glued to a directional region's name before or after
+    it ("湘南湘西", "湘西湘南"): one name of a region of both (cues.DIRECTIONAL_REGION). A place
+    whose own name is such a region (湘西) and stands alone stays itself."""
+    return bool(_GLUED_BEFORE.search(text, max(0, a - 2), a) or _GLUED_AFTER.match(text, b))
 
 
 def base_region(doc, prof_kind: str, gazetteer) -> str:

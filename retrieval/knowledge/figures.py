@@ -25,7 +25,7 @@ _TRAD = dict(p for p in (
     "万萬 亿億 个個 项項 吨噸 亩畝 点點 标標 准準 辆輛 户戶 时時 场場 币幣 欧歐 门門 园園 区區 业業 总總 链鏈 务務 "
     "条條 处處 两兩 实實 现現 达達 过過 预預 争爭 确確 计計 划劃 将將 长長 来來 较較 额額 约約 于於 余餘 内內 规規 "
     "机機 构構 产產 净淨 涨漲 盖蓋 顷頃 钟鐘 台臺 国國 学學 医醫 开開 发發 厂廠 车車 间間 纲綱 紧緊 闻聞 节節 签簽 级級 "
-    "岁歲 张張 种種 占佔"
+    "岁歲 张張 种種 占佔 头頭 担擔 马馬 伏伏"
 ).split())
 _T2S = {t: s for s, t in _TRAD.items() if s != t}
 
@@ -96,6 +96,12 @@ _ZH_UNITS = [
     ("标准箱", "TEU", 0), ("米", "metres", 0), ("小时", "hours", 0), ("分钟", "minutes", 0), ("天", "days", 0),
     ("年", "years", 0), ("岁", "years of age", 0), ("张", "", 1), ("起", "cases", 0), ("例", "cases", 0),
     ("种", "kinds", 0), ("部", "items", 1), ("成", "percent", 0),
+    # livestock, older and Taiwanese measures the national reports use (生猪出栏6150万头, 一亿六千万平方公尺,
+    # 三千二百万担 of cotton, 五百七十八万匹 of cloth), voltage classes and screen or wafer sizes
+    ("头", "head", 0), ("公尺", "metres", 0), ("平方公尺", "square metres", 0), ("立方公尺", "cubic metres", 0),
+    ("公吨", "tonnes", 0), ("市斤", "jin", 0), ("市亩", "mu", 0), ("担", "dan", 0), ("匹马力", "horsepower", 0),
+    ("马力", "horsepower", 0), ("匹", "bolts", 0), ("千伏", "kV", 0), ("瓩", "kW", 0), ("千瓦小时", "kWh", 0),
+    ("英寸", "inches", 0), ("微克/立方米", "micrograms per cubic metre", 0),
 ]
 _ZH_UNIT_OF = {w: (u, bool(scan)) for w, u, scan in _ZH_UNITS}
 _ZH_UNIT_RE = re.compile(
@@ -669,6 +675,8 @@ _ZH_UNIT_WORD = {
     "sets": "套", "units": "台", "batches": "批", "sites": "处", "industrial chains": "条产业链", "aircraft": "架",
     "ships": "艘", "working days": "个工作日", "bases": "个基地", "factories": "家工厂", "schools": "所学校",
     "hospitals": "家医院", "development zones": "个开发区", "ports": "个口岸",
+    "metres": "米", "head": "头", "dan": "担", "horsepower": "马力", "bolts": "匹", "kV": "千伏", "inches": "英寸",
+    "micrograms per cubic metre": "微克/立方米",
 }
 _ZH_QUAL = {"more than": "超过{}", "over": "{}以上", "about": "{}左右", "nearly": "近{}", "at least": "不少于{}",
             "up to": "最多{}", "less than": "不到{}"}
@@ -720,8 +728,11 @@ def _en_noun_phrase(f: Figure) -> Optional[str]:
 
 def _unit_word(unit: str, one: bool) -> str:
     """English unit, singular for exactly one: "1 project", "1 percentage point"."""
-    if not one or unit in ("headquarters", "people", "yuan", "mu", "jin", "aircraft", "kW", "kWh", "MW", "GW", "TEU"):
+    if not one or unit in ("headquarters", "people", "yuan", "mu", "jin", "aircraft", "kW", "kWh", "MW", "GW", "TEU",
+                           "head", "dan", "horsepower", "kV", "micrograms per cubic metre"):
         return unit
+    if unit.endswith("ches"):
+        return unit[:-2]  # inches -> inch
     if unit.endswith("ies"):
         return unit[:-3] + "y"
     return unit[:-1] if unit.endswith("s") else unit
