@@ -29,6 +29,14 @@ SOURCES = {
 二、一九七九年的计划
 今年原煤产量计划达到六亿五千万吨，化肥产量一千万吨。
 """,
+    # a province's old report: its only word of 1985 is in Chinese numerals
+    "zhejiang-1980-report.txt": """1980年浙江省政府工作报告
+
+1980-03-20
+
+二、今后几年的任务
+按照全省长远规划，到一九八五年，浙江粮食产量达到四百亿斤，茶叶产量达到十万吨。
+""",
     # a county's statistical communiqué on 2024, out in March 2025: no sentence names the year
     "deqing-2024-communique.txt": """德清县2024年国民经济和社会发展统计公报
 
@@ -54,7 +62,7 @@ def test_a_year_in_chinese_numerals_is_written_every_way_reports_write_it():
     assert names_year("到一九八○年，钢产量", 1980) and names_year("2024年全年", 2024)
     assert not names_year("到一九八五年", 1958)
     # a searchable token only where the segmenter keeps the form whole
-    assert year_tokens(1985) == ["一九八五年"] and year_tokens(1980) == []
+    assert year_tokens(1985) == ["1985", "一九八五年"] and year_tokens(1980) == ["1980"]
 
 
 def test_a_plan_year_in_chinese_numerals_is_answered_with_the_plans_figure(engine):
@@ -77,3 +85,10 @@ def test_a_communiques_figure_answers_for_the_year_it_reports(engine):
     ans = engine.ask("德清县2024年粮食产量是多少？")
     assert ans.answered, ans.declined_because
     assert "16.2万吨" in ans.quotes[0].text
+
+
+def test_a_year_a_regions_source_writes_in_chinese_numerals_is_covered(engine):
+    # the year guard looks the year up as the search does: 一九八五年 is 1985 said
+    ans = engine.ask("What grain output did Zhejiang plan for 1985?")
+    assert ans.answered, ans.declined_because
+    assert "四百亿斤" in ans.quotes[0].text

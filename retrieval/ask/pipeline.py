@@ -42,6 +42,7 @@ from retrieval.store.index import Index
 from retrieval.text.dates import report_years
 from retrieval.text.fold import fold
 from retrieval.text.script import CJK_RE, script_of
+from retrieval.text.tokens import year_tokens
 from retrieval.types import Answer
 
 MODES = ("hybrid", "dense", "lexical")
@@ -177,7 +178,7 @@ def region_scope(ctx: AskContext) -> None:
 
         def names_itself(text: str) -> bool:
             found = {rid for rid, _, _ in gazetteer.find_in_text(text)}
-            return bool(found & own or any(w in fold(text) for w in written)) and not found & inside
+            return names_region(text, found, own, written) and not found & inside
 
         ctx.mentions = names_itself
         return
@@ -265,6 +266,14 @@ def no_source_about_region(ctx: AskContext) -> Optional[Decline]:
     return None
 
 
+def scope_documents(ctx: AskContext) -> list:
+    """The documents the search is scoped to (all of the index's without a scope)."""
+    index = ctx.index
+    if ctx.mask is None:
+        return list(index.documents())
+    return [index.document(index.table.doc_ids[i]) for i in sorted(set(index.table.doc_index[ctx.mask].tolist()))]
+
+
 def uncovered_years(ctx: AskContext) -> list[int]:
     """Explicit years that no source about the region covers: neither its date (a report
     dated Y covers Y-1 and Y) nor its text mentions them."""
@@ -273,9 +282,10 @@ def uncovered_years(ctx: AskContext) -> list[int]:
         return []
     index, mask = ctx.index, ctx.mask
     covered: set[int] = set()
-    for i in set(index.table.doc_index[mask].tolist()):
-        covered |= report_years(index.document(index.table.doc_ids[i]).date)
-    return [y for y in years if y not in covered and not (index.lexical.scores({str(y): 1.0}) * mask).any()]
+    for doc in scope_documents(ctx):
+        covered |= report_years(doc.date)
+    return [y for y in years if y not in covered
+            and not (index.lexical.scores(dict.fromkeys(year_tokens(y), 1.0)) * mask).any()]
 
 
 def years_not_covered(ctx: AskContext) -> Optional[Decline]:
@@ -295,12 +305,7 @@ def report_not_held(ctx: AskContext) -> Optional[Decline]:
     asked = asked_reports(ctx.question, load_vocab(), a.region_names)
     if not asked:
         return None
-    index = ctx.index
-    if ctx.mask is not None:
-        in_scope = {index.table.doc_ids[i] for i in set(index.table.doc_index[ctx.mask].tolist())}
-        documents = [index.document(d) for d in in_scope]
-    else:
-        documents = list(index.documents())
+    documents = scope_documents(ctx)
     for report in asked:
         held = held_report_years(documents, report.kind)
         if held and report.year not in held:
@@ -496,16 +501,22 @@ def _figure_elsewhere(ctx: AskContext, facts: Optional[dict]) -> Optional[Callab
     return elsewhere
 
 
+def names_region(text: str, found: set[str], own: set[str], written: list[str]) -> bool:
+    """Whether `text` names one of the regions `own`: among the gazetteer's finds in it (`found`),
+    or as the question wrote the name (folded, `written`: a bare 新竹 the gazetteer cannot settle)."""
+    return bool(found & own) or any(w in fold(text) for w in written)
+
+
 def _names_asked(ctx: AskContext) -> Optional[Callable[[str], bool]]:
-    """Whether a text names an asked region itself, as the gazetteer finds it or as the question
-    wrote it (scoring: a sentence whose figures are all another place's, naming none asked)."""
+    """Whether a text names an asked region itself (scoring: a sentence whose figures are all
+    another place's, naming none asked)."""
     if not ctx.region_ids:
         return None
     own, gazetteer = set(ctx.region_ids), ctx.gazetteer
     written = [fold(n) for n in ctx.analysis.region_names if len(n) >= 2]
 
     def names_asked(text: str) -> bool:
-        return any(w in fold(text) for w in written) or any(rid in own for rid, _, _ in gazetteer.find_in_text(text))
+        return names_region(text, {rid for rid, _, _ in gazetteer.find_in_text(text)}, own, written)
     return names_asked
 
 

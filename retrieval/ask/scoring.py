@@ -229,8 +229,8 @@ def score_sentences(
         # (a figure read as the answer by its fact's nearness alone is marked down too: another region's figure is no answer)
         if elsewhere is not None and figures and (
                 elsewhere(c.doc_id, c.start + answer_fig.start) if answer_fig
-                else (names_asked is not None and not names_asked(c.text)
-                      and all(elsewhere(c.doc_id, c.start + f.start) for f in figures))):
+                else (names_asked is not None and all(elsewhere(c.doc_id, c.start + f.start) for f in figures)
+                      and not names_asked(c.text))):
             # its fact (read at ingest) is another region's: 襄阳、宜昌经济总量 is not Hubei's GDP;
             # with no answer figure, every figure of a sentence that names no asked region is (a
             # county's tea output value for its province's tea; "SAIC's Ningde base in Jiaocheng"

@@ -123,7 +123,6 @@ def focused_tokens(analysis, year_weight: float = SPEC.focused_year_weight) -> d
             for tok in tokenize(form):
                 out[tok] = 1.0
     for y in getattr(analysis, "years", []) or []:
-        out[str(y)] = year_weight
         for tok in year_tokens(y):
             out[tok] = year_weight
     return out

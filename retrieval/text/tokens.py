@@ -51,7 +51,7 @@ def tokenize_en(text: str) -> list[tuple[str, int, int]]:
 
 
 def year_tokens(year: int) -> list[str]:
-    """The BM25 tokens that stand for `year` written in Chinese numerals (一九八五年), where the
-    segmenter keeps the form whole; a form with a zero (一九八〇年) it cuts into pieces shared by
-    the decade's other years (一九八), which would find any of them, so none is given."""
-    return [form for form in chinese_years(year) if form in tokenize(form)]
+    """The BM25 tokens that stand for `year`: its digits, and its Chinese numerals (一九八五年)
+    where the segmenter keeps that form whole; a form with a zero (一九八〇年) it cuts into pieces
+    shared by the decade's other years (一九八), which would find any of them, so none is given."""
+    return [str(year), *(form for form in chinese_years(year) if form in tokenize(form))]
