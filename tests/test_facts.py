@@ -106,6 +106,23 @@ def test_relative_years_follow_the_publication_date():
     assert (fs["100"].period, fs["100"].kind) == ("2024", "target")
 
 
+def test_the_year_before_last_is_two_years_back_but_not_inside_other_words():
+    fs = facts_by_figure(doc("神木能源快讯\n\n前年，全市原煤产量达到4.1亿吨。", "神木能源快讯", "2025-02-10"))
+    assert fs["4.1亿吨"].period == "2023"
+    fs = facts_by_figure(doc("神木能源快讯\n\n全市提前年底建成充电桩1200个。", "神木能源快讯", "2025-02-10"))
+    assert fs["1200个"].period != "2023"  # 提前|年底: no 前年
+
+
+def test_an_undated_plan_s_section_year_dates_its_later_results():
+    # written for this test: an undated county plan, its review opened by the year it reviews
+    text = ("为推动产业发展，制定本行动计划。\n\n一、发展基础\n\n2024年，全县实现规上工业总产值512亿元。\n\n"
+            "纺织产业产值达到133亿元；机械产业产值96亿元。\n\n二、主要目标\n\n力争新增企业30家。\n")
+    fs = facts_by_figure(doc(text, "某某县产业发展三年行动计划（2025—2027年）", None))
+    assert fs["512亿元"].period == "2024"
+    assert (fs["133亿元"].period, fs["96亿元"].period) == ("2024", "2024")  # unknown before
+    assert fs["30家"].period != "2024"  # another section, a target
+
+
 def test_national_report_of_year_y_reviews_y_minus_1():
     text = ("各位代表：\n\n一、2023年工作回顾\n\n城镇新增就业1244万人，城镇调查失业率平均为5.2%。广东省地区生产总值增长4.8%。\n\n"
             "二、2024年经济社会发展总体要求和政策取向\n\n经济增长预期目标为5%左右。\n")

@@ -29,6 +29,22 @@ OLYMPICS = """体育事业取得新成绩
 
 在东京奥运会上，我国体育健儿奋勇拼搏，取得38枚金牌。全民健身活动广泛开展，体育产业总规模继续扩大。
 """
+# ...and a development zone's note that names its county only in the zone's name (浏阳经开区),
+# never its city or province: jieba cuts 浏阳|经|开区.
+ZONE = """浏阳经开区2025年工作要点
+
+2025-02-20 来源：园区管委会
+
+2024年，浏阳经开区实现规模工业总产值920亿元，增长8.5%；完成固定资产投资135亿元。
+
+2025年，园区力争规模工业总产值突破1000亿元。
+
+主要指标见下表。
+
+指标	2024年	2025年目标
+
+高新技术企业（家）	210	250
+"""
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +55,10 @@ def places_index(tmp_path_factory, encoder) -> Path:
     for f in DOCS.iterdir():
         (root / f.name).write_bytes(f.read_bytes())
     (root / "olympics.txt").write_text(OLYMPICS, encoding="utf-8")
+    (root / "liuyang-zone.txt").write_text(ZONE, encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("places-index")
     report = ingest([root], index_dir, encoder=encoder)
-    assert report.added == 4 and not report.skipped, report
+    assert report.added == 5 and not report.skipped, report
     return index_dir
 
 
@@ -60,6 +77,31 @@ def test_a_city_or_county_document_is_tagged_with_its_place(engine, name, region
     gaz = load_gazetteer()
     assert gaz.get(region).name_zh in ("宜春市", "吴堡县", "太仓市")
     assert engine.index.main_regions()[docs[name].doc_id] == region
+
+
+def test_a_zone_named_by_its_bare_place_is_that_place_s(engine):
+    docs = {Path(d.path).name: d for d in engine.index.documents()}
+    assert engine.index.main_regions()[docs["liuyang-zone.txt"].doc_id] == "430181"  # 浏阳市
+    ans = engine.ask("浏阳经开区2024年完成固定资产投资多少？")
+    assert ans.answered and "135亿元" in ans.quotes[0].text, ans.declined_because
+    en = engine.ask("How much fixed-asset investment did the Liuyang development zone complete in 2024?")
+    assert en.answered and "135亿元" in en.quotes[0].text, en.declined_because
+    # the zone's words name the place, not what is asked: nothing here counts its people
+    assert not engine.ask("How many people live in the Liuyang development zone?").answered
+    # ...nor says its area or when it was founded: a sentence naming only the place is no answer
+    for q in ["What is the area of the Liuyang development zone?", "When was the Liuyang development zone founded?"]:
+        ans = engine.ask(q)
+        assert not ans.answered, (q, [x.text for x in ans.quotes])
+
+
+def test_a_table_row_answers_for_the_year_of_its_column(engine):
+    ans = engine.ask("浏阳经开区到2025年要有多少家高新技术企业？")
+    assert ans.answered and ans.quotes[0].text.endswith("高新技术企业（家）\t210\t250"), [q.text for q in ans.quotes]
+    labels = {f.text: (f.kind, f.period) for f in ans.quotes[0].figures}
+    assert labels["250"] == ("target", "2025") and labels["210"] == ("achieved", "2024")  # by the header's columns
+    assert not any("No 2025 target" in n for n in ans.notes), ans.notes
+    # the table holds no 2023 column, and the row's 2024 figure is no answer for 2023
+    assert not engine.ask("浏阳经开区2023年有多少家高新技术企业？").answered
 
 
 def test_a_county_question_is_answered_from_the_county_plan(engine):
@@ -175,6 +217,13 @@ def test_a_place_named_only_inside_another_name_is_no_source_on_it(engine, quest
 def test_a_question_about_what_the_sources_say_of_a_place_quotes_that_place(engine):
     ans = engine.ask("What happened at the Tokyo Olympics?")
     assert ans.answered and "东京奥运会" in ans.quotes[0].text
+
+
+def test_pieces_of_a_term_cut_apart_are_no_place_names():
+    from retrieval.ask.names import zh_place_names
+
+    # jieba: 浏阳|经|开区, tagging 开区 a place; the guard then declined "nothing mentions 开区"
+    assert zh_place_names("浏阳经开区2024年完成固定资产投资多少？") == ["浏阳"]
 
 
 def test_world_table_names_places_in_both_scripts():

@@ -83,6 +83,9 @@ def test_without_a_gazetteer_no_region_is_read_but_the_metric_is():
     ("What is Beijing's growth target this year?", [], "this_year"),
     ("今年江苏GDP预期目标", [], "this_year"),
     ("What will Hubei do next year?", [], "next_year"),
+    ("神木前年挖了多少煤", [], "year_before_last"),
+    ("What was Shenmu's coal output the year before last?", [], "year_before_last"),
+    ("目前年均增长多少", [], None),  # 目前 + 年均, no 前年
     ("明年湖北投资计划", [], "next_year"),
     ("How did Anhui do during the 14th Five-Year Plan?", [], "five_year_plan"),
     ("“十四五”以来江苏高新技术企业增加了多少", [], "five_year_plan"),
@@ -118,6 +121,10 @@ def test_resolve_period(ask, question, doc_date, expected):
     assert resolve_period(ask(question), doc_date) == expected
 
 
+def test_the_year_before_last_is_two_years_before_the_source(ask):
+    assert resolve_period(ask("神木前年挖了多少煤"), "2025-01-20") == {2023}
+
+
 def test_plan_years():
     assert list(plan_years(14)) == [2021, 2022, 2023, 2024, 2025]
     assert list(plan_years(1)) == [1953, 1954, 1955, 1956, 1957]
@@ -135,6 +142,10 @@ def test_plan_years():
     ("How many projects above 100 million yuan were signed in Qinhuai?", ["projects_100m"]),
     ("“十四五”以来江苏高新技术企业增加了多少", ["high_tech_enterprises"]),  # 十四五 is a period, not a metric
     ("去年廣東實際使用外資多少億元", ["foreign_capital"]),  # 億元 is a unit, not a metric
+    # a zone's words after a place name the place; alone they are what is asked
+    ("How many people live in the Ningxiang development zone?", []),
+    ("宁乡经开区2024年完成固定资产投资多少？", ["fixed_asset_investment"]),
+    ("How many development zones does Hunan have?", ["development_zones"]),
 ])
 def test_metric_terms(ask, question, metrics):
     assert [t.id for t in ask(question).metric_terms] == metrics
@@ -143,6 +154,9 @@ def test_metric_terms(ask, question, metrics):
 @pytest.mark.parametrize("question, kind, figure", [
     ("How much did retail sales of consumer goods grow in Qinhuai last year?", "growth", True),
     ("How fast did Tianjin's GDP grow in 2024?", "growth", True),
+    # a quantity named with no listed indicator still asks for a figure
+    ("What was Ningxiang's smart home appliance output in 2023?", "amount", True),
+    ("When did Ningxiang's appliance production start?", "other", False),
     ("湖北社零增速是多少", "growth", True),
     ("浙江去年GDP增幅", "growth", True),
     ("What is Tokyo's GDP growth target for 2025?", "growth", True),

@@ -146,6 +146,13 @@ def test_shared_short_names_resolved_by_context(g):
     assert found(g, "Gulou District of Nanjing") == [("320106", "Gulou District"), (NANJING, "Nanjing")]
 
 
+def test_a_bare_name_before_a_zone_s_word_is_its_place(g):
+    assert found(g, "宁乡经开区实现规模工业总产值1386亿元") == [("430182", "宁乡")]
+    assert found(g, "昆山高新区") == [("320583", "昆山")]
+    assert found(g, "宁乡发布新规") == []  # a bare county name alone still needs its city or province nearby
+    assert found(g, "推动国家高新区建设") == [] and found(g, "鼓楼高新区") == []  # no place; four Gulous
+
+
 def test_common_words_are_not_places(g):
     for text in ["绿水青山就是金山银山", "战略性新兴产业", "推动乡村振兴和共同富裕", "统筹发展和安全",
                  "设备更新和创新产品", "长治久安", "苏锡常", "An Xinhua report", "see www.nanjing.gov.cn", "mail nanjing@example.com",

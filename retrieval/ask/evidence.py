@@ -13,6 +13,11 @@ from retrieval.text.tokens import tokenize
 from retrieval.types import Figure
 
 
+# a line of a table as ingest keeps it: cells joined by tabs (.docx) or between pipes (Markdown,
+# HTML); its figures' years are in the header, which only their facts hold (facts/tables.py)
+TABLE_ROW = re.compile(r"\t|^\s*[|｜]", re.M)
+
+
 def period_years(analysis: QueryAnalysis, doc_date: Optional[str]) -> set[int]:
     return set(resolve_period(analysis, doc_date))
 

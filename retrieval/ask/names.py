@@ -232,9 +232,25 @@ def zh_leading_word(question: str) -> list[str]:
     return [] if load_vocab().find_terms(words[0]) else [words[0]]
 
 
+def _tagged_words(simple: str) -> list[tuple[str, str, int]]:
+    """(word, POS tag, offset) of a Simplified question, without the remnants of vocabulary
+    terms jieba cuts apart: 宁乡经开区 is cut 宁乡|经|开区 with 开区 tagged a place, but 开区 is a
+    piece of the term 经开区, no name. A word that holds a whole term is kept (a place may)."""
+    terms = [(m.start, m.end) for m in load_vocab().matches(simple) if m.term.category != "unit"]
+    out = []
+    pos = 0
+    for w, flag in pos_tags(simple):
+        start, pos = simple.find(w, pos), pos + len(w)
+        end = start + len(w)
+        if start >= 0 and any(a < end and start < b and not (start <= a and b <= end) for a, b in terms):
+            continue
+        out.append((w, flag, start))
+    return out
+
+
 def zh_place_names(question: str) -> list[str]:
     """Place names (jieba's "ns" tag) in a Chinese question, e.g. 首尔, 东京."""
-    return [w for w, flag in pos_tags(to_simplified(question)) if flag == "ns" and len(w) >= 2]
+    return [w for w, flag, _ in _tagged_words(to_simplified(question)) if flag == "ns" and len(w) >= 2]
 
 
 def zh_subject_names(question: str, analysis: QueryAnalysis) -> list[str]:
@@ -247,9 +263,7 @@ def zh_subject_names(question: str, analysis: QueryAnalysis) -> list[str]:
     known = [to_simplified(n) for n in [*analysis.region_names, *(x.name for x in getattr(analysis, "ambiguous", []))]]
     vocab = load_vocab()
     out: list[str] = []
-    pos = 0
-    for w, flag in pos_tags(simple):
-        start, pos = simple.find(w, pos), pos + len(w)
+    for w, flag, start in _tagged_words(simple):
         if flag not in _PROPER_NOUN_TAGS or len(w) < 2 or not CJK_RE.match(w) or w in ZH_STOP:
             continue
         if any(w in k or k in w for k in known) or vocab.find_terms(w):

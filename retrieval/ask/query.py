@@ -52,16 +52,22 @@ NOT_FIGURE_ZH = re.compile(r"何时|何年|何处|何地|何种|于何|为何|�
 CUE_TERMS = {"growth_rate", "main_targets"}
 FIGURE_KINDS = {"amount", "growth", "share", "count"}
 NOT_METRIC = {"unit", "period"}  # 十四五 is when, not what
+# Kinds of zone: right after a place's name they name the place ("the Ningxiang development
+# zone", 宁乡经开区, 苏州工业园区), not what is asked about it
+ZONE_TERMS = frozenset({"development_zones", "high_tech_zones", "free_trade_zone", "industrial_parks"})
 
 RELATIVE_EN = [
     ("this_year", r"this year|current year|so far this year|this year's"),
     ("last_year", r"last year|past year|previous year|a year ago|prior year"),
     ("next_year", r"next year|coming year|following year"),
+    ("year_before_last", r"year before last|two years ago"),
 ]
 RELATIVE_ZH = [
     ("this_year", r"今年|本年度|本年|当年"),
     ("last_year", r"去年|上年|上一年|过去一年|前一年"),
     ("next_year", r"明年|下一年|来年|下年"),
+    # 前年 is two years back, unless it ends a word (目前|年均, 提前|年底, 空前, 之前)
+    ("year_before_last", r"(?<![目提空此之以超向当眼事往从日])前年(?![均度])"),
 ]
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
              "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
@@ -90,7 +96,7 @@ class QueryAnalysis:
     regions: list[str] = field(default_factory=list)  # region ids, in text order
     region_names: list[str] = field(default_factory=list)  # the spans that named them
     years: list[int] = field(default_factory=list)  # explicit years, in text order
-    relative: Optional[str] = None  # this_year, last_year, next_year, five_year_plan, by_year
+    relative: Optional[str] = None  # this_year, last_year, next_year, year_before_last, five_year_plan, by_year
     five_year_plan: Optional[int] = None  # 14 for 十四五 when relative == "five_year_plan"
     metric_terms: list[Term] = field(default_factory=list)
     answer_kind: str = "other"  # amount, growth, share, target, count, other
@@ -102,6 +108,9 @@ class QueryAnalysis:
     wants_figure: bool = False
     expansions: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
+    # the words that say where, in both scripts: the named places, their other names, and a
+    # zone's words right after them ("Ningxiang development zone") -- no evidence of what is asked
+    place_words: list[str] = field(default_factory=list)
     # names several places carry that the question does not settle (gazetteer.read_question)
     ambiguous: list[Ambiguity] = field(default_factory=list)
     today: datetime.date = field(default_factory=datetime.date.today)
@@ -185,6 +194,8 @@ def resolve_period(analysis: QueryAnalysis, doc_date: str | None) -> set[int]:
         years.add(ref - 1)
     elif rel == "next_year":
         years.add(ref + 1)
+    elif rel == "year_before_last":
+        years.add(ref - 2)
     if analysis.five_year_plan:
         years.update(plan_years(analysis.five_year_plan))
     elif rel == "five_year_plan":
@@ -302,6 +313,7 @@ RELATIVE_EXPANSIONS = {
     "this_year": (["今年"], ["this year"]),
     "last_year": (["去年", "上年", "过去一年"], ["last year"]),
     "next_year": (["明年"], ["next year"]),
+    "year_before_last": (["前年"], ["year before last"]),
 }
 
 
@@ -332,7 +344,12 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
 
     edges = word_edges(q) if has_cjk(q) else set()
     matches = [m for m in vocab.matches(q) if not in_region(m) and not straddles(m, edges)]
-    metric = [m for m in matches if m.term.category not in NOT_METRIC]
+    def names_zone(m: Match) -> bool:
+        return m.term.id in ZONE_TERMS and any(e <= m.start and not q[e:m.start].strip(" '’s") for _, e in region_spans)
+
+    metric = [m for m in matches if m.term.category not in NOT_METRIC and not names_zone(m)]
+    zones = [m.term for m in matches if names_zone(m)]
+    a.place_words = [*a.region_names, *(n for t in zones for n in (*t.english, *t.zh, *t.zh_hant))]
     a.metric_terms = list({m.term.id: m.term for m in metric}.values())
 
     a.years = find_years(q)
@@ -355,6 +372,8 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
         a.wants_target = True
         a.answer_kind = "target" if a.answer_kind == "other" else a.answer_kind
     a.names_quantity = bool(QUANTITY_CUES.search(_simplified(q)))
+    if a.answer_kind == "other" and not asks_other and QUANTITY_CUES.search(_simplified("".join(masked))):
+        a.answer_kind = "amount"  # "What was Ningxiang's smart home appliance output in 2023?" asks for a figure
     if a.answer_kind == "target" and QUANTITY_CUES.search(_simplified("".join(masked))):
         a.answer_kind = "amount"  # "an output target" asks for an amount (wants_target stays)
     a.wants_figure = a.answer_kind in FIGURE_KINDS or (a.answer_kind == "target" and has_indicator)
@@ -371,6 +390,7 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     for rid in a.regions:
         en, zh = _region_forms(gazetteer, rid)
         exp += zh if english_q else en
+        a.place_words += en + zh
     exp += [f"{y}年" for y in a.years] if english_q else [str(y) for y in a.years]
     if a.relative in RELATIVE_EXPANSIONS:
         zh, en = RELATIVE_EXPANSIONS[a.relative]

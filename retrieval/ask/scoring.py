@@ -12,7 +12,7 @@ import numpy as np
 
 from retrieval.ask.candidates import TARGET_LEAD, Candidate
 from retrieval.ask.coverage import lexical_coverage, split_by_script
-from retrieval.ask.evidence import (category_fits, free_figures, is_ratio, mentions_subjects, metric_figure, period_years,
+from retrieval.ask.evidence import (TABLE_ROW, category_fits, free_figures, is_ratio, mentions_subjects, metric_figure, period_years,
                                     wanted_kind, words_number_of)
 from retrieval.ask.meaning import names_reordered
 from retrieval.ask.spec import SPEC, ScoringSpec
@@ -23,6 +23,7 @@ from retrieval.text.chunking import units
 from retrieval.text.dates import doc_year, names_year, report_years
 from retrieval.text.fold import fold
 from retrieval.text.script import script_of
+from retrieval.text.tokens import tokenize
 
 # what a kind of answer or figure measures: a level (an amount, a count, a physical quantity), a
 # change or a share. A figure of another measure than asked is marked down ("how much grain":
@@ -61,6 +62,12 @@ def _nearest_quantity(c: Candidate, figures: list, near: list[tuple[int, int, fl
             if start < b and a < end and strength > best:
                 best, best_fig = strength, f
     return best, best_fig
+
+
+def _fact_within(facts: dict, c: Candidate, f, years: set[int]) -> bool:
+    """Whether the figure's fact (read at ingest) is of the asked years."""
+    fact = facts.get((c.doc_id, c.start + f.start))
+    return fact is not None and within_years(fact.period, years) is True
 
 
 def _fact_kind(facts: Optional[dict], c: Candidate, f) -> Optional[str]:
@@ -119,12 +126,29 @@ def score_sentences(
     near: dict[str, list[tuple[int, int, float]]] = {}
     for (doc_id, start, end), strength in (quantity or {}).items():
         near.setdefault(doc_id, []).append((start, end, strength))
+    # A question that asks for no listed indicator, no figure and no named subject ("What is the
+    # area of the Ningxiang development zone?", "When was it founded?") has only its other words
+    # to be answered by: a sentence that matches nothing but the words saying where is no answer.
+    place_tokens = {t for n in getattr(analysis, "place_words", None) or [] for t in tokenize(n)}
+    open_question = bool(place_tokens) and not wants_figure and not asked_ids and not meant and not subjects
+    if open_question:
+        what_by_script = {k: {t: x for t, x in ws.items() if t not in place_tokens} for k, ws in by_script.items()}
+        # ...nor a translation that is a piece of a place's name ("area" -> 区, as in 开发区)
+        places = getattr(analysis, "place_words", None) or []
+        what_bridge = {k: kept for k, g in (bridge or {}).items() if k not in place_tokens
+                       and (kept := tuple(x for x in g if not any(x in p for p in places)))}
     for c, d in zip(candidates, dense):
         folded, script = fold(c.text), script_of(c.text)
         unmentioned = mentions is not None and not mentions(c.text)  # runs the gazetteer: once
         date = doc_dates.get(c.doc_id)
         figures = extract_figures(c.text, ref_year=doc_year(date))
         fits = (lambda f: category_fits(kind, figure_category(f, c.text))) if wants_figure else None
+        years = period_years(analysis, date)
+        # a table row ("高新技术企业（家）\t268\t300\t350") says its years in the header, which its
+        # figures' facts hold (facts/tables.py): the asked year's column is the answer
+        in_row = wants_figure and bool(years) and bool(facts) and bool(TABLE_ROW.search(c.text))
+        if in_row:
+            fits = (lambda f, fits=fits, c=c: fits(f) and _fact_within(facts, c, f, years))
         has_metric, answer_fig = metric_figure(c.text, figures, asked_ids, spec.metric_window, fits)
         credit = 1.0 if has_metric else 0.0  # how fully the sentence names what is asked
         if meant and not has_metric:
@@ -158,10 +182,9 @@ def score_sentences(
             fig = spec.figure_present
             if any(category_fits(kind, figure_category(f, c.text)) for f in focus):
                 fig = spec.figure_fits if answer_fig or not asked_ids else spec.figure_fits_elsewhere
-        years = period_years(analysis, date)
         period = 0.0
         if years:
-            if any(names_year(folded, y) for y in years):
+            if any(names_year(folded, y) for y in years) or (in_row and answer_fig and _fact_within(facts, c, answer_fig, years)):
                 period = spec.period_year_named
             elif years & report_years(date):
                 period = spec.period_report_covers
@@ -245,5 +268,8 @@ def score_sentences(
             c.flags["no_subject"] = True
             if not (subject_docs or {}).get(c.doc_id, False):
                 c.score *= spec.subject_absent
+        if open_question and not lexical_coverage(c.text, script, folded, what_by_script, idf, q_script, what_bridge, bridge_idf):
+            c.flags["place_only"] = True
+            c.score *= spec.no_metric
         if short:
             c.score *= spec.short_sentence

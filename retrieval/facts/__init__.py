@@ -5,7 +5,7 @@ The document's structure decides most labels -- its kind (a work report of year 
 and plans Y), its sections (工作回顾 / 工作安排), target paragraphs whose every clause is a
 target -- and the words around a figure refine them. Modules: `model` (the record), `cues`
 (declared cue tables), `profile` (document kind and years), `sections` (headings and their
-roles), `spans` (sentences and clauses), `period`, `kind`, `measure`, `indicator`, `place`
+roles), `spans` (sentences and clauses), `tables` (a header row's years for the cells below), `period`, `kind`, `measure`, `indicator`, `place`
 (region of a figure) and `extract` (the composition).
 """
 from retrieval.facts.model import NATIONAL, Fact

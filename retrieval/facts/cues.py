@@ -74,7 +74,7 @@ THRESHOLD_EN = r"(?:projects?|enterprises?|companies|clusters?) (?:worth|with (?
 # Relative years, resolved against the publication year.
 RELATIVE_YEARS = [
     (r"去年|过去一年|過去一年|(?<!基础)(?<!基礎)上年|last year|past year", -1),  # not 基础上年均增长 ("on the basis of …, average")
-    (r"前年", -2),
+    (r"(?<![目提空此之以超向当當眼事往从從日])前年(?![均度])", -2),  # not 目前|年均, 提前|年底
     (r"今年|本年|当年|當年|this year|the year", 0),
     (r"明年|next year", 1),
 ]

@@ -11,6 +11,7 @@ from retrieval.facts.place import Places, base_region
 from retrieval.facts.profile import profile
 from retrieval.facts.sections import SectionIndex, find_sections
 from retrieval.facts.spans import clause_bounds, paragraphs, sentences
+from retrieval.facts.tables import cell_at, table_cells
 from retrieval.knowledge.figures import extract_figures
 from retrieval.types import Document
 
@@ -42,10 +43,15 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
     base = base_region(doc, prof.kind, gazetteer)
     places = Places(gazetteer, text, base)
     target_paras = _target_paragraphs(text)
+    cells = table_cells(text, prof.year)
     out: list[Fact] = []
     lead: Optional[periods.Period] = None  # a past year said by the sentence before, which has no figure
     opener = False  # the lead was said by the paragraph's first sentence
     last_end = 0
+    # an undated document's section that says no year in its heading: the year its first figure
+    # sentence opens with ("一、发展基础" / "2024年，宁乡经开区实现…") is that of the section's
+    # later results that say no time of their own (section start -> Period)
+    section_year: dict[int, Optional[periods.Period]] = {}
     for s0, s1 in sentences(text):
         sent = text[s0:s1]
         first = last_end == 0 or "\n" in text[last_end:s0]
@@ -61,6 +67,11 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
             lead = said
             continue
         sec = secs.at(s0)
+        if prof.year is None and sec.years is None and sec.start not in section_year:
+            said = periods.time_phrases(sent, prof.year, sec.years)
+            opening = said[0][2] if said and not sent[:said[0][0]].strip() else None
+            section_year[sec.start] = opening if opening is not None and opening.lo == opening.hi \
+                and opening.lo is not None and not opening.months else None
         carried = lead
         if not opener or periods.time_phrases(sent, prof.year, sec.years):
             lead = None
@@ -82,7 +93,16 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
                 per = carried  # "过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%"
             per = periods.average_span(sent, f.start, clause, per, sec.years, prof.year)
             per = periods.cumulative_span(sent, f.start, f.end, clause, per)
+            cell = cell_at(cells, s0 + f.start) if cells else None
+            if cell is not None and cell.column.period is not None:
+                per = cell.column.period  # "指标\t2024年\t2025年目标" over the row
             k = kinds.decide(sent, f, clause, sec.role, in_list, per, sec.years, prof.year)
+            if not per.explicit and per.lo is None and section_year.get(sec.start) is not None and cell is None:
+                dated = section_year[sec.start]
+                if k == "achieved" and kinds.decide(sent, f, clause, sec.role, in_list, dated, sec.years, prof.year) == "achieved":
+                    per = dated  # a result the section's opening year speaks for
+            if cell is not None and cell.column.kind is not None:
+                k = cell.column.kind
             if sec.role == "other" and not per.explicit:
                 per = periods.UNKNOWN  # a glossary entry or annex definition has no period of its own
             if k in ("achieved", "forecast") and not per.explicit and sec.years is None and prof.kind == "article" \

@@ -37,8 +37,9 @@ SUPPORTED = {".txt", ".md", ".html", ".htm", ".docx", ".jsonl"}
 # Raise when reading, cleaning, splitting a file into documents, chunking or region tagging
 # changes what an unchanged file's chunks hold. Both hashes an index keeps of a file include it,
 # so the next ingest after an upgrade re-processes every file instead of keeping chunks that an
-# older planbot cut (1: the first versioned hashes; indexes from before re-process once).
-TEXT_VERSION = 1
+# older planbot cut (1: the first versioned hashes; indexes from before re-process once; 2: a bare
+# name before a development zone's word, 宁乡经开区, tags its place).
+TEXT_VERSION = 2
 
 
 def file_hash(data: bytes) -> str:

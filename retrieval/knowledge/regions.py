@@ -91,6 +91,10 @@ STOP_PHRASES_ZH = ("绿水青山", "金山银山", "长治久安", "世界大同
 # A bare name right before these is a street, a newspaper, a ship or a river, not the place
 # (松江河 is in Jilin, not Shanghai's 松江区).
 _BLOCK_AFTER = ("路", "街", "道", "巷", "社", "号", "河", "湖", "山", "洋")
+# A bare name right before these is the place whose zone it is (宁乡经开区, 昆山高新区): as
+# specific as a name with its suffix, so it is tagged without an ancestor nearby.
+_ZONE_AFTER = ("经济技术开发区", "經濟技術開發區", "经济开发区", "經濟開發區", "经开区", "經開區", "高新技术产业开发区",
+               "高新技術產業開發區", "高新区", "高新區", "开发区", "開發區", "综合保税区", "綜合保稅區", "工业园区", "工業園區")
 
 _ASCII_LOWER = {i: i + 32 for i in range(65, 91)} | {0x2019: 0x27, 0x2018: 0x27, 0x02BC: 0x27}  # ’ -> '
 _WORD = re.compile(r"[A-Za-z0-9]")
@@ -416,7 +420,10 @@ class Gazetteer:
         # their ancestors: 秦淮区 alone does not make every Jiangsu county name taggable.
         # `context` adds places known from elsewhere (the document around a chunk).
         context = set(context)
-        named = [(start, end, p, _foreign_script_name(clean, start, end, p)) for start, end, p in matches]
+        # `specific`: a name that resolves without an ancestor nearby (written in the other
+        # script, or a zone's place)
+        named = [(start, end, p, _foreign_script_name(clean, start, end, p) or self._zone_place(clean, end, p))
+                 for start, end, p in matches]
         for _, _, p, foreign in named:
             ids = self._prefer(p.ids) if not question else self.question_candidates(p.ids, self._bare(p))
             if len(ids) == 1 and (question or foreign or not p.needs_context[ids[0]]):
@@ -431,6 +438,13 @@ class Gazetteer:
                 s, e = offsets[start], offsets[end - 1] + 1
                 unresolved.append(Ambiguity(text[s:e], s, e, ids))
         return out
+
+    @staticmethod
+    def _zone_place(text: str, end: int, p: _Pattern) -> bool:
+        """Whether a bare Chinese name is followed by a development zone's word (宁乡|经开区);
+        everyday words among names (高新, 开发) stay in need of context."""
+        return (not p.english and not _ZH_SUFFIX_RE.search(p.key) and _to_simplified(p.key) not in COMMON_ZH
+                and text.startswith(_ZONE_AFTER, end))
 
     @staticmethod
     def _bare(p: _Pattern) -> bool:
