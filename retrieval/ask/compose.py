@@ -11,7 +11,7 @@ from retrieval.ask.search import Hit
 from retrieval.ingest.offsets import file_span
 from retrieval.ask.evidence import TABLE_ROW, metric_figure, period_years, wanted_kind
 from retrieval.facts.answer import label_figures, mismatch_note
-from retrieval.facts.query import within_years
+from retrieval.facts.query import fact_within
 from retrieval.knowledge.figures import extract_figures
 from retrieval.knowledge.regions import load_gazetteer
 from retrieval.knowledge.vocab import load_vocab
@@ -148,8 +148,7 @@ def _fact_note(question: str, analysis, best: Quote, facts: dict, doc, region_na
     if years and TABLE_ROW.search(best.text):
         # a table row's answer figure is the asked year's column, as scoring took it
         def fits(f) -> bool:
-            fact = facts.get(best.start + f.start)
-            return fact is not None and within_years(fact.period, years) is True
+            return fact_within(facts.get(best.start + f.start), years)
     _, fig = metric_figure(best.text, best.figures, asked, spec.metric_window, fits)
     fig = fig or next((f for f in best.figures if best.start + f.start in facts), None)
     fact = facts.get(best.start + fig.start) if fig else None

@@ -28,7 +28,7 @@ def wanted_kind(analysis: QueryAnalysis, doc_date: Optional[str]) -> Optional[st
     y = doc_year(doc_date)
     years = period_years(analysis, doc_date)
     if getattr(analysis, "wants_target", False):
-        # "installed by the end of 2024", asked of a report dated 2025: that year is reported on
+        # "built by the end of 2024", asked of a report dated 2025: that year is reported on
         if getattr(analysis, "target_by_year_only", False) and years and y is not None and all(x < y for x in years):
             return "achieved"
         return "target"

@@ -20,7 +20,7 @@ from retrieval.text.segment import cut, pos_tags, word_frequencies
 from retrieval.text.stopwords import EN_STOP, ZH_STOP
 from retrieval.text.tokens import tokenize
 
-# Capitalised words in a row; accented letters and hyphenated particles count (Île-de-France)
+# Capitalised words in a row; accented letters and hyphenated particles count (Provence-Alpes-Côte)
 _UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _NAME_RE = re.compile(rf"\b[{_UP}][{_LOW}]+(?:(?:-[{_LOW}]{{1,4}})*[ -][{_UP}][{_LOW}]+)*")
 GENERIC_PLACE_WORDS = frozenset({"new", "district", "area", "city", "province", "county", "zone", "region", "town", "park", "high-tech"})
@@ -234,7 +234,7 @@ def zh_leading_word(question: str) -> list[str]:
 
 def _tagged_words(simple: str) -> list[tuple[str, str, int]]:
     """(word, POS tag, offset) of a Simplified question, without the remnants of vocabulary
-    terms jieba cuts apart: 宁乡经开区 is cut 宁乡|经|开区 with 开区 tagged a place, but 开区 is a
+    terms jieba cuts apart: 浏阳经开区 is cut 浏阳|经|开区 with 开区 tagged a place, but 开区 is a
     piece of the term 经开区, no name. A word that holds a whole term is kept (a place may)."""
     terms = [(m.start, m.end) for m in load_vocab().matches(simple) if m.term.category != "unit"]
     out = []

@@ -52,8 +52,8 @@ NOT_FIGURE_ZH = re.compile(r"何时|何年|何处|何地|何种|于何|为何|�
 CUE_TERMS = {"growth_rate", "main_targets"}
 FIGURE_KINDS = {"amount", "growth", "share", "count"}
 NOT_METRIC = {"unit", "period"}  # 十四五 is when, not what
-# Kinds of zone: right after a place's name they name the place ("the Ningxiang development
-# zone", 宁乡经开区, 苏州工业园区), not what is asked about it
+# Kinds of zone: right after a place's name they name the place ("the Liuyang development
+# zone", 浏阳经开区, 苏州工业园区), not what is asked about it
 ZONE_TERMS = frozenset({"development_zones", "high_tech_zones", "free_trade_zone", "industrial_parks"})
 
 RELATIVE_EN = [
@@ -109,7 +109,7 @@ class QueryAnalysis:
     expansions: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     # the words that say where, in both scripts: the named places, their other names, and a
-    # zone's words right after them ("Ningxiang development zone") -- no evidence of what is asked
+    # zone's words right after them ("Liuyang development zone") -- no evidence of what is asked
     place_words: list[str] = field(default_factory=list)
     # names several places carry that the question does not settle (gazetteer.read_question)
     ambiguous: list[Ambiguity] = field(default_factory=list)
@@ -373,7 +373,7 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
         a.answer_kind = "target" if a.answer_kind == "other" else a.answer_kind
     a.names_quantity = bool(QUANTITY_CUES.search(_simplified(q)))
     if a.answer_kind == "other" and not asks_other and QUANTITY_CUES.search(_simplified("".join(masked))):
-        a.answer_kind = "amount"  # "What was Ningxiang's smart home appliance output in 2023?" asks for a figure
+        a.answer_kind = "amount"  # "the zone's appliance output in 2023" asks for a figure
     if a.answer_kind == "target" and QUANTITY_CUES.search(_simplified("".join(masked))):
         a.answer_kind = "amount"  # "an output target" asks for an amount (wants_target stays)
     a.wants_figure = a.answer_kind in FIGURE_KINDS or (a.answer_kind == "target" and has_indicator)

@@ -16,7 +16,7 @@ from retrieval.ask.evidence import (TABLE_ROW, category_fits, free_figures, is_r
                                     wanted_kind, words_number_of)
 from retrieval.ask.meaning import names_reordered
 from retrieval.ask.spec import SPEC, ScoringSpec
-from retrieval.facts.query import within_years
+from retrieval.facts.query import fact_within, within_years
 from retrieval.knowledge.figures import extract_figures, figure_category
 from retrieval.knowledge.vocab import load_vocab
 from retrieval.text.chunking import units
@@ -66,8 +66,7 @@ def _nearest_quantity(c: Candidate, figures: list, near: list[tuple[int, int, fl
 
 def _fact_within(facts: dict, c: Candidate, f, years: set[int]) -> bool:
     """Whether the figure's fact (read at ingest) is of the asked years."""
-    fact = facts.get((c.doc_id, c.start + f.start))
-    return fact is not None and within_years(fact.period, years) is True
+    return fact_within(facts.get((c.doc_id, c.start + f.start)), years)
 
 
 def _fact_kind(facts: Optional[dict], c: Candidate, f) -> Optional[str]:
@@ -114,8 +113,8 @@ def score_sentences(
     # Whether the question asks for an indicator in the vocabulary's words (also one read inside
     # the words that ask for another by meaning: "GDP" in "R&D measured against GDP"): only then
     # does a sentence naming none of the asked take the missing-indicator penalty. An indicator
-    # asked for by meaning alone only spares it: "How many companies were listed…" reads as
-    # listed companies, and a passage that says "374家公司上市" names no listed-company term.
+    # asked for by meaning alone only spares it: "How many firms went public…" reads as
+    # listed companies, and a passage that says "120家企业上市" names no listed-company term.
     asked_strength = 1.0 if asks_indicator or any(getattr(t, "category", "") == "indicator"
                                                   for t in getattr(analysis, "meant_subsumed", None) or []) else 0.0
     ratio_asked = any(getattr(t, "category", "") == "indicator" and is_ratio(t) for t in [*terms, *meant_terms])
@@ -127,7 +126,7 @@ def score_sentences(
     for (doc_id, start, end), strength in (quantity or {}).items():
         near.setdefault(doc_id, []).append((start, end, strength))
     # A question that asks for no listed indicator, no figure and no named subject ("What is the
-    # area of the Ningxiang development zone?", "When was it founded?") has only its other words
+    # area of the Liuyang development zone?", "When was it founded?") has only its other words
     # to be answered by: a sentence that matches nothing but the words saying where is no answer.
     place_tokens = {t for n in getattr(analysis, "place_words", None) or [] for t in tokenize(n)}
     open_question = bool(place_tokens) and not wants_figure and not asked_ids and not meant and not subjects

@@ -49,7 +49,7 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
     opener = False  # the lead was said by the paragraph's first sentence
     last_end = 0
     # an undated document's section that says no year in its heading: the year its first figure
-    # sentence opens with ("一、发展基础" / "2024年，宁乡经开区实现…") is that of the section's
+    # sentence opens with ("一、发展基础" / "2024年，浏阳经开区实现…") is that of the section's
     # later results that say no time of their own (section start -> Period)
     section_year: dict[int, Optional[periods.Period]] = {}
     for s0, s1 in sentences(text):

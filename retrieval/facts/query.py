@@ -84,6 +84,11 @@ def within_years(period: str, years: set[int]) -> Optional[bool]:
     return None if sp is None else all(y in years for y in range(sp[0], sp[1] + 1))
 
 
+def fact_within(fact, years: set[int]) -> bool:
+    """Whether a figure's fact (None if it has none) is known to be of the asked years."""
+    return fact is not None and within_years(fact.period, years) is True
+
+
 def indicator_matches(vocab, f: Fact, wanted_ids: set[str], text: str) -> bool:
     if f.indicator_id and f.indicator_id in wanted_ids:
         return True

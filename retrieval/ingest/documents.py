@@ -38,7 +38,7 @@ SUPPORTED = {".txt", ".md", ".html", ".htm", ".docx", ".jsonl"}
 # changes what an unchanged file's chunks hold. Both hashes an index keeps of a file include it,
 # so the next ingest after an upgrade re-processes every file instead of keeping chunks that an
 # older planbot cut (1: the first versioned hashes; indexes from before re-process once; 2: a bare
-# name before a development zone's word, 宁乡经开区, tags its place).
+# name before a development zone's word, 浏阳经开区, tags its place).
 TEXT_VERSION = 2
 
 

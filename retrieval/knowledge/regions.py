@@ -91,7 +91,7 @@ STOP_PHRASES_ZH = ("绿水青山", "金山银山", "长治久安", "世界大同
 # A bare name right before these is a street, a newspaper, a ship or a river, not the place
 # (松江河 is in Jilin, not Shanghai's 松江区).
 _BLOCK_AFTER = ("路", "街", "道", "巷", "社", "号", "河", "湖", "山", "洋")
-# A bare name right before these is the place whose zone it is (宁乡经开区, 昆山高新区): as
+# A bare name right before these is the place whose zone it is (浏阳经开区, 昆山高新区): as
 # specific as a name with its suffix, so it is tagged without an ancestor nearby.
 _ZONE_AFTER = ("经济技术开发区", "經濟技術開發區", "经济开发区", "經濟開發區", "经开区", "經開區", "高新技术产业开发区",
                "高新技術產業開發區", "高新区", "高新區", "开发区", "開發區", "综合保税区", "綜合保稅區", "工业园区", "工業園區")
@@ -441,7 +441,7 @@ class Gazetteer:
 
     @staticmethod
     def _zone_place(text: str, end: int, p: _Pattern) -> bool:
-        """Whether a bare Chinese name is followed by a development zone's word (宁乡|经开区);
+        """Whether a bare Chinese name is followed by a development zone's word (浏阳|经开区);
         everyday words among names (高新, 开发) stay in need of context."""
         return (not p.english and not _ZH_SUFFIX_RE.search(p.key) and _to_simplified(p.key) not in COMMON_ZH
                 and text.startswith(_ZONE_AFTER, end))
