@@ -1,5 +1,6 @@
 """Checks shared by the held-out question sets whose questions quote new documents (tests/data/<set>/docs)
-and, for some, the shared corpus: test_heldout_docs_set, test_heldout3_set, test_heldout4_set.
+and, for some, the shared corpus: test_heldout_docs_set, test_heldout3_set, test_heldout4_set,
+test_heldout5_set.
 
 Each test module declares its own data (the set's directory, its counts, its new places, why each
 unanswerable question has no answer) and keeps thin fixtures and test functions that call these.
@@ -265,7 +266,7 @@ def mixed_set_tests(
     never_with: dict[str, list[tuple[list[str], list[str]]]],
     no_source: dict[str, str],
 ) -> dict[str, Callable]:
-    """The fixtures and tests every set of new documents plus the shared corpus (heldout3, heldout4)
+    """The fixtures and tests every set of new documents plus the shared corpus (heldout3, heldout4, heldout5)
     runs the same way, for its module to take in with `globals().update(...)`:
 
     fixtures doc_texts, corpus_texts (name -> raw text; {} without ../shared), indexed_docs,
