@@ -24,7 +24,7 @@ class Document:
     path: str  # file path; JSONL rows add "#<line number>"
     content_hash: str  # documents.file_hash of the raw bytes (JSONL: of the raw line)
     lang: str = "en"  # "en", "zh-Hans", "zh-Hant", "other"
-    date: Optional[str] = None  # ISO date, "YYYY-MM-DD" or "YYYY" when only the year is known
+    date: Optional[str] = None  # ISO date, "YYYY-MM-DD", "YYYY-MM" (a signature giving the month) or "YYYY"
     publisher: Optional[str] = None
     url: Optional[str] = None
     regions: list[str] = field(default_factory=list)  # region ids mentioned, main one first

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.ask.evidence import metric_figure
-from retrieval.knowledge.figures import extract_figures
+from retrieval.ask.evidence import category_fits, metric_figure
+from retrieval.knowledge.figures import extract_figures, figure_category
 
 REPORTS = {
     "hubei-2025.txt": """2025年湖北省政府工作报告
@@ -107,3 +107,20 @@ def test_the_answer_figure_is_the_one_that_fits_and_no_other_indicators():
     text = "举办促消费活动5000多场，拉动消费785亿元，网上零售额增长19％。"
     _, fig = metric_figure(text, extract_figures(text), {"consumption"}, 24, growth)
     assert fig is None or fig.text != "19％"  # 19％ is online retail's
+
+
+def test_an_attribute_measure_after_the_asked_indicator_s_figure_is_its_own():
+    # written for this test: the projects' investment is the key projects' money, not another owner's figure
+    text = "全年实施重点项目1500多个、完成投资2100多亿元，其中产业项目500个。"
+    amount = lambda f: category_fits("amount", figure_category(f, text))  # noqa: E731
+    assert metric_figure(text, extract_figures(text), {"major_projects"}, 24, amount)[1].text == "2100多亿元"
+    # an owner with a subject of its own still owns its figure: 消费 is not the projects'
+    text = "全年实施重点项目1500多个，拉动消费2100多亿元。"
+    assert metric_figure(text, extract_figures(text), {"major_projects"}, 24, amount)[1].text == "1500多个"
+
+
+def test_another_quantity_of_the_asked_indicator_is_not_its_figure():
+    # written for this test: reserves and sown area of grain are not its output
+    text = "粮食播种面积稳定在1200万亩以上，粮食储备规模达400万吨，粮食产量达到500万吨。"
+    fig = metric_figure(text, extract_figures(text), {"grain_output"}, 24)[1]
+    assert fig is not None and fig.text == "500万吨"

@@ -160,3 +160,21 @@ def test_the_lexical_query_carries_translations_at_a_lower_weight(zh_engine):
     assert got["博物馆"] == 0.3 and got["museum"] == 1.0
     assert all(got[t] == w for t, w in own.items()), "the question's own tokens keep their weight"
     assert not any(w in got for w in ("梆子腔", "四大石窟")), "a region is translated by the gazetteer, not the dictionary"
+
+
+def test_a_one_character_noun_is_bridged_but_other_single_characters_are_not():
+    from retrieval.ask.bridge import question_bridge
+    from retrieval.ask.query import analyse
+
+    q = "榆林去年产了多少钢和煤？"
+    groups = question_bridge(q, analyse(q))
+    assert "coal" in groups.get("煤", ()) and "steel" in groups.get("钢", ())
+    assert "多" not in groups and "了" not in groups
+
+
+def test_a_british_word_is_looked_up_as_its_american_one_too():
+    from retrieval.knowledge.bilingual import translate
+
+    groups = translate(["lift", "centre", "labour"])
+    assert "电梯" in groups["lift"] and "抬起" in groups["lift"]  # both senses: the verb and the elevator
+    assert "中心" in groups["centre"] and groups["labour"]

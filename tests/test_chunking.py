@@ -43,3 +43,11 @@ def test_overlong_sentence_is_cut_at_clauses():
 def test_units_weigh_english_lighter_than_chinese():
     assert units("江北新区") == 4
     assert units("abcd") == 2
+
+
+def test_an_english_sentence_ends_after_a_figure_but_not_after_a_list_item_number():
+    text = "Output rose to 30.2 billion yuan, up from 26.0 billion in 2023. The county grew.\n1. Targets\n(2) Tasks. We will act."
+    assert spans_text(text, split_sentences(text)) == [
+        "Output rose to 30.2 billion yuan, up from 26.0 billion in 2023.", "The county grew.", "1. Targets",
+        "(2) Tasks.", "We will act.",
+    ]

@@ -315,3 +315,9 @@ def test_plain_chinese_numerals_are_read_as_cn2an_reads_them_without_it():
             "print(' '.join(str(f.value) for f in fs), 'cn2an' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out[-1] == "False" and {"15.0", "2050.0"} <= set(out), out
+
+
+def test_a_count_of_two_thousand_is_a_figure_but_a_year_is_not():
+    assert [(f.text, f.unit) for f in extract_figures("全年实施重点项目2000多个、完成投资1800多亿元")][0] == ("2000多个", "projects")
+    assert [f.text for f in extract_figures("新建厂房2000个")] == ["2000个"]
+    assert extract_figures("2000年以来") == [] and extract_figures("回到2019年的水平") == []

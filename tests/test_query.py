@@ -274,3 +274,18 @@ def test_by_a_past_year_without_a_target_word_asks_for_the_result(ask):
                                       "Where is Hubei's GDP reported?"])
 def test_a_question_for_a_time_place_or_name_is_not_a_figure_question(ask, question):
     assert not ask(question).wants_figure
+
+
+@pytest.mark.parametrize("question", ["How much city money will Fuzhou put up this year to support economic growth?",
+                                      "福州今年安排多少资金稳增长？"])
+def test_growth_named_as_a_purpose_is_not_the_asked_kind(ask, question):
+    # the money is asked, not a growth rate; "How much did exports grow" stays a growth question
+    a = ask(question)
+    assert a.answer_kind in ("amount", "target") and a.wants_figure, a.answer_kind  # "will": a planned sum
+    assert ask("How much did Fuzhou's exports grow last year?").answer_kind == "growth"
+
+
+def test_english_how_much_asks_a_mass_but_chinese_duoshao_may_ask_a_count(ask):
+    assert ask("How much money did Fuzhou collect in taxes in 2024?").mass_asked
+    assert not ask("How many firms did Fuzhou attract in 2024?").mass_asked
+    assert not ask("福州2024年新增多少企业？").mass_asked

@@ -103,11 +103,12 @@ def _years_text(periods: list[str]) -> str:
 
 
 def year_not_held(analysis, question: str, quotes: list, facts: Iterable, scope_regions: Optional[set[str]],
-                  english: bool, vocab) -> Optional[str]:
+                  english: bool, vocab, years: Optional[list[int]] = None) -> Optional[str]:
     """The reason to give when the question names years, the best quote's figures are all of
     other years (scoring's period_clash), and no fact of the asked indicator in scope is of an
-    asked year."""
-    years = list(getattr(analysis, "years", []) or [])
+    asked year. `years`: the asked years as read against the best quote's source ("前年" in a
+    plan signed 2025-03 is 2023); default the years the question writes."""
+    years = list(years if years is not None else (getattr(analysis, "years", []) or []))
     ids = {t.id for t in (getattr(analysis, "metric_terms", []) or []) if t.category == "indicator"}
     if not years or not ids or not quotes or not (quotes[0].flags or {}).get("period_clash"):
         return None
@@ -174,3 +175,15 @@ def indicator_not_named(analysis, candidates: list, region: str, english: bool, 
         return f"None of the closest sources{' about ' + region if region else ''} names {name}."
     written = "、".join(getattr(analysis, "region_names", []) or [])  # the question's own words for the places
     return f"最接近的{'关于' + written + '的' if written else ''}来源都没有提到{name}。"
+
+
+def amount_not_stated(analysis, quotes: list, english: bool) -> Optional[str]:
+    """The reason to give when an English "how much" question (query.mass_asked: an amount, no
+    rate or share named) is quoted only sentences with no figure that can be an amount: counts
+    ("about 420 trucks" for how much money), ranks. Chinese 多少 asks counts too and sets nothing."""
+    if not quotes or not getattr(analysis, "mass_asked", False) or not getattr(analysis, "wants_figure", False):
+        return None
+    if any((c.flags or {}).get("fit_fig") for c in quotes):
+        return None
+    return ("The closest sources give no amount for this, only other measures." if english
+            else "最接近的来源没有给出这一数额。")

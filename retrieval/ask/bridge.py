@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from retrieval.ask.query import QueryAnalysis
 from retrieval.knowledge.bilingual import bridge
+from retrieval.text.fold import fold_zh
+from retrieval.text.script import has_cjk
+from retrieval.text.segment import pos_tags
 from retrieval.text.tokens import tokenize
 
 Groups = dict[str, tuple[str, ...]]  # question word -> its dictionary translations
@@ -12,7 +15,11 @@ def question_bridge(question: str, analysis: QueryAnalysis) -> Groups:
     """Dictionary translations of the question's words (bilingual.bridge); region names are
     left out, the gazetteer translates them."""
     skip = {t for name in analysis.region_names for t in tokenize(name)}
-    return bridge(tokenize(question), skip)
+    # a one-character noun is a question's whole subject as often as not ("挖了多少煤"): the
+    # dictionary's few senses of it (煤 -> coal) are kept; other single characters are not
+    nouns = frozenset(w for w, tag in pos_tags(fold_zh(question)[0]) if len(w) == 1 and tag.startswith("n")) \
+        if has_cjk(question) else frozenset()
+    return bridge(tokenize(question), skip, nouns)
 
 
 def bridged_query(weights: dict[str, float], groups: Groups, weight: float) -> dict[str, float]:

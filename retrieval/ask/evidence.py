@@ -6,7 +6,8 @@ import re
 from typing import Callable, Optional
 
 from retrieval.ask.query import QueryAnalysis, resolve_period
-from retrieval.knowledge.vocab import GENERIC_MEASURES, RATIO_ENDINGS, load_vocab
+from retrieval.facts.indicator import other_quantity
+from retrieval.knowledge.vocab import ATTRIBUTE_MEASURES, GENERIC_MEASURES, RATIO_ENDINGS, load_vocab
 from retrieval.text.dates import doc_year
 from retrieval.text.script import CJK_RE, script_of
 from retrieval.text.tokens import tokenize
@@ -56,18 +57,30 @@ def metric_figure(sentence: str, figures: list[Figure], asked_ids: set[str], win
     # 增长19％: 19％ is online retail's); a bare measure word (增速) or a unit does not
     owners = [m.start for m in found if m.term.category == "indicator" and m.term.id not in asked_ids
               and m.term.id not in GENERIC_MEASURES]
+    attributes = {m.start for m in found if m.term.id in ATTRIBUTE_MEASURES}
+
+    def of_asked(o: int, after: int) -> bool:
+        # an attribute measure right after the asked name ("医疗器械产业营业收入305亿元"), or opening
+        # the item after its own figure ("重点项目2000多个、完成投资1800多亿元"), is the asked thing's
+        return o in attributes and (bool(_OF_NAMED.fullmatch(sentence, after, o))
+                                    or any(after <= g.start and _ITEM_OPEN.fullmatch(sentence, g.end, o) for g in figures))
     for m in found:
         if m.term.id not in asked_ids:
             continue
         matched = True
         for f in figures:
-            if m.end <= f.start <= m.end + window and not any(m.end <= o < f.start for o in owners):
+            if m.end <= f.start <= m.end + window and not any(m.end <= o < f.start and not of_asked(o, m.end)
+                                                              for o in owners) \
+                    and not other_quantity(sentence[m.end:f.start], m.term.id):
+                # (and no other quantity of it is named between: "粮食播种面积…1255万亩" is an area)
                 if fits is None or fits(f):
                     return True, f
                 first = first or f
     return matched, first
 
 
+_OF_NAMED = re.compile(r"(?:产业|產業|行业|行業|企业|企業|板块|板塊)?(?:的)?(?:全年|年度)?")
+_ITEM_OPEN = re.compile(r"\s*[、，,]\s*(?:完成|实现|實現|累计|累計)?")
 _CLAUSE_ZH = re.compile(r"[，,；;。！？!?]")
 _CLAUSE_EN = re.compile(r";|[.!?](?:\s|$)")  # English commas join far looser than Chinese ones
 

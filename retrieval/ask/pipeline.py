@@ -19,10 +19,10 @@ import numpy as np
 
 from retrieval.ask.bridge import Groups, bridged_query, question_bridge
 from retrieval.ask.candidates import Candidate, candidate_sentences
-from retrieval.ask.abstain import (asks_indicator, figure_not_stated, indicator_not_named, quoted, unit_not_stated,
-                                   year_not_held)
+from retrieval.ask.abstain import (amount_not_stated, asks_indicator, figure_not_stated, indicator_not_named, quoted,
+                                   unit_not_stated, year_not_held)
 from retrieval.ask.compose import NO_CLOSE_SENTENCE, NOT_FOUND, compose, declined
-from retrieval.ask.evidence import mentions_subjects, subjects_checkable
+from retrieval.ask.evidence import mentions_subjects, period_years, subjects_checkable
 from retrieval.ask.places import read_places
 from retrieval.ask.reports import asked_reports, held_report_years, not_held_reason
 from retrieval.ask.names import (Names, Place, asked_places, form_in_corpus, named_subjects, place_positions,
@@ -617,13 +617,17 @@ def _not_held(ctx: AskContext, threshold: Optional[float] = None, figure: bool =
     english = ctx.q_script == "en"
     vocab = load_vocab()
     reason = (figure_not_stated(ctx.analysis, shown, english, vocab)
-              or unit_not_stated(ctx.analysis, ctx.question, shown, english, vocab)) if figure else None
+              or unit_not_stated(ctx.analysis, ctx.question, shown, english, vocab)
+              or amount_not_stated(ctx.analysis, shown, english)) if figure else None
     if reason or not (shown and (shown[0].flags or {}).get("period_clash")) or not hasattr(ctx.index, "facts"):
         return reason
     scope = None
     if ctx.region_ids:
         scope = set().union(*(ctx.gazetteer.descendants(r) for r in ctx.region_ids))
-    return year_not_held(ctx.analysis, ctx.question, shown, ctx.index.facts(region_ids=scope), scope, english, vocab)
+    # a relative year ("last year", 前年) is read against the best quote's source, as scoring read it
+    asked = sorted(period_years(ctx.analysis, ctx.index.document(shown[0].doc_id).date))
+    return year_not_held(ctx.analysis, ctx.question, shown, ctx.index.facts(region_ids=scope), scope, english, vocab,
+                         years=asked)
 
 
 def decline_answer(ctx: AskContext) -> None:

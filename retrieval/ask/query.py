@@ -105,6 +105,9 @@ class QueryAnalysis:
     # document has already reported on then asks for the result (evidence.wanted_kind)
     target_by_year_only: bool = False
     names_quantity: bool = False  # the question names a quantity (output, 产值, 规模): QUANTITY_CUES
+    # English "how much" asks an amount that no count answers ("How much money…" is not "1782 banks");
+    # Chinese 多少 asks either (多少企业 is a count), so it sets nothing
+    mass_asked: bool = False
     wants_figure: bool = False
     expansions: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
@@ -223,6 +226,13 @@ _EN_GROWN_OBJECT = re.compile(
     r"|percent|percentage|per|more|less|faster|slower|further|higher|lower|bigger|larger)\b)[a-z][a-z-]*\b", re.I)
 # Chinese growth words read even inside a listed term (经济增速, 经济增长 are GDP names, and the
 # question asks for GDP's growth); 增加 stays masked, so 增加值 (value added) is no growth cue
+_HOW_MUCH = re.compile(r"\bhow much\b(?!\s+(?:time|longer|later|earlier|older|younger)\b)", re.I)  # time: a duration, often no figure
+_RATE_WORDS = re.compile(r"\b(?:rates?|ratios?|shares?|percent|percentage|proportion|intensity|times|multiple|rank(?:ed|ing)?)\b", re.I)
+_PURPOSE_GROWTH = re.compile(
+    r"\b(?:to|for|that)\s+(?:(?:help|helps|will|would)\s+)?(?:back|backs|support|supports|boost|boosts|spur|spurs|drive|drives"
+    r"|promote|promotes|stabili[sz]e|stabili[sz]es|sustain|sustains|stimulate|stimulates|aid|fuel|fuels|underpin|shore up)"
+    r"\s+(?:(?:economic|the economy's|its|local|steady|stable)\s+)?growth\b|\bfor\s+(?:economic\s+)?growth\b"
+    r"|[稳穩促保]增长|[稳穩促保]增長", re.I)
 _ZH_GROWTH_IN_TERM = re.compile(r"增长|增速|增幅|涨幅")
 # a rate asked for (利率、税率是多少) is a percentage: a share-like figure, not an amount; 增长率
 # and 增速 stay growth
@@ -258,6 +268,8 @@ def _kind(masked: str, question: str = "") -> tuple[str, bool]:
     English "growth" is also read from the unmasked question: "economic growth rate" is a
     growth question even though "economic growth" is a vocabulary term (Chinese terms stay
     masked so that 增加值 is not read as 增加)."""
+    # growth as a purpose ("money set aside to back growth", 稳增长) is not what is asked
+    masked, question = _PURPOSE_GROWTH.sub(" ", masked), _PURPOSE_GROWTH.sub(" ", question)
     simp = _simplified(masked)
     found = set()
     for kind in KIND_ORDER:
@@ -372,6 +384,7 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
         a.wants_target = True
         a.answer_kind = "target" if a.answer_kind == "other" else a.answer_kind
     a.names_quantity = bool(QUANTITY_CUES.search(_simplified(q)))
+    a.mass_asked = a.answer_kind == "amount" and bool(_HOW_MUCH.search(q)) and not _RATE_WORDS.search(q)
     if a.answer_kind == "other" and not asks_other and QUANTITY_CUES.search(_simplified("".join(masked))):
         a.answer_kind = "amount"  # "the zone's appliance output in 2023" asks for a figure
     if a.answer_kind == "target" and QUANTITY_CUES.search(_simplified("".join(masked))):

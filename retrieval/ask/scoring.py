@@ -119,6 +119,7 @@ def score_sentences(
                                                   for t in getattr(analysis, "meant_subsumed", None) or []) else 0.0
     ratio_asked = any(getattr(t, "category", "") == "indicator" and is_ratio(t) for t in [*terms, *meant_terms])
     wants_figure = bool(getattr(analysis, "wants_figure", False))
+    mass_asked = wants_figure and bool(getattr(analysis, "mass_asked", False))
     kind = getattr(analysis, "answer_kind", "other")
     q_script = script_of(getattr(analysis, "question", "") or "")
     w = spec.signal_weights
@@ -149,6 +150,14 @@ def score_sentences(
         if in_row:
             fits = (lambda f, fits=fits, c=c: fits(f) and _fact_within(facts, c, f, years))
         has_metric, answer_fig = metric_figure(c.text, figures, asked_ids, spec.metric_window, fits)
+        if has_metric and answer_fig is not None and years and facts and not in_row \
+                and not _fact_within(facts, c, answer_fig, years):
+            # "储能材料产值412亿元，较2023年的365亿元增长12.9%" asked for 2023: of the asked
+            # indicator's figures, the one whose fact is of the asked year is the answer
+            dated = (lambda f, fits=fits, c=c: (fits is None or fits(f)) and _fact_within(facts, c, f, years))
+            _, fig_then = metric_figure(c.text, figures, asked_ids, spec.metric_window, dated)
+            if fig_then is not None and dated(fig_then):
+                answer_fig = fig_then
         credit = 1.0 if has_metric else 0.0  # how fully the sentence names what is asked
         if meant and not has_metric:
             # a sentence that names an indicator asked for by meaning, not the listed one: that
@@ -232,6 +241,8 @@ def score_sentences(
             c.score += spec.cross_dense_extra * signals["dense"] - (1 - spec.cross_lexical_share) * w["lexical"] * signals["lexical"]
         if wants_figure and not figures:
             c.score *= spec.no_figure  # a figure question answered without any figure is rarely right
+        elif mass_asked and not c.flags["fit_fig"] and not measure_clash:
+            c.score *= spec.measure_clash  # "how much money" and only counts here (1782 institutions)
         if asked_strength > credit:
             # another metric's figure must not pass for the answer: the full penalty when a listed
             # indicator is asked and the sentence names none, spared in proportion to the strength

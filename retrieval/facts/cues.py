@@ -24,11 +24,14 @@ DEFAULT_DOC_KIND = "article"
 HEADING_MAX = 48
 HEADING_ROLES = [
     ("other", r"名词解释|名词注释|名詞解釋|附件|注释$|说明$"),
-    ("review", r"回顾|决算|一年来|过去一年|过去五年|五年来|成就|取得新成效|取得了|新的进展"),
+    ("review", r"回顾|决算|一年来|过去一年|过去五年|五年来|成就|取得新成效|取得了|新的进展|" + r"^(?:去年|上年|過去一年)\s*[：:]"),
     ("plan", r"工作安排|主要任务|重点工作|重点任务|目标任务|总体要求|预期目标|主要目标|工作任务|工作思路|国家预算|"
              r"国民经济计划|计划的任务|今后|关于\s*\d{4}\s*年工作|\d{4}\s*年.*(?:任务|安排|要求|预算|计划)|民生实事|"
-             r"主要预期目标|奋勇争先|[一二三四五六七八九十]+年.*(?:任务|计划)"),
+             r"主要预期目标|奋勇争先|[一二三四五六七八九十]+年.*(?:任务|计划)|^(?:今年|明年)\s*[：:]"),
 ]
+# A news piece's labels "去年：…" / "今年：…" open its review and its plan: their years are the
+# publication year's last and own (facts/sections.py RELATIVE_HEADING).
+RELATIVE_HEADING = {"去年": -1, "上年": -1, "过去一年": -1, "過去一年": -1, "今年": 0, "明年": 1}
 # The speech header ("2025年1月14日在…会议上") is a heading-like line that opens nothing.
 NOT_HEADING = r"会议上|會議上|同志作|代表大会第"
 # Top-level headings ("一、", "二、") open a section; sub-headings ("（一）") only inherit.

@@ -13,8 +13,26 @@ from retrieval.knowledge.vocab import Match
 _TRAIL = re.compile(r"(?:分别|分別|同比|比上年|较上年|年均|平均|每年|累计|均|共|再|又|已|将|要|力争|确保|预计|实际|實際|"
                     r"增长|增長|提高|提升|下降|降低|减少|达到|达|達到|達|突破|超过|超|为|是|实现|完成|新增|净增|"
                     r"稳定在|控制在|保持在|保持|增至|提高到|提高至|上升到|定为|定在|到|至|约|近|逾|了|的|\s)+$")
+_YEARS_SAID = re.compile(r"(?:(?:19|20)\d{2}\s*年(?:度)?(?:以来)?\s*[、，,和与與及至到—\-]?\s*)+")
+_CONJUNCTIONS = frozenset({"和", "与", "與", "及", "以及", "或"})
 _LEAD = re.compile(r"^(?:全省|全市|全区|全国|全年|其中|今年|去年|[，,、])+")
 _PIECE = re.compile(r"[、：:“”\"]|[0-9０-９.．%％]+[^\u4e00-\u9fff]*?(?:[场場个個家项項万亿億人名次]|以上|左右)*")
+# an amount's "of" phrase ("438 million tonnes of raw coal") or a count's noun ("420 heavy trucks"):
+# a few words, ending before punctuation or a word that opens a clause or a time
+_EN_PHRASE_STOP = r"(?:and|in|from|at|last|this|up|down|which|with|was|were|by|to|for|over|than|on|per|compared|while|year-on-year)"
+_EN_NOUNS = (rf"((?:(?!(?:{_EN_PHRASE_STOP}|a|an)\b)[A-Za-z][\w\-]*\s*){{1,%d}}?)"
+             rf"(?=[,.;:)]|\s+{_EN_PHRASE_STOP}\b|$)")
+_EN_OF = re.compile(r"\s+of\s+(?:its\s+|their\s+|the\s+)?" + _EN_NOUNS % 5, re.I)
+_EN_COUNTED = re.compile(r"\s+(?:new\s+)?" + _EN_NOUNS % 4, re.I)
+_EN_SHARE_UNIT = re.compile(r"(?:percent|per cent|%|percentage points?|per mille)\s*$", re.I)
+_EN_AMOUNT_OF = re.compile(r"^.*\d[\d,.]*(?:\s+[A-Za-z\-]+){0,3}?\s+of\s+(?=[A-Za-z])", re.I)
+_EN_FIGURE = re.compile(r"\d[\d,.]*\s*(?:%|per ?cent|percentage points?|(?:(?:million|billion|trillion|thousand)\s+)?"
+                        r"(?:(?:US |U\.S\. )?[A-Za-z][\w\-]*))?", re.I)
+_EN_WORD = re.compile(r"[A-Za-z][\w\-]*")
+_EN_FILLER = frozenset("""and or up down an a the of by increase increased increases rise rose rising growth grew grow growing
+    year-on-year yoy from to with was were is are be been will would at stable keep kept steady about around over nearly more
+    less than compared while which its their it reaching reached reach hitting hit in last this that year years same period
+    respectively each per cent percent points point fall fell decline declined drop dropped against versus vs""".split())
 _EN_TRAIL = re.compile(r"\b(?:reached|was|were|is|are|of|by|up|to|increased|grew|rose|achieved|a|an|the|with|"
                        r"about|over|more than|nearly|around)\s*$", re.I)
 
@@ -44,30 +62,93 @@ def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: lis
             hit = next((x for x in matches if x.term.category == "indicator" and fig_end <= x.start < m.end()), None)
             return (hit.term.id if hit else None), m.group().strip("“”\"")
     best = None
+    of_phrase = _en_of_phrase(sentence, fig_end) if fig_end is not None else None
     for m in matches:
         if m.term.category == "indicator" and clause_start <= m.start and m.end <= fig_start \
                 and not _share_base(sentence, clause_start, m.start):
             if best is None or m.start >= best.start:
                 best = m
+    if best is not None and not _CJK.search(sentence) and _en_own_words(sentence[best.end:fig_start]):
+        # "GDP growth of around 6 percent and will keep raw coal output stable at about 440 million
+        # tonnes": the words after the indicator's own figure name this one's quantity
+        best = None
+        clause_start = _en_after_last_figure(sentence, clause_start, fig_start)
     if best is not None:
         between = sentence[best.end:fig_start]
-        if _other_quantity(between, best.term.id) or _modified_head(between):
+        if other_quantity(between, best.term.id) or _modified_head(between):
             # "粮食储备规模达500万吨": grain reserves, a quantity the vocabulary's grain output is not;
             # "企业直接融资规模增长": direct financing, of which enterprises are only the modifier
             return None, _TRAIL.sub("", sentence[best.start:fig_start])[-16:]
         return best.term.id, best.text
+    if of_phrase is not None:
+        # "produced 438 million tonnes of raw coal": English names the quantity after its amount
+        a, b = of_phrase
+        hit = next((x for x in matches if x.term.category == "indicator" and a <= x.start and x.end <= b), None)
+        return (hit.term.id if hit else None), sentence[a:b]
     words = sentence[clause_start:fig_start]
     if re.search(r"[\u4e00-\u9fff]", words):
+        # years say when, not what: "2022年、2023年和2024年分别新增42家" names nothing of its own
+        words = _YEARS_SAID.sub("", words)
         # only the words tied to this figure: after the last list mark or earlier figure
         words = _PIECE.split(words)[-1]
         words = _LEAD.sub("", _TRAIL.sub("", words))
+        if words in _CONJUNCTIONS:
+            words = ""  # "…、51家和63家": the list's subject, named before it
         return None, words[-16:]
     for _ in range(3):
+        # "rose to 32 percent, compared with 24 percent": a figure after another with no words of
+        # its own measures the same quantity, named before the first
+        last = None
+        for last in _EN_FIGURE.finditer(words):
+            pass
+        if last is None or _en_content(words[last.end():]):
+            break
+        words = words[:last.start()]
+    for _ in range(3):
         words = _EN_TRAIL.sub("", words).rstrip(" ,")
+    # "438 million tonnes of raw coal, up 2.1 percent": the growth is of what the amount before named
+    words = _EN_AMOUNT_OF.sub("", words)
     return None, " ".join(words.split()[-6:])
 
 
-def _other_quantity(between: str, indicator_id: str) -> bool:
+def _en_content(words: str) -> list[str]:
+    """The words that could name a quantity, without change words, fillers and figures."""
+    return [w for w in _EN_WORD.findall(words) if w.lower() not in _EN_FILLER]
+
+
+def _en_own_words(between: str) -> bool:
+    """Whether, after the last figure between an indicator's name and this figure, words name
+    something of their own (not "up", "an increase of", "compared with")."""
+    last = None
+    for last in _EN_FIGURE.finditer(between):
+        pass
+    return last is not None and bool(_en_content(between[last.end():]))
+
+
+def _en_after_last_figure(sentence: str, start: int, fig_start: int) -> int:
+    last = None
+    for last in _EN_FIGURE.finditer(sentence, start, fig_start):
+        pass
+    return last.end() if last is not None else start
+
+
+def _en_of_phrase(sentence: str, fig_end: int) -> Optional[tuple[int, int]]:
+    """(start, end) of the noun phrase an English amount is of ("438 million tonnes of raw coal"),
+    or None: a share ("32 percent of its coal") names its base there, not its quantity."""
+    if _CJK.search(sentence):
+        return None
+    m = _EN_OF.match(sentence, fig_end)
+    if m and not _EN_SHARE_UNIT.search(sentence, max(0, fig_end - 20), fig_end):
+        return m.start(1), m.end(1)
+    if fig_end and sentence[fig_end - 1].isdigit():
+        # a count names what it counts after itself: "about 420 hydrogen-fuelled heavy trucks"
+        m = _EN_COUNTED.match(sentence, fig_end)
+        if m:
+            return m.start(1), m.end(1)
+    return None
+
+
+def other_quantity(between: str, indicator_id: str) -> bool:
     """Whether the words between an indicator's name and its figure name another quantity of it
     (cues.OTHER_QUANTITY: a stock, capacity, yield, area or fund) that the indicator is not."""
     between = _ASIDE.sub("", between)  # "地方预算收入（扣除中央补助的部分）为…": a remark, not the head

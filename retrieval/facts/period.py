@@ -39,6 +39,13 @@ _PLAN_AFTER = re.compile(cues.PLAN_CONTEXT_AFTER)
 _BASE_BEFORE = re.compile(cues.BASE_BEFORE, re.I)
 _BASE_AFTER = re.compile(cues.BASE_AFTER)
 _FROM_TO = re.compile(cues.FROM_TO_AFTER)
+# English puts a compared figure's year after it: "rose to 32 percent, compared with 24 percent in
+# 2021", "41.5 billion yuan last year, up from 35.8 billion yuan in 2023"
+_EN_COMPARE = re.compile(r"\b(?:compared (?:with|to)|from|against|versus|vs\.?|than)\s", re.I)
+_EN_COMPARED = re.compile(r"\b(?:compared (?:with|to)|from|against|versus|vs\.?|than)\s+"
+                          r"(?:about |around |nearly |over |more than |some |just |only )?$", re.I)
+_EN_GAP = re.compile(r"[\s,]*")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _REL = [(re.compile(p, re.I), d) for p, d in cues.RELATIVE_YEARS]
 # a comparison base said just before the figure ("比2002年增长65.5%") or just after it in English
 # ("up 65.5% over 2002"); a level the change reaches ("比2002年增加…，达到X") is not the change itself
@@ -194,6 +201,13 @@ def resolve(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int]
     s = sentence.translate(_FW)
     # "赤字率从去年的2.1%提高到2.3%": 去年 is the 2.1%'s time, not the 2.3%'s
     phrases = tuple(t for t in phrases if not (t[1] <= fig_start and _FROM_TO.fullmatch(s, t[1], fig_start)))
+    if not _CJK.search(s):
+        if _EN_COMPARED.search(s, max(0, fig_start - 32), fig_start):
+            close = [p for a, b, p in phrases if a >= fig_end and _EN_GAP.fullmatch(s, fig_end, a)]
+            if close:
+                return close[0]  # "up from 35.8 billion yuan in 2023"
+        # ...and that year is not the figure's before the comparison
+        phrases = tuple(t for t in phrases if not (t[0] >= fig_end and _EN_COMPARE.search(s, fig_end, t[0])))
     before = [p for a, b, p in phrases if b <= fig_start]
     if before:
         # a year said in the figure's own clause beats one said earlier in the sentence

@@ -20,6 +20,7 @@ _NOT = re.compile(cues.NOT_HEADING)
 _SUB = re.compile(cues.SUB_HEADING)
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年|([一二三四五六七八九〇○零]{4})年")
 _FIVE = re.compile(r"五年|five years")
+_RELATIVE = re.compile(r"(" + "|".join(cues.RELATIVE_HEADING) + r")\s*[：:]")
 _AHEAD = re.compile(r"今后|今後|未来|未來")
 # a plan's number inside a longer numeral is no plan: 一九五八年 holds 九五, 第十五届 holds 十五
 # (the guard period.py puts on the same names)
@@ -71,6 +72,9 @@ def find_sections(text: str, prof: Profile) -> list[Section]:
             if not top:
                 continue  # a sub-heading without cues stays in its section
             if not prof.is_report:
+                # a plan's or a notice's "一、发展基础": a section of no role, whose opening year
+                # may date its results (facts/extract.py section_year)
+                out.append(Section(start, None, None, s))
                 continue
             role = "plan" if seen_review else out[-1].role
         if role == "review":
@@ -90,6 +94,9 @@ def _years(heading: str, role: Optional[str], prof: Profile) -> Optional[tuple[i
     y = prof.year
     if y is None or role not in ("review", "plan"):
         return None
+    rel = _RELATIVE.match(heading)
+    if rel:  # "去年：石墨烯产业提速" in a news piece of 2025: 2024
+        return (y + cues.RELATIVE_HEADING[rel.group(1)],) * 2
     if _FIVE.search(heading):
         return (y, y + 4) if _AHEAD.search(heading) or role == "plan" else (y - 5, y - 1)
     return (prof.review_year,) * 2 if role == "review" else (prof.plan_year,) * 2

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n|(?<![A-Z\d])\.(?!\d)(?=\s|[A-Z]|$)")
-_CLAUSE_END = re.compile(r"[；;]|[，,](?!\d{3})|\s[–—-]\s")
+# an English full stop after a figure or year ends its sentence ("…in 2023. The city…"), but not
+# after a list item's number at the start of a line ("1. Targets")
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n|(?<![A-Z])\.(?!\d)(?=\s|[A-Z]|$)")
+_ITEM_NUMBER = re.compile(r"\s*[(（]?\d{1,3}[)）]?")
+# a comma before three digits separates thousands only after a digit ("1,234"), not "…240余家，2022年…"
+_CLAUSE_END = re.compile(r"[；;]|[，,](?!\d{3})|(?<!\d)[，,](?=\d{3})|\s[–—-]\s")
 _LIST_END = re.compile(r"[；;]")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
     out, pos = [], 0
     for m in _SENTENCE_END.finditer(text):
+        if text[m.start()] == "." and _ITEM_NUMBER.fullmatch(text, pos, m.start()):
+            continue
         _add(text, pos, m.end(), out)
         pos = m.end()
     _add(text, pos, len(text), out)

@@ -38,8 +38,9 @@ SUPPORTED = {".txt", ".md", ".html", ".htm", ".docx", ".jsonl"}
 # changes what an unchanged file's chunks hold. Both hashes an index keeps of a file include it,
 # so the next ingest after an upgrade re-processes every file instead of keeping chunks that an
 # older planbot cut (1: the first versioned hashes; indexes from before re-process once; 2: a bare
-# name before a development zone's word, 浏阳经开区, tags its place).
-TEXT_VERSION = 2
+# name before a development zone's word, 浏阳经开区, tags its place; 3: an English full stop after a
+# figure or year ends a sentence, "…in 2023. The city…", so chunks and quotes cut there).
+TEXT_VERSION = 3
 
 
 def file_hash(data: bytes) -> str:
@@ -826,6 +827,10 @@ _RANK_YEAR = 3  # only the year, from the title or file name
 # an issuing body followed by the date it signed with, ending the line
 _SIGNED = re.compile(r"(?:局|委员会|委員會|政府|办公室|辦公室|办公厅|辦公廳|调查队|調查隊|中心|研究院|Bureau|Office|Commission)"
                      r"[\s,，]*[（(]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号號]|\d{4}-\d{1,2}-\d{1,2})\s*[）)]?\s*$", re.I)
+# the same signature on two lines, the date giving the month only ("…管理委员会" / "2025年3月"):
+# an action plan or notice is often signed so; the document's date is then that month ("2025-03")
+_SIGNER_LINE = re.compile(r"(?:局|委员会|委員會|政府|办公室|辦公室|办公厅|辦公廳|调查队|調查隊|中心|研究院)\s*$")
+_MONTH_LINE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*$")
 _WRITTEN_LABEL = re.compile(r"(?:成文日期|成文時間|成文时间|发文日期|發文日期|印发日期|印發日期|签发日期|簽發日期)\s*[:：]\s*(.{0,40})")
 _AUTHOR_FIELD = re.compile(r"(?:^|(?<=[\s【\[]))(?:作者|Author|By)\s*[:：]\s*([^|｜:：]{1,40}?)\s*(?=[|｜]|\s\S+[:：]|$)", re.I)
 
@@ -902,6 +907,12 @@ def _find_date(lines: list[str], period: Optional[str] = None) -> tuple[Optional
         if i in tail and i > 0 and len(s) <= 80 and _SIGNED.search(s):
             d = _first_date(s)  # "温州市统计局 2016年3月2日": the signature closing a communiqué
             if d and _after_period(d, period) and (best is None or best[0] > _RANK_WRITTEN):
+                best = (_RANK_WRITTEN, d)
+            continue
+        month = _MONTH_LINE.match(s) if i in tail and i > 0 and _SIGNER_LINE.search(nonblank[i - 1]) else None
+        if month and 1 <= int(month.group(2)) <= 12:
+            d = f"{month.group(1)}-{int(month.group(2)):02d}"
+            if _after_period(d, period) and (best is None or best[0] > _RANK_WRITTEN):
                 best = (_RANK_WRITTEN, d)
             continue
         if len(s) > 200 or not _is_meta_line(s):

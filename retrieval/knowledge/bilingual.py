@@ -130,21 +130,45 @@ def _parse(source: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[st
     return {key: ranked(words) for key, words in found.items()}, {w: tuple(k) for w, k in senses.items()}
 
 
-def bridge(question_tokens: list[str], skip: set[str] = frozenset()) -> dict[str, tuple[str, ...]]:
+def bridge(question_tokens: list[str], skip: set[str] = frozenset(),
+           single: frozenset[str] = frozenset()) -> dict[str, tuple[str, ...]]:
     """Question token (or phrase) -> what it may be written as in the other language: Chinese
     words for an English question, English keys for a Chinese one. `skip`: tokens handled
-    elsewhere (region names, which the gazetteer translates)."""
+    elsewhere (region names, which the gazetteer translates). A one-character Chinese word has
+    many senses (多, 个, 省) and is bridged only when `single` holds it (a noun: 煤, 钢, 茶)."""
     tokens = [t for t in question_tokens if t not in skip and not t[0].isdigit()]
     if any(CJK_RE.match(t) for t in tokens):
         index = chinese_index()
-        return {t: index[t] for t in tokens if CJK_RE.match(t) and len(t) > 1 and t in index}
+        return {t: index[t] for t in tokens if CJK_RE.match(t) and (len(t) > 1 or t in single) and t in index}
     return translate(tokens)
+
+
+# CC-CEDICT glosses in American English: a British word (or spelling) is looked up as its American
+# one too ("lift" is also 电梯, "centre" is "center"). Words: the tokenizer's lower-cased stems.
+BRITISH_WORDS = {
+    "lift": "elevator", "lorry": "truck", "petrol": "gasoline", "motorway": "expressway", "flat": "apartment",
+    "tyre": "tire", "aluminium": "aluminum", "programme": "program", "tonne": "ton", "postcode": "zip code",
+    "pavement": "sidewalk", "windscreen": "windshield", "carriageway": "roadway", "underground": "subway",
+}
+_BRITISH_SPELLING = [(re.compile(a), b) for a, b in (
+    (r"our$", "or"), (r"our(?=[a-z])", "or"), (r"re$", "er"), (r"is(?=e$|ation|ing|ed$)", "iz"), (r"yse$", "yze"),
+    (r"ll(?=ed$|ing$|er$)", "l"), (r"ogue$", "og"), (r"ence$", "ense"))]
+
+
+def american_forms(word: str) -> list[str]:
+    """The American words a British word or spelling may stand for, as lookup keys (stemmed)."""
+    out = [index_stem(w) if " " not in w else w for w in [BRITISH_WORDS[word]]] if word in BRITISH_WORDS else []
+    for rx, sub in _BRITISH_SPELLING:
+        if rx.search(word):
+            out.append(rx.sub(sub, word))
+    return [w for w in dict.fromkeys(out) if w != word]
 
 
 def translate(words: list[str]) -> dict[str, tuple[str, ...]]:
     """For a question's English content words (tokenized: lower-cased, stemmed, stop words out),
     the Chinese words that may stand for each. A two-word phrase the dictionary knows
-    ("decompression sickness") is taken whole, for both of its words."""
+    ("decompression sickness") is taken whole, for both of its words. A British word adds its
+    American word's translations (american_forms)."""
     index = english_index()
     out: dict[str, tuple[str, ...]] = {}
     i = 0
@@ -154,8 +178,11 @@ def translate(words: list[str]) -> dict[str, tuple[str, ...]]:
             out[pair] = index[pair]
             i += 2
             continue
-        if words[i] in index and not words[i][0].isdigit():
-            out[words[i]] = index[words[i]]
+        word = words[i]
+        if not word[0].isdigit():
+            found = [*index.get(word, ()), *(w for a in american_forms(word) for w in index.get(a, ()))]
+            if found:
+                out[word] = tuple(dict.fromkeys(found))
         i += 1
     return out
 

@@ -75,6 +75,7 @@ _EN_SCALES = {"trillion": 10**12, "billion": 10**9, "bn": 10**9, "million": 10**
 _ZH_SCALE_RE = re.compile(_alt(_ZH_SCALES))
 _EN_SCALE_RE = re.compile(r"(?:\s?-\s?|\s+)?(trillion|billion|million|thousand|bn)\b", re.I)
 _CN_TRAIL_SCALE = re.compile(rf"(?:{_z('万亿')}|[亿億万萬])$")
+_COUNT_AFTER = re.compile(r"[多余餘]?[个個家项項所条條座批台套名位户戶件]")
 _MORE = re.compile("[多余餘]")  # 100多家, 300多项, 1万余人: right after a number it always means "more than"
 
 # ----------------------------------------------------------------------------- units
@@ -93,7 +94,7 @@ _ZH_UNITS = [
     ("立方米", "cubic metres", 0), ("公里", "kilometres", 0), ("千米", "kilometres", 0), ("公顷", "hectares", 0),
     ("亩", "mu", 0), ("吨", "tonnes", 0), ("公斤", "kilograms", 0), ("千克", "kilograms", 0), ("斤", "jin", 0),
     ("千瓦时", "kWh", 0), ("度", "kWh", 0), ("千瓦", "kW", 0), ("兆瓦", "MW", 0), ("吉瓦", "GW", 0),
-    ("标准箱", "TEU", 0), ("米", "metres", 0), ("小时", "hours", 0), ("分钟", "minutes", 0), ("天", "days", 0),
+    ("标准箱", "TEU", 0), ("米", "metres", 0), ("小时", "hours", 0), ("分钟", "minutes", 0), ("秒钟", "seconds", 0), ("秒", "seconds", 0), ("天", "days", 0),
     ("年", "years", 0), ("岁", "years of age", 0), ("张", "", 1), ("起", "cases", 0), ("例", "cases", 0),
     ("种", "kinds", 0), ("部", "items", 1), ("成", "percent", 0),
     # livestock, older and Taiwanese measures the national reports use (生猪出栏6150万头, 一亿六千万平方公尺,
@@ -133,7 +134,7 @@ _EN_UNITS = [
     (r"kilomet(?:re|er)s?\b|km\b", "kilometres"), (r"kWh\b|kilowatt[- ]hours?\b", "kWh"),
     (r"kW\b|kilowatts?\b", "kW"), (r"MW\b|megawatts?\b", "MW"), (r"GW\b|gigawatts?\b", "GW"),
     (r"TEUs?\b", "TEU"), (r"times\b", "times"), (r"years?\b", "years"), (r"months?\b", "months"),
-    (r"days?\b", "days"), (r"hours?\b", "hours"), (r"person-times?\b", "person-times"),
+    (r"days?\b", "days"), (r"hours?\b", "hours"), (r"seconds?\b", "seconds"), (r"person-times?\b", "person-times"),
 ]
 _EN_UNIT_RE = re.compile(r"(?:\s?-\s?|\s?)(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _) in enumerate(_EN_UNITS)) + ")", re.I)
 # English counted nouns; a count may be followed by a few modifiers ("214 new consumption scenarios").
@@ -540,8 +541,9 @@ def _read(s: str, m: re.Match, blocked: list[tuple[int, int]]) -> tuple[Optional
             r.year_like = r.unit in ("", "years") and len(m.group()) == 4 and 1900 <= r.value <= 2100
         if _range(s, m, r, blocked) is None:
             return None, r.end
-        if r.year_like and not r.scale and r.unit in ("", "years") and r.high is None:
-            return None, r.end
+        if r.year_like and not r.scale and r.unit in ("", "years") and r.high is None \
+                and not _COUNT_AFTER.match(s, b):
+            return None, r.end  # a year, not "重点项目2000多个" nor "2000家企业"
     # prefixes: sign, currency, then qualifier word
     start = a
     if m.group("ar") and a and s[a - 1] in "-−－" and not _SIGN_BLOCK.match(s[a - 2: a - 1]) and r.high is None:
@@ -669,7 +671,7 @@ _ZH_UNIT_WORD = {
     "square kilometres": "平方公里", "square metres": "平方米", "cubic metres": "立方米", "kilometres": "公里",
     "hectares": "公顷", "kilograms": "公斤", "jin": "斤", "kW": "千瓦", "kWh": "千瓦时", "MW": "兆瓦", "GW": "吉瓦",
     "TEU": "标准箱", "vehicles": "辆", "years": "年", "months": "个月", "quarters": "个季度", "days": "天",
-    "hours": "小时", "minutes": "分钟", "times": "倍", "events": "场", "institutions": "家机构", "parks": "个园区",
+    "hours": "小时", "minutes": "分钟", "seconds": "秒", "times": "倍", "events": "场", "institutions": "家机构", "parks": "个园区",
     "scenarios": "个场景", "platforms": "个平台", "clusters": "个集群", "headquarters": "家总部", "stores": "家门店",
     "tasks": "项任务", "measures": "条措施", "cities": "个城市", "countries": "个国家", "centres": "个中心",
     "sets": "套", "units": "台", "batches": "批", "sites": "处", "industrial chains": "条产业链", "aircraft": "架",
@@ -687,7 +689,7 @@ _CN_NUM = "零一二三四五六七八九十"
 _ARABIC_IN = re.compile(r"[0-9０-９]+(?:[.．]([0-9０-９]+))?")
 _EN_PHRASE = re.compile(r"[0-9０-９](?:\s?(?:thousand|million|billion|trillion))?\s+((?:[A-Za-z][A-Za-z-]*\s+){0,3}[A-Za-z][A-Za-z-]*)$")
 _NO_SCALE_UNITS = {"percent", "per mille", "percentage points", "fraction", "times", "years", "months", "days",
-                   "quarters", "hours", "minutes"}
+                   "quarters", "hours", "minutes", "seconds"}
 
 
 def _fmt(x: float, decimals: Optional[int] = None, commas: bool = True) -> str:

@@ -36,6 +36,9 @@ RATIO_ENDINGS = ("率", "比重", "强度", "ratio", "rate", "intensity", "share
 # indicators that name a measure of something else rather than a thing: "economic growth rate"
 # asks for the economy's growth, which the kind cues read (ask/query.py), not a "growth rate" term
 GENERIC_MEASURES = {"growth_rate"}
+# indicators that, opening a list item right after another indicator's figure, measure that
+# indicator's things: "重点项目2000多个、完成投资1800多亿元" is the key projects' investment
+ATTRIBUTE_MEASURES = frozenset({"investment", "output_value", "operating_revenue"})
 # A sector named right before a generic head ("生产总值", the tail of 地区生产总值) makes a
 # compound that is that sector's figure: 工业生产总值, 海洋生产总值 are not GDP.
 SECTOR_CATEGORIES = ("industry",)

@@ -12,10 +12,12 @@ from retrieval.text.script import CJK_RE, script_of
 # A sentence ends at Chinese terminal punctuation, or at . ! ? followed by space, a
 # capital letter (scraped English often loses the space: "held.Party secretary"),
 # a CJK character or the end; closing quotes/brackets stay with their sentence.
-# "5.5" and "U.S." never end a sentence.
+# "5.5" and "U.S." never end a sentence; a year or figure does ("…rose 3 percent in 2023. The
+# city…"), except a list item's number at the start of a line ("1. Targets", _ITEM_NUMBER).
 _END = re.compile(
-    r"""(?:[。！？；!?]+|(?<![A-Z])(?<!\b[A-Z][a-z])(?<!\d)\.(?!\d)(?=\s|[A-Z][a-z]|[\u4e00-\u9fff]|$))[”’"'」』）)\]]*"""
+    r"""(?:[。！？；!?]+|(?<![A-Z])(?<!\b[A-Z][a-z])\.(?!\d)(?=\s|[A-Z][a-z]|[\u4e00-\u9fff]|$))[”’"'」』）)\]]*"""
 )
+_ITEM_NUMBER = re.compile(r"\s*[(（]?\d{1,3}[)）]?")
 _PARA = re.compile(r"\n\s*\n|\n")
 _SOFT = re.compile(r"[，,；;：:、]")
 
@@ -41,6 +43,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     for p_start, p_end in _paragraphs(text, start, end):
         pos = p_start
         for m in _END.finditer(text, p_start, p_end):
+            if text[m.start()] == "." and _ITEM_NUMBER.fullmatch(text, pos, m.start()):
+                continue  # "1. Targets": the item's number, not a sentence
             _add(text, pos, m.end(), spans)
             pos = m.end()
         _add(text, pos, p_end, spans)
