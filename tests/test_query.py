@@ -289,3 +289,9 @@ def test_english_how_much_asks_a_mass_but_chinese_duoshao_may_ask_a_count(ask):
     assert ask("How much money did Fuzhou collect in taxes in 2024?").mass_asked
     assert not ask("How many firms did Fuzhou attract in 2024?").mass_asked
     assert not ask("福州2024年新增多少企业？").mass_asked
+
+
+def test_a_relative_year_is_one_keyword_whatever_its_neighbours(ask):
+    # jieba cuts 去年产了 as 去|年产 ("annual output"): the year stays a word of its own
+    kw = ask("府谷去年产了多少煤？").keywords
+    assert "年产" not in kw and "去" not in kw and "煤" in kw

@@ -295,3 +295,8 @@ def test_a_bad_relations_line_is_named():
 
     with pytest.raises(ValueError, match="relations line 2"):
         parse_relations(["ratio\trd_intensity\trd_spending\tgdp", "ratio rd_intensity"])
+
+
+def test_an_airport_s_cargo_is_not_a_port_s_throughput(vocab):
+    ids = [m.term.id for m in vocab.matches("郑州机场货邮吞吐量突破80万吨，港口货物吞吐量增长5%")]
+    assert "air_cargo" in ids and ids.count("port_throughput") == 1

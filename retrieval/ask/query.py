@@ -301,7 +301,8 @@ def _keywords(question: str, spans: list[tuple[int, int]]) -> list[str]:
     pieces.append((question[pos:], False))
     for piece, whole in pieces:
         if whole:
-            out.append(piece.strip("“”\"'「」 "))
+            if _simplified(piece.strip()) not in ZH_STOPWORDS:  # a relative year kept apart, then dropped as ever
+                out.append(piece.strip("“”\"'「」 "))
             continue
         for m in re.finditer(r"[A-Za-z][A-Za-z0-9&\-]*(?:['’]s)?|\d+(?:[.,]\d+)*%?|[\u3400-\u9fff\uf900-\ufaff]+", piece):
             tok = re.sub(r"['’]s$", "", m.group())
@@ -422,6 +423,11 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     a.expansions = [x for x in dict.fromkeys(exp) if x and _simplified(x) not in present]
 
     year_spans = [(m.start(), m.end()) for m in _ZH_YEAR.finditer(q)]
+    # a relative year is one word, whatever the segmenter makes of it with its neighbours (去年产了
+    # cuts 去|年产: "annual output" out of "last year" and "produced")
+    simp = _simplified(q)
+    year_spans += [(m.start(), m.end()) for _, pat in RELATIVE_ZH for m in re.finditer(pat, simp)] \
+        if len(simp) == len(q) else []
     a.keywords = _keywords(q, region_spans + year_spans + [(m.start, m.end) for m in matches])
     return a
 
