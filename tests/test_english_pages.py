@@ -170,3 +170,20 @@ def test_a_dated_plan_s_review_section_dates_its_results_by_its_opening_year():
 def test_of_the_asked_indicator_s_figures_the_asked_year_s_is_the_answer(engine):
     ans = engine.ask("某某经济技术开发区前年规模工业总产值是多少？")  # 2023: the plan holds none
     assert not (ans.answered and "842亿元" in ans.quotes[0].text and not ans.notes), [q.text for q in ans.quotes]
+
+
+# -- a figure the question's words do not reach -------------------------------------------------
+ENERGY = "甘肃能源快讯\n\n2025-02-10 来源：能源简报\n\n" + "\n\n".join(
+    [f"第{i}项工作：推进产业园区建设，完善配套设施，优化营商环境，提升服务水平。" for i in range(1, 25)]
+    + ["全年新增新能源装机1200万千瓦，原煤产量增长3.1%，外送电量1500亿千瓦时，能源工业增长7%。"])
+
+
+def test_the_figures_of_the_indicator_nearest_the_question_are_looked_at(tmp_path_factory, encoder):
+    from retrieval.ask import pipeline
+
+    eng = engine_over(tmp_path_factory, encoder, {"gansu-energy.txt": ENERGY}, "nearest")
+    ctx = pipeline.run(eng.context("How much electricity did Gansu send out to other provinces last year?"), until="analyse")
+    assert "power_outbound" in ctx.nearest  # near 外送电量 by meaning, under the threshold: not asked
+    pipeline.run(ctx, until="retrieve")
+    hits = pipeline.fact_hits(ctx, set())
+    assert hits and "外送电量1500亿千瓦时" in hits[0].chunk.text

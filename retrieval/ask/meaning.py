@@ -40,6 +40,7 @@ FLOOR = 0.5
 # 主要目标 is read as a target cue by ask/query.py)
 NOT_ASKED_BY_MEANING = frozenset(GENERIC_MEASURES | {"main_targets"})
 CACHE_VERSION = 2
+NEAREST = 2  # indicators under the threshold whose facts retrieval looks at (not a fitted value)
 COVER_SLACK = 2  # other content words allowed between a name's reordered words ("spending on the livelihood of residents")
 _WORD_EN = re.compile(r"[A-Za-z][A-Za-z&\-]*|\d+(?:\.\d+)?%?")
 _PUNCT_ZH = re.compile(r"^[\s\W\d]+$")
@@ -226,6 +227,9 @@ class Meaning:
     # indicator id -> the question's words that ask for it (folded; none for a reordered name): a
     # sentence using the same words names it too (糧食作物播種面積, which no grain-area name lists)
     words: dict = field(default_factory=dict)
+    # the nearest indicators under the threshold, strongest first (at most NEAREST): not asked, but
+    # where the sources' figures of them are is worth a look (ask/pipeline.py fact_hits)
+    nearest: tuple = ()
 
 
 def asked_by_meaning(question: str, encode: _ENCODE, model_id: str, drop: tuple[str, ...] = (),
@@ -249,8 +253,10 @@ def asked_by_meaning(question: str, encode: _ENCODE, model_id: str, drop: tuple[
         taken[tid] = {m.term.id for m in found if (m.start, m.end) in spans}
     strong = {t: s for t, (s, _) in sorted(scored.items(), key=lambda p: -p[1][0])
               if s >= min_strength and t not in known and t not in NOT_ASKED_BY_MEANING}
+    nearest = tuple(t for t, (s, _) in sorted(scored.items(), key=lambda p: -p[1][0])
+                    if 0 < s < min_strength and t not in known and t not in NOT_ASKED_BY_MEANING)[:NEAREST]
     return Meaning(strong, frozenset().union(*(taken[t] for t in strong)) if strong else frozenset(),
-                   {t: fold_zh(scored[t][1])[0] for t in strong if scored[t][1]})
+                   {t: fold_zh(scored[t][1])[0] for t in strong if scored[t][1]}, nearest)
 
 
 # -- the asked kind of quantity against each candidate figure's own indicator -----------------------

@@ -82,6 +82,7 @@ class AskContext:
     asked_names: Names = field(default_factory=list)
     place_decline: Optional["Decline"] = None  # an ambiguous place name no covered place settles
     places: list[Place] = field(default_factory=list)  # places outside China's gazetteer it names
+    nearest: tuple = ()  # the indicators nearest the question by meaning, under the threshold
     # guards
     mask: Optional[np.ndarray] = None  # chunks the answer may come from (None: all)
     mentions: Optional[Callable[[str], bool]] = None  # set when no document is about the region
@@ -143,6 +144,7 @@ def analyse(ctx: AskContext) -> None:
                                drop=tuple(a.region_names) + tuple(str(y) for y in a.years),
                                min_strength=ctx.spec.meaning_strength)
     add_meaning(a, meaning.strengths, meaning.subsumed, meaning.words)
+    ctx.nearest = meaning.nearest
     ctx.weights = query_tokens(ctx.query_text, a.expansions, ctx.spec.expansion_weight)
     ctx.asked_names = question_names(ctx.question, a)
     ctx.places = asked_places(ctx.question, a, ctx.asked_names)
@@ -359,12 +361,44 @@ def retrieve(ctx: AskContext) -> None:
     if ctx.mode != "dense":
         ctx.pool = ctx.pool + focused_hits(ctx.index, ctx.analysis, ctx.mask, {h.position for h in ctx.pool},
                                            k=spec.focused_hits, year_weight=spec.focused_year_weight)
+        ctx.pool = ctx.pool + fact_hits(ctx, {h.position for h in ctx.pool})
         dated = _dated_mask(ctx)
         if dated is not None:
             # A report states its year's targets and last year's results as 今年/去年, without the
             # year: the asked metric searched again within the sources dated to cover the asked year
             ctx.pool = ctx.pool + focused_hits(ctx.index, ctx.analysis, dated, {h.position for h in ctx.pool},
                                                k=spec.focused_hits, year_weight=spec.focused_year_weight)
+
+
+def fact_hits(ctx: AskContext, exclude: set[int]) -> list[Hit]:
+    """For a figure question about a place that names no listed indicator: the chunks holding the
+    scope's figures of the indicators nearest it by meaning (under the threshold, so not asked:
+    "how much electricity did Shaanxi send out to other provinces" is near 外送电量). A long
+    report sentence listing a dozen indicators rarely ranks on the question's everyday words."""
+    a = ctx.analysis
+    if not ctx.nearest or not getattr(a, "wants_figure", False) or not ctx.region_ids or not hasattr(ctx.index, "facts") \
+            or any(t.category == "indicator" for t in (a.metric_terms or [])):
+        return []
+    scope = set().union(*(ctx.gazetteer.descendants(r) for r in ctx.region_ids))
+    rank = {t: i for i, t in enumerate(ctx.nearest)}
+    found = sorted((f for f in ctx.index.facts(region_ids=scope) if f.indicator_id in rank),
+                   key=lambda f: (rank[f.indicator_id], f.doc_id, f.start))
+    out: list[Hit] = []
+    by_doc: dict[str, list] = {}
+    for f in found:
+        if f.doc_id not in by_doc:
+            mask = ctx.index.positions_where(doc_ids={f.doc_id})
+            if ctx.mask is not None:
+                mask = mask & ctx.mask
+            positions = [int(p) for p in np.flatnonzero(mask)]
+            by_doc[f.doc_id] = list(zip(positions, ctx.index.chunks_at(positions)))
+        hit = next(((p, c) for p, c in by_doc[f.doc_id] if c.start <= f.start < c.end and p not in exclude), None)
+        if hit is not None:
+            exclude.add(hit[0])
+            out.append(Hit(hit[0], hit[1], 0.0, 0.0, 0.0, {"fact": len(out)}))
+        if len(out) >= ctx.spec.focused_hits:
+            break
+    return out
 
 
 _DOC_DATES: "weakref.WeakKeyDictionary[object, dict[str, str]]" = weakref.WeakKeyDictionary()
