@@ -92,3 +92,15 @@ def test_a_year_a_regions_source_writes_in_chinese_numerals_is_covered(engine):
     ans = engine.ask("What grain output did Zhejiang plan for 1985?")
     assert ans.answered, ans.declined_because
     assert "四百亿斤" in ans.quotes[0].text
+
+
+def test_a_report_named_by_its_year_is_the_source_and_its_year_not_the_figures_time(engine):
+    from retrieval.ask import pipeline
+
+    q = "In the 1979 government work report, how much raw coal was produced the year before?"
+    ctx = pipeline.run(engine.context(q), until="guards")
+    assert ctx.analysis.years == [] and ctx.analysis.relative == "last_year"  # 1979 names the report
+    docs = {d.title for d in pipeline.scope_documents(ctx)}
+    assert docs == {"1979年国务院政府工作报告"}
+    ans = engine.ask(q)
+    assert ans.answered and "六亿一千八百万吨" in ans.quotes[0].text, [x.text for x in ans.quotes]

@@ -24,7 +24,7 @@ from retrieval.ask.abstain import (amount_not_stated, asks_indicator, figure_not
 from retrieval.ask.compose import NO_CLOSE_SENTENCE, NOT_FOUND, compose, declined
 from retrieval.ask.evidence import mentions_subjects, period_years, subjects_checkable
 from retrieval.ask.places import read_places
-from retrieval.ask.reports import asked_reports, held_report_years, not_held_reason
+from retrieval.ask.reports import asked_reports, held_report_years, not_held_reason, report_year, title_kind
 from retrieval.ask.names import (Names, Place, asked_places, form_in_corpus, named_subjects, place_positions,
                                  question_names, unknown_names, unknown_words, zh_subject_forms, zh_subject_names)
 from retrieval.knowledge.vocab import load_vocab
@@ -334,6 +334,28 @@ def guards(ctx: AskContext) -> None:
         ctx.decline = guard(ctx)
         if ctx.decline:
             return
+    report_scope(ctx)
+
+
+def report_scope(ctx: AskContext) -> None:
+    """A yearly report named by its year that the scope holds ("In the 2019 national government
+    work report, …"): the search keeps to it. An article quoting "this year's government work
+    report" is no source on what that report says."""
+    a = ctx.analysis
+    if not a.years:
+        return
+    asked = asked_reports(ctx.question, load_vocab(), a.region_names)
+    if not asked:
+        return
+    ids = {d.doc_id for d in scope_documents(ctx) for r in asked
+           if title_kind(d.title or "", [r.kind]) is not None and report_year(d.title, d.date) == r.year}
+    if ids:
+        mask = ctx.index.positions_where(doc_ids=ids)
+        ctx.mask = mask if ctx.mask is None else mask & ctx.mask
+        # the year names the report, not the figure's time: "the year before" in it is read
+        # against the report's date, and no year at all leaves the figure's time open
+        named = {r.year for r in asked}
+        a.years = [y for y in a.years if y not in named]
 
 
 # -- retrieve ------------------------------------------------------------------------------------

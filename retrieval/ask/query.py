@@ -58,7 +58,7 @@ ZONE_TERMS = frozenset({"development_zones", "high_tech_zones", "free_trade_zone
 
 RELATIVE_EN = [
     ("this_year", r"this year|current year|so far this year|this year's"),
-    ("last_year", r"last year|past year|previous year|a year ago|prior year"),
+    ("last_year", r"last year|past year|previous year|a year ago|prior year|the year before(?! last)"),
     ("next_year", r"next year|coming year|following year"),
     ("year_before_last", r"year before last|two years ago"),
 ]
