@@ -9,7 +9,7 @@ from retrieval.ask.candidates import Candidate
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.ask.search import Hit
 from retrieval.ingest.offsets import file_span
-from retrieval.ask.evidence import TABLE_ROW, metric_figure, period_years, wanted_kind
+from retrieval.ask.evidence import answer_figure, period_years, wanted_kind
 from retrieval.facts.answer import label_figures, mismatch_note
 from retrieval.facts.query import fact_within
 from retrieval.knowledge.figures import extract_figures
@@ -143,13 +143,10 @@ def compose(
 def _fact_note(question: str, analysis, best: Quote, facts: dict, doc, region_names, spec: ScoringSpec) -> Optional[str]:
     """When the best quote's answer figure is of another year, region or kind than asked."""
     asked = {t.id for t in (getattr(analysis, "metric_terms", []) or [])}
-    fits = None
     years = period_years(analysis, doc.date)
-    if years and TABLE_ROW.search(best.text):
-        # a table row's answer figure is the asked year's column, as scoring took it
-        def fits(f) -> bool:
-            return fact_within(facts.get(best.start + f.start), years)
-    _, fig = metric_figure(best.text, best.figures, asked, spec.metric_window, fits)
+    # the answer figure as scoring took it: the asked year's, by the facts
+    within = (lambda f: fact_within(facts.get(best.start + f.start), years)) if years else None
+    _, fig = answer_figure(best.text, best.figures, asked, spec.metric_window, within=within)
     fig = fig or next((f for f in best.figures if best.start + f.start in facts), None)
     fact = facts.get(best.start + fig.start) if fig else None
     name = region_names or (lambda rid: rid)

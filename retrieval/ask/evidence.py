@@ -79,6 +79,26 @@ def metric_figure(sentence: str, figures: list[Figure], asked_ids: set[str], win
     return matched, first
 
 
+def answer_figure(sentence: str, figures: list[Figure], asked_ids: set[str], window: int,
+                  fits: Optional[Callable[[Figure], bool]] = None,
+                  within: Optional[Callable[[Figure], bool]] = None) -> tuple[bool, Optional[Figure]]:
+    """metric_figure, and with `within` (whether a figure's fact, read at ingest, is of the asked
+    years) the asked year's figure: a table row's is its column's ("高新技术企业（家）\t268\t300\t350",
+    facts/tables.py), and of a sentence's figures of the asked indicator the one of the asked year
+    comes before the first one ("储能材料产值412亿元，较2023年的365亿元" asked for 2023). Scoring
+    and compose's note both take the answer figure so."""
+    def dated(f: Figure) -> bool:
+        return (fits is None or fits(f)) and within(f)
+    if within is not None and TABLE_ROW.search(sentence):
+        return metric_figure(sentence, figures, asked_ids, window, dated)
+    matched, fig = metric_figure(sentence, figures, asked_ids, window, fits)
+    if matched and fig is not None and within is not None and not within(fig):
+        _, then = metric_figure(sentence, figures, asked_ids, window, dated)
+        if then is not None and dated(then):
+            fig = then
+    return matched, fig
+
+
 _OF_NAMED = re.compile(r"(?:产业|產業|行业|行業|企业|企業|板块|板塊)?(?:的)?(?:全年|年度)?")
 _ITEM_OPEN = re.compile(r"\s*[、，,]\s*(?:完成|实现|實現|累计|累計)?")
 _CLAUSE_ZH = re.compile(r"[，,；;。！？!?]")

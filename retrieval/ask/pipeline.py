@@ -165,9 +165,7 @@ def region_scope(ctx: AskContext) -> None:
     if not ctx.region_ids:
         return
     own = set(ctx.region_ids)
-    wanted: set[str] = set()
-    for rid in ctx.region_ids:
-        wanted |= ctx.gazetteer.descendants(rid)
+    wanted = scope_regions(ctx)
     mains = ctx.index.main_regions()
     gazetteer = ctx.gazetteer
     written = [fold(n) for n in ctx.analysis.region_names if len(n) >= 2]
@@ -266,6 +264,11 @@ def no_source_about_region(ctx: AskContext) -> Optional[Decline]:
     if ctx.region_ids and not ctx.mask.any():
         return Decline(f"No indexed source is about {ctx.region_names()}.")
     return None
+
+
+def scope_regions(ctx: AskContext) -> set[str]:
+    """The asked regions and every region inside them."""
+    return set().union(*(ctx.gazetteer.descendants(r) for r in ctx.region_ids))
 
 
 def scope_documents(ctx: AskContext) -> list:
@@ -401,7 +404,7 @@ def fact_hits(ctx: AskContext, exclude: set[int]) -> list[Hit]:
     if not ctx.nearest or not getattr(a, "wants_figure", False) or not ctx.region_ids or not hasattr(ctx.index, "facts") \
             or any(t.category == "indicator" for t in (a.metric_terms or [])):
         return []
-    scope = set().union(*(ctx.gazetteer.descendants(r) for r in ctx.region_ids))
+    scope = scope_regions(ctx)
     rank = {t: i for i, t in enumerate(ctx.nearest)}
     found = sorted((f for f in ctx.index.facts(region_ids=scope) if f.indicator_id in rank),
                    key=lambda f: (rank[f.indicator_id], f.doc_id, f.start))
@@ -677,9 +680,7 @@ def _not_held(ctx: AskContext, threshold: Optional[float] = None, figure: bool =
               or amount_not_stated(ctx.analysis, shown, english)) if figure else None
     if reason or not (shown and (shown[0].flags or {}).get("period_clash")) or not hasattr(ctx.index, "facts"):
         return reason
-    scope = None
-    if ctx.region_ids:
-        scope = set().union(*(ctx.gazetteer.descendants(r) for r in ctx.region_ids))
+    scope = scope_regions(ctx) if ctx.region_ids else None
     # a relative year ("last year", 前年) is read against the best quote's source, as scoring read it
     asked = sorted(period_years(ctx.analysis, ctx.index.document(shown[0].doc_id).date))
     return year_not_held(ctx.analysis, ctx.question, shown, ctx.index.facts(region_ids=scope), scope, english, vocab,

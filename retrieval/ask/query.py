@@ -224,8 +224,6 @@ _EN_GROW_VERB = re.compile(r"\b(?:grow|grew|grown|growing)\b", re.I)
 _EN_GROWN_OBJECT = re.compile(
     r"\bhow\s+(?:much|many)\s+(?!(?:did|does|do|will|would|could|can|should|has|have|had|is|was|are|were|been|be"
     r"|percent|percentage|per|more|less|faster|slower|further|higher|lower|bigger|larger)\b)[a-z][a-z-]*\b", re.I)
-# Chinese growth words read even inside a listed term (经济增速, 经济增长 are GDP names, and the
-# question asks for GDP's growth); 增加 stays masked, so 增加值 (value added) is no growth cue
 _HOW_MUCH = re.compile(r"\bhow much\b(?!\s+(?:time|longer|later|earlier|older|younger)\b)", re.I)  # time: a duration, often no figure
 _RATE_WORDS = re.compile(r"\b(?:rates?|ratios?|shares?|percent|percentage|proportion|intensity|times|multiple|rank(?:ed|ing)?)\b", re.I)
 _PURPOSE_GROWTH = re.compile(
@@ -233,6 +231,8 @@ _PURPOSE_GROWTH = re.compile(
     r"|promote|promotes|stabili[sz]e|stabili[sz]es|sustain|sustains|stimulate|stimulates|aid|fuel|fuels|underpin|shore up)"
     r"\s+(?:(?:economic|the economy's|its|local|steady|stable)\s+)?growth\b|\bfor\s+(?:economic\s+)?growth\b"
     r"|[稳穩促保]增长|[稳穩促保]增長", re.I)
+# Chinese growth words read even inside a listed term (经济增速, 经济增长 are GDP names, and the
+# question asks for GDP's growth); 增加 stays masked, so 增加值 (value added) is no growth cue
 _ZH_GROWTH_IN_TERM = re.compile(r"增长|增速|增幅|涨幅")
 # a rate asked for (利率、税率是多少) is a percentage: a share-like figure, not an amount; 增长率
 # and 增速 stay growth

@@ -12,8 +12,8 @@ import numpy as np
 
 from retrieval.ask.candidates import TARGET_LEAD, Candidate
 from retrieval.ask.coverage import lexical_coverage, split_by_script
-from retrieval.ask.evidence import (TABLE_ROW, category_fits, free_figures, is_ratio, mentions_subjects, metric_figure, period_years,
-                                    wanted_kind, words_number_of)
+from retrieval.ask.evidence import (TABLE_ROW, answer_figure, category_fits, free_figures, is_ratio, mentions_subjects,
+                                    metric_figure, period_years, wanted_kind, words_number_of)
 from retrieval.ask.meaning import names_reordered
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.facts.query import fact_within, within_years
@@ -144,20 +144,13 @@ def score_sentences(
         figures = extract_figures(c.text, ref_year=doc_year(date))
         fits = (lambda f: category_fits(kind, figure_category(f, c.text))) if wants_figure else None
         years = period_years(analysis, date)
-        # a table row ("高新技术企业（家）\t268\t300\t350") says its years in the header, which its
-        # figures' facts hold (facts/tables.py): the asked year's column is the answer
-        in_row = wants_figure and bool(years) and bool(facts) and bool(TABLE_ROW.search(c.text))
+        # the asked year's figure, by the figures' facts: a table row's column, or of a sentence's
+        # figures of the asked indicator the one of that year (evidence.answer_figure)
+        within = (lambda f, c=c: _fact_within(facts, c, f, years)) if wants_figure and years and facts else None
+        in_row = within is not None and bool(TABLE_ROW.search(c.text))
         if in_row:
-            fits = (lambda f, fits=fits, c=c: fits(f) and _fact_within(facts, c, f, years))
-        has_metric, answer_fig = metric_figure(c.text, figures, asked_ids, spec.metric_window, fits)
-        if has_metric and answer_fig is not None and years and facts and not in_row \
-                and not _fact_within(facts, c, answer_fig, years):
-            # "储能材料产值412亿元，较2023年的365亿元增长12.9%" asked for 2023: of the asked
-            # indicator's figures, the one whose fact is of the asked year is the answer
-            dated = (lambda f, fits=fits, c=c: (fits is None or fits(f)) and _fact_within(facts, c, f, years))
-            _, fig_then = metric_figure(c.text, figures, asked_ids, spec.metric_window, dated)
-            if fig_then is not None and dated(fig_then):
-                answer_fig = fig_then
+            fits = (lambda f, fits=fits, within=within: fits(f) and within(f))
+        has_metric, answer_fig = answer_figure(c.text, figures, asked_ids, spec.metric_window, fits, within)
         credit = 1.0 if has_metric else 0.0  # how fully the sentence names what is asked
         if meant and not has_metric:
             # a sentence that names an indicator asked for by meaning, not the listed one: that
@@ -192,7 +185,7 @@ def score_sentences(
                 fig = spec.figure_fits if answer_fig or not asked_ids else spec.figure_fits_elsewhere
         period = 0.0
         if years:
-            if any(names_year(folded, y) for y in years) or (in_row and answer_fig and _fact_within(facts, c, answer_fig, years)):
+            if any(names_year(folded, y) for y in years) or (in_row and answer_fig and within(answer_fig)):
                 period = spec.period_year_named
             elif years & report_years(date):
                 period = spec.period_report_covers

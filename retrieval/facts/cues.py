@@ -29,6 +29,11 @@ HEADING_ROLES = [
              r"国民经济计划|计划的任务|今后|关于\s*\d{4}\s*年工作|\d{4}\s*年.*(?:任务|安排|要求|预算|计划)|民生实事|"
              r"主要预期目标|奋勇争先|[一二三四五六七八九十]+年.*(?:任务|计划)|^(?:今年|明年)\s*[：:]"),
 ]
+# English words that open a comparison, whose year is the compared figure's ("up from 35.8 billion
+# yuan in 2023", "compared with 24 percent in 2021"), and words that make a year a deadline or a
+# start ("By 2027", "since 2020"): facts/period.py and facts/extract.py
+EN_COMPARISON = r"compared (?:with|to)|from|against|versus|vs\.?|than"
+EN_DEADLINE = r"since|by|before|until"
 # A news piece's labels "去年：…" / "今年：…" open its review and its plan: their years are the
 # publication year's last and own (facts/sections.py RELATIVE_HEADING).
 RELATIVE_HEADING = {"去年": -1, "上年": -1, "过去一年": -1, "過去一年": -1, "今年": 0, "明年": 1}

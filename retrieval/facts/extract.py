@@ -5,7 +5,7 @@ import re
 from typing import Optional
 
 from retrieval.facts import indicator, kind as kinds, measure as measures, period as periods
-from retrieval.facts.cues import TARGET_LIST
+from retrieval.facts.cues import EN_COMPARISON, EN_DEADLINE, TARGET_LIST
 from retrieval.facts.model import Fact
 from retrieval.facts.place import Places, base_region
 from retrieval.facts.profile import profile
@@ -144,7 +144,7 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
 
 
 # a year of a comparison or a deadline: "up from 26.0 billion yuan in 2023", "compared with 2019", "By 2027"
-_EN_COMPARED_YEAR = re.compile(r"\b(?:compared (?:with|to)|from|against|than|since|by|before|until)\b(?:[^,;.]|[.,](?=\d)){0,36}$", re.I)
+_EN_COMPARED_YEAR = re.compile(rf"\b(?:{EN_COMPARISON}|{EN_DEADLINE})\b(?:[^,;.]|[.,](?=\d)){{0,36}}$", re.I)
 
 
 def _said_year(sent: str, pub_year: int, english: bool) -> Optional[periods.Period]:

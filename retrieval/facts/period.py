@@ -41,9 +41,8 @@ _BASE_AFTER = re.compile(cues.BASE_AFTER)
 _FROM_TO = re.compile(cues.FROM_TO_AFTER)
 # English puts a compared figure's year after it: "rose to 32 percent, compared with 24 percent in
 # 2021", "41.5 billion yuan last year, up from 35.8 billion yuan in 2023"
-_EN_COMPARE = re.compile(r"\b(?:compared (?:with|to)|from|against|versus|vs\.?|than)\s", re.I)
-_EN_COMPARED = re.compile(r"\b(?:compared (?:with|to)|from|against|versus|vs\.?|than)\s+"
-                          r"(?:about |around |nearly |over |more than |some |just |only )?$", re.I)
+_EN_COMPARE = re.compile(rf"\b(?:{cues.EN_COMPARISON})\s", re.I)
+_EN_COMPARED = re.compile(rf"\b(?:{cues.EN_COMPARISON})\s+(?:about |around |nearly |over |more than |some |just |only )?$", re.I)
 _EN_GAP = re.compile(r"[\s,]*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _REL = [(re.compile(p, re.I), d) for p, d in cues.RELATIVE_YEARS]
