@@ -37,6 +37,7 @@ INDEXES: dict[str, list[Path]] = {
     "np": [DATA / "new-places" / "docs"],
     "h4": [DATA / "heldout4" / "docs"],
     "h5": [DATA / "heldout5" / "docs"],
+    "h6": [DATA / "heldout6" / "docs"],
 }
 
 # set name -> (set folder, index name or None for a passage set)
@@ -51,6 +52,7 @@ SETS: dict[str, tuple[Path, str | None]] = {
     "new-places": (DATA / "new-places", "np"),
     "heldout4": (DATA / "heldout4", "h4"),
     "heldout5": (DATA / "heldout5", "h5"),
+    "heldout6": (DATA / "heldout6", "h6"),
     "xquad-crosslingual-dev": (SHARED / "eval" / "xquad-crosslingual-dev", None),
     "drcd-figures-dev": (SHARED / "eval" / "drcd-figures-dev", None),
     "cmrc2018-figures-dev": (SHARED / "eval" / "cmrc2018-figures-dev", None),
