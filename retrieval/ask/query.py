@@ -28,7 +28,7 @@ KIND_CUES_EN = {
     "count": r"how many|number of|count of",
     "share": r"what share|share of|what percentage|percentage of|proportion|what portion|percent of|ratio of",
     "growth": r"how fast|how quickly|grow|grew|grown|growing|growth|growth rate|increased?|increases|rise|rose|risen"
-              r"|year[- ]on[- ]year|expand(?:ed)?",
+              r"|year[- ]on[- ]year|expand(?:ed)?|went up|gone up|go(?:es)? up|climb(?:ed|s)?",
     "target": r"targets?|targeted|targeting|aims?|aimed|aiming|goals?|plans?(?= to| for)|planned|planning to|expects?|expected"
               r"|strives?|projected|forecasts?|seeks? to|intends? to|will|going to",
     "amount": r"how much|how big|how large|size of|scale of|value of|total|volume of|how high|what level",
@@ -36,7 +36,7 @@ KIND_CUES_EN = {
 KIND_CUES_ZH = {
     "count": r"多少(?:个|家|项|座|名|人|户|条|所|款|只|批|次)|几(?:个|家|项|座|名|条|所|批)|数量|数目",
     "share": r"比重|占比|比例|占.{0,8}(?:多少|百分之|%)|百分比",
-    "growth": r"增长|增速|增幅|增长率|同比|提高了?多少|上升|涨幅|增加了?多少",
+    "growth": r"增长|增速|增幅|增长率|同比|提高了?多少|上升|涨|增加了?多少|增了多少|多了多少|升了多少",
     "target": r"目标|力争|预期|计划|预计|争取|打算|要求达到|规划",
     "amount": r"多少|总额|规模|总量|几何|达到|有多大|多大|多高",
 }
