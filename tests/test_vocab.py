@@ -278,6 +278,12 @@ def test_a_sector_before_a_generic_head_is_not_the_aggregate(vocab, text, absent
     assert absent not in ids(vocab.find_terms(text))
 
 
+@pytest.mark.parametrize("text", ["种业产值增长12%", "汽车零部件产值突破千亿元", "種業產值增長12%"])
+def test_an_industry_s_output_value_is_still_output_value(vocab, text):
+    # 产值 after an industry is that industry's output value: the measure stays, with the industry
+    assert "output_value" in ids(vocab.find_terms(text))
+
+
 def test_agricultural_output_value_is_its_own_indicator_and_gdp_still_matches(vocab):
     assert ids(vocab.find_terms("农业生产总值")) == ["agri_output"]
     assert ids(vocab.find_terms("全省生产总值增长5%")) == ["gdp"]

@@ -40,7 +40,8 @@ GENERIC_MEASURES = {"growth_rate"}
 # indicator's things: "重点项目2000多个、完成投资1800多亿元" is the key projects' investment
 ATTRIBUTE_MEASURES = frozenset({"investment", "output_value", "operating_revenue"})
 # A sector named right before a generic head ("生产总值", the tail of 地区生产总值) makes a
-# compound that is that sector's figure: 工业生产总值, 海洋生产总值 are not GDP.
+# compound that is that sector's figure: 工业生产总值, 海洋生产总值 are not GDP. An attribute
+# measure's head stays (种业产值 is the seed industry's output value, which 产值 names).
 SECTOR_CATEGORIES = ("industry",)
 
 # "stop" lines are matched and then dropped: they shield single-character terms from
@@ -193,7 +194,7 @@ class Vocab:
                         and self._all[t1].category != STOP and text[s2:e2].lower().endswith(RATIO_ENDINGS)):
                     drop.add(i)  # the earlier word is the ratio's base
                 if (e1 == s2 and sc2 == "zh" and self._all[t1].category in SECTOR_CATEGORIES
-                        and fold_zh(text[s2:e2])[0] in self._heads):
+                        and t2 not in ATTRIBUTE_MEASURES and fold_zh(text[s2:e2])[0] in self._heads):
                     drop.add(j)  # the sector's own figure, not the aggregate
         return [c for k, c in enumerate(cands) if k not in drop]
 
