@@ -119,6 +119,17 @@ def test_an_attribute_measure_after_the_asked_indicator_s_figure_is_its_own():
     assert metric_figure(text, extract_figures(text), {"major_projects"}, 24, amount)[1].text == "1500多个"
 
 
+def test_an_industry_s_output_value_is_the_industry_s_figure():
+    # written for this test: 产值 closing the industry's own compound (储能|材料产业|产值) is its figure,
+    # the next industry's figure is not
+    text = "到2026年，全市规上工业总产值达到900亿元，新型储能材料产业产值达到210亿元，生物医药产业产值突破80亿元。"
+    fig = metric_figure(text, extract_figures(text), {"energy_storage"}, 24)[1]
+    assert fig is not None and fig.text == "210亿元"
+    text = "种业产值增长18.5%。"
+    fig = metric_figure(text, extract_figures(text), {"seed_industry"}, 24)[1]
+    assert fig is not None and fig.text == "18.5%"
+
+
 def test_another_quantity_of_the_asked_indicator_is_not_its_figure():
     # written for this test: reserves and sown area of grain are not its output
     text = "粮食播种面积稳定在1200万亩以上，粮食储备规模达400万吨，粮食产量达到500万吨。"

@@ -99,7 +99,9 @@ def answer_figure(sentence: str, figures: list[Figure], asked_ids: set[str], win
     return matched, fig
 
 
-_OF_NAMED = re.compile(r"(?:产业|產業|行业|行業|企业|企業|板块|板塊)?(?:的)?(?:全年|年度)?")
+# the rest of the asked thing's compound before its measure: 储能|材料产业|产值 is energy-storage
+# materials' output value (a few more characters of the same noun, no punctuation between)
+_OF_NAMED = re.compile(r"[\u3400-\u9fff]{0,4}?(?:产业|產業|行业|行業|企业|企業|板块|板塊)?(?:的)?(?:全年|年度)?")
 _ITEM_OPEN = re.compile(r"\s*[、，,]\s*(?:完成|实现|實現|累计|累計)?")
 _CLAUSE_ZH = re.compile(r"[，,；;。！？!?]")
 _CLAUSE_EN = re.compile(r";|[.!?](?:\s|$)")  # English commas join far looser than Chinese ones
