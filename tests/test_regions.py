@@ -227,6 +227,18 @@ def test_national_report_has_no_main_region(g):
     assert main is None and "810000" in regions
 
 
+def test_a_headline_opening_on_a_bare_county_name_the_body_repeats_tags_it(g):
+    # written for this test: a local outlet names its own county bare, without city or province
+    main, regions = g.tag("迁安钢铁产业提质增效", "去年迁安精品钢材占比达到55%。今年，迁安力争新增装备制造项目10个。")
+    assert main == g.resolve("迁安市").id and g.resolve("唐山市").id in regions
+    main, _ = g.tag("巩义铝加工产业集群加速成长", "2024年，巩义铝加工产值增长12%。")
+    assert main == g.resolve("巩义市").id
+    # said once, in the headline only, a bare name stays a word that needs its city nearby
+    assert g.tag("迁安钢铁产业提质增效", "精品钢材占比达到55%。")[0] is None
+    # an everyday word opening a headline is not a place (新建区 is Nanchang's, 新建 is "new")
+    assert g.tag("新建项目加快推进", "新建项目120个，新建厂房50万平方米。")[0] is None
+
+
 def test_tag_without_places(g):
     assert g.tag("", "") == (None, [])
     assert g.tag("Quarterly results", "Revenue grew 5%.") == (None, [])

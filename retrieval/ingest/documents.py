@@ -39,8 +39,9 @@ SUPPORTED = {".txt", ".md", ".html", ".htm", ".docx", ".jsonl"}
 # so the next ingest after an upgrade re-processes every file instead of keeping chunks that an
 # older planbot cut (1: the first versioned hashes; indexes from before re-process once; 2: a bare
 # name before a development zone's word, 浏阳经开区, tags its place; 3: an English full stop after a
-# figure or year ends a sentence, "…in 2023. The city…", so chunks and quotes cut there).
-TEXT_VERSION = 3
+# figure or year ends a sentence, "…in 2023. The city…", so chunks and quotes cut there; 4: a
+# headline opening on a bare county name the body repeats, 武安氢能重卡…, tags that county).
+TEXT_VERSION = 4
 
 
 def file_hash(data: bytes) -> str:

@@ -480,6 +480,25 @@ class Gazetteer:
         ids = self._prefer(list(self._exact.get(_norm(m.group(1)), [])))
         return (ids[0], m.start(1), m.end(1)) if len(ids) == 1 else None
 
+    def _headline_lead(self, title: str, text: str) -> tuple[str, int, int] | None:
+        """A headline that opens on a bare county name ("武安氢能重卡跑出加速度") which the body
+        names again is about that place: a local outlet writes its own county's name bare,
+        and an everyday word (COMMON_ZH, or not a word of its own there) does not lead a
+        headline and then recur as a name. One place of that name only."""
+        stripped = title.lstrip()
+        lead = len(title) - len(stripped)
+        first = next(iter(self._raw_matches(stripped)), None)
+        if first is None or first[0] != 0:
+            return None
+        _, end, p = first
+        if p.english or p.stop or not self._bare(p) or _to_simplified(p.key) in COMMON_ZH:
+            return None
+        ids = self._prefer(p.ids)
+        if len(ids) != 1:
+            return None
+        again = sum(1 for _, _, q in self._raw_matches(text or "") if q.key == p.key)
+        return (ids[0], lead, lead + end) if again >= MIN_MAIN_MENTIONS - 1 else None
+
     def find_in_text(self, text: str, question: bool = False, context: Iterable[str] = ()) -> list[tuple[str, int, int]]:
         """Region mentions as (region id, start, end) offsets into `text`, in text order.
 
@@ -510,6 +529,10 @@ class Gazetteer:
         title = title or ""
         joined = f"{title}\n{text or ''}"
         mentions = self._mentions(joined)
+        if not any(start < len(title) for _, start, _ in mentions):
+            bare = self._headline_lead(title, text)
+            if bare:  # the body's bare names of it count as mentions of it
+                mentions = self._mentions(joined, context=[bare[0], *self.ancestors(bare[0])])
         lead = self._dateline(title)
         if lead and not any(start < len(title) for _, start, _ in mentions):
             mentions.insert(0, lead)
