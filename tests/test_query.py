@@ -188,6 +188,20 @@ def test_target_cue_is_kept_alongside_a_stronger_kind(ask):
     assert not ask("How fast did Tianjin's GDP grow in 2024?").wants_target
 
 
+@pytest.mark.parametrize("question, target", [
+    # written for this test: a place's wish is its target, the asker's wish is not
+    ("How many charging piles does Hefei want to build this year?", True),
+    ("What output does Xiangyang hope to reach by 2027?", True),
+    ("I want to know Hefei's GDP in 2024.", False),
+    ("合肥今年想把新能源汽车产量做到多少？", True),
+    ("襄阳的研发投入强度到2027年要提到多少？", True),
+    ("我想知道合肥去年GDP是多少", False),
+    ("合肥希望明年接待游客多少人次？", True),
+])
+def test_everyday_wishes_of_a_place_are_targets(ask, question, target):
+    assert ask(question).wants_target is target
+
+
 def test_value_added_is_not_a_growth_cue(ask):
     # 增加值 contains 增加, but it names a metric, not a change
     assert ask("2024年江苏规上工业增加值是多少").answer_kind == "amount"

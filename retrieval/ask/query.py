@@ -30,14 +30,19 @@ KIND_CUES_EN = {
     "growth": r"how fast|how quickly|grow|grew|grown|growing|growth|growth rate|increased?|increases|rise|rose|risen"
               r"|year[- ]on[- ]year|expand(?:ed)?|went up|gone up|go(?:es)? up|climb(?:ed|s)?",
     "target": r"targets?|targeted|targeting|aims?|aimed|aiming|goals?|plans?(?= to| for)|planned|planning to|expects?|expected"
-              r"|strives?|projected|forecasts?|seeks? to|intends? to|will|going to",
+              r"|strives?|projected|forecasts?|seeks? to|intends? to|will|going to"
+              # everyday wishes of a place, not of the asker ("I want to know" is no target), for a figure
+              # ("want to become" a hub asks what it means to be, not how much)
+              r"|(?:wants?|wanted|hopes?|hoping|wish(?:es)?|looking) to(?! (?:know|find|ask|see|check|learn|understand|be|become)\b)",
     "amount": r"how much|how big|how large|size of|scale of|value of|total|volume of|how high|what level",
 }
 KIND_CUES_ZH = {
     "count": r"多少(?:个|家|项|座|名|人|户|条|所|款|只|批|次)|几(?:个|家|项|座|名|条|所|批)|数量|数目",
     "share": r"比重|占比|比例|占.{0,8}(?:多少|百分之|%)|百分比",
     "growth": r"增长|增速|增幅|增长率|同比|提高了?多少|上升|涨|增加了?多少|增了多少|多了多少|升了多少",
-    "target": r"目标|力争|预期|计划|预计|争取|打算|要求达到|规划",
+    # 想/希望 as a place's wish (想知道, 想问 are the asker's), 冲到/拉到/要突破 as its reach
+    "target": r"目标|力争|预期|计划|预计|争取|打算|要求达到|规划|希望|(?<![理思设构联梦])想(?!知道|问|了解|查|看|请教|成为|当)"
+              r"|冲到|冲刺|拉到|要(?:达到|冲|拉|升|提|突破|做到|实现)",
     "amount": r"多少|总额|规模|总量|几何|达到|有多大|多大|多高",
 }
 # words for a quantity: a target question naming one asks for a figure even when its subject is
