@@ -48,6 +48,14 @@ SOURCES = {
 全年粮食播种面积33.5万亩，粮食产量16.2万吨，比上年增长1.4%。
 全年水产品产量9.8万吨，增长2.0%。
 """,
+    # a county's work report saved without a date: its title's year is the year it speaks from
+    "shouguang-2025-report.txt": """寿光市2025年政府工作报告
+
+一、2024年工作回顾
+过去一年，全市地区生产总值完成1050亿元，增长5.8%；蔬菜产量达到455万吨，比2023年的441万吨增长3.2%。
+二、2025年主要目标
+今年全市地区生产总值力争达到1110亿元，蔬菜产量稳定在460万吨以上。
+""",
 }
 
 
@@ -104,3 +112,14 @@ def test_a_report_named_by_its_year_is_the_source_and_its_year_not_the_figures_t
     assert docs == {"1979年国务院政府工作报告"}
     ans = engine.ask(q)
     assert ans.answered and "六亿一千八百万吨" in ans.quotes[0].text, [x.text for x in ans.quotes]
+
+
+def test_an_undated_yearly_report_reads_last_year_and_this_year_from_its_title(engine):
+    ans = engine.ask("寿光去年蔬菜产量是多少？")
+    assert ans.answered and "455万吨" in ans.quotes[0].text, [q.text for q in ans.quotes]
+    assert ans.quotes[0].figures[0].period == "2024"
+    ans = engine.ask("How much vegetable output did Shouguang have the year before last?")
+    assert ans.answered and "441万吨" in ans.quotes[0].text
+    assert ("441万吨", "achieved", "2023") in [(f.text, f.kind, f.period) for f in ans.quotes[0].figures]
+    ans = engine.ask("What vegetable output is Shouguang aiming for this year?")
+    assert ans.answered and "460万吨" in ans.quotes[0].text, [q.text for q in ans.quotes]

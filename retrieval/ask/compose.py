@@ -11,6 +11,7 @@ from retrieval.ask.search import Hit
 from retrieval.ingest.offsets import file_span
 from retrieval.ask.evidence import answer_figure, period_years, wanted_kind
 from retrieval.facts.answer import label_figures, mismatch_note
+from retrieval.facts.profile import reading_date
 from retrieval.facts.query import fact_within
 from retrieval.knowledge.figures import extract_figures
 from retrieval.knowledge.regions import load_gazetteer
@@ -111,7 +112,7 @@ def compose(
         used.append((c.doc_id, s, e))
         doc = index.document(c.doc_id)
         text = doc.text[s:e]
-        figures = extract_figures(text, ref_year=doc_year(doc.date))
+        figures = extract_figures(text, ref_year=doc_year(reading_date(doc)))
         facts = label_figures(index, c.doc_id, s, e, figures)  # kind and period as read at ingest
         if not quotes:
             best_facts, best_doc = facts, doc
@@ -143,14 +144,14 @@ def compose(
 def _fact_note(question: str, analysis, best: Quote, facts: dict, doc, region_names, spec: ScoringSpec) -> Optional[str]:
     """When the best quote's answer figure is of another year, region or kind than asked."""
     asked = {t.id for t in (getattr(analysis, "metric_terms", []) or [])}
-    years = period_years(analysis, doc.date)
+    years = period_years(analysis, reading_date(doc))
     # the answer figure as scoring took it: the asked year's, by the facts
     within = (lambda f: fact_within(facts.get(best.start + f.start), years)) if years else None
     _, fig = answer_figure(best.text, best.figures, asked, spec.metric_window, within=within)
     fig = fig or next((f for f in best.figures if best.start + f.start in facts), None)
     fact = facts.get(best.start + fig.start) if fig else None
     name = region_names or (lambda rid: rid)
-    return mismatch_note(analysis, question, fact, best.source.title, wanted_kind(analysis, doc.date), load_gazetteer(), name)
+    return mismatch_note(analysis, question, fact, best.source.title, wanted_kind(analysis, reading_date(doc)), load_gazetteer(), name)
 
 
 def render(figures: list[Figure], quote_text: str, analysis, target_script: str, metric_window: int = SPEC.metric_window) -> str:

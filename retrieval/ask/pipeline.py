@@ -37,6 +37,7 @@ from retrieval.ask.scoring import score_sentences
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.ask.search import Hit, focused_hits, hybrid_search, query_tokens
 from retrieval.facts.model import region_among
+from retrieval.facts.profile import reading_date
 from retrieval.knowledge.regions import MIN_MAIN_MENTIONS, Gazetteer
 from retrieval.store.index import Index
 from retrieval.text.dates import report_years
@@ -288,7 +289,7 @@ def uncovered_years(ctx: AskContext) -> list[int]:
     index, mask = ctx.index, ctx.mask
     covered: set[int] = set()
     for doc in scope_documents(ctx):
-        covered |= report_years(doc.date)
+        covered |= report_years(reading_date(doc))
     return [y for y in years if y not in covered
             and not (index.lexical.scores(dict.fromkeys(year_tokens(y), 1.0)) * mask).any()]
 
@@ -432,7 +433,7 @@ _DOC_DATES: "weakref.WeakKeyDictionary[object, dict[str, str]]" = weakref.WeakKe
 def _doc_dates(index: Index) -> dict[str, str]:
     """doc_id -> date, read once per index generation or store (both backends answer alike)."""
     if index not in _DOC_DATES:
-        _DOC_DATES[index] = {d.doc_id: d.date for d in index.documents()}
+        _DOC_DATES[index] = {d.doc_id: reading_date(d) for d in index.documents()}
     return _DOC_DATES[index]
 
 
@@ -477,7 +478,7 @@ def score(ctx: AskContext) -> None:
     index = ctx.index
     vecs = ctx.encode([c.text for c in ctx.candidates], kind="passage")
     idf = index.lexical.idf(ctx.weights)
-    dates = {c.doc_id: index.document(c.doc_id).date for c in ctx.candidates}
+    dates = {c.doc_id: reading_date(index.document(c.doc_id)) for c in ctx.candidates}
     bridge, bridge_idf = _bridge(ctx)
     ctx.subjects = named_subjects(ctx.asked_names)
     subject_docs = None
@@ -682,7 +683,7 @@ def _not_held(ctx: AskContext, threshold: Optional[float] = None, figure: bool =
         return reason
     scope = scope_regions(ctx) if ctx.region_ids else None
     # a relative year ("last year", 前年) is read against the best quote's source, as scoring read it
-    asked = sorted(period_years(ctx.analysis, ctx.index.document(shown[0].doc_id).date))
+    asked = sorted(period_years(ctx.analysis, reading_date(ctx.index.document(shown[0].doc_id))))
     return year_not_held(ctx.analysis, ctx.question, shown, ctx.index.facts(region_ids=scope), scope, english, vocab,
                          years=asked)
 

@@ -53,3 +53,13 @@ def profile(title: str, date: Optional[str], path: str = "") -> Profile:
         if year is None or abs(year - y) <= 1:
             year = y
     return Profile(kind, year, month)
+
+
+def reading_date(doc) -> Optional[str]:
+    """The date a document's relative years ("last year", 今年) are read against: its own date,
+    else the year of the yearly report its title names (an undated 鄢陵县2025年政府工作报告 speaks
+    from 2025). An undated article has none. `doc`: anything with .title, .date and .path."""
+    if doc.date:
+        return doc.date
+    year = profile(doc.title, None, getattr(doc, "path", "") or "").year
+    return str(year) if year else None
