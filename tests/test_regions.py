@@ -87,6 +87,13 @@ def test_ambiguous_names_list_every_candidate(g):
     assert "ambiguous" in str(e.value)
 
 
+def test_a_question_s_province_picks_the_place_of_a_shared_name_inside_it(g):
+    # written for this test: "Changzhou" alone is the Jiangsu city; with Guangxi named, Wuzhou's 长洲区
+    assert [r for r, _, _ in g.read_question("What was Changzhou's GDP last year?")[0]] == ["320400"]
+    found, unresolved = g.read_question("How much freight did Changzhou in Guangxi handle last year?")
+    assert "450405" in [r for r, _, _ in found] and "320400" not in [r for r, _, _ in found] and not unresolved
+
+
 @pytest.mark.parametrize("typo, rid", [("Nanjng", NANJING), ("Nanjign", NANJING), ("Beijng", "110000"),
                                         ("Jaingsu", JIANGSU), ("Ningd", "350900")])
 def test_typos_give_candidates(g, typo, rid):

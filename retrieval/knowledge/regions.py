@@ -431,6 +431,14 @@ class Gazetteer:
         out = []
         for start, end, p, foreign in named:
             ids = self.question_candidates(p.ids, self._bare(p)) if question else None
+            if ids is not None and len(p.ids) > 1:
+                # "Changzhou … in Guangxi": of the places that carry the name, the one inside a
+                # place the question names, even where rank alone would pick another (常州市
+                # over Wuzhou's 长洲区) — as "Heilongjiang's Yichun" picks 伊春 among equals
+                inside = [i for i in dict.fromkeys([*p.ids, *ids])
+                          if any(a in context for a in self.ancestors(i))]
+                if len(inside) == 1:
+                    ids = inside
             rid = self._choose(p, context, question or foreign, ids)
             if rid:
                 out.append((rid, offsets[start], offsets[end - 1] + 1))
