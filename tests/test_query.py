@@ -196,10 +196,17 @@ def test_target_cue_is_kept_alongside_a_stronger_kind(ask):
     ("合肥今年想把新能源汽车产量做到多少？", True),
     ("襄阳的研发投入强度到2027年要提到多少？", True),
     ("我想知道合肥去年GDP是多少", False),
-    ("合肥希望明年接待游客多少人次？", True),
+    ("合肥明年想接待游客多少人次？", True),
+    ("守军还剩多少人时，城里的百姓又有了希望？", False),
 ])
 def test_everyday_wishes_of_a_place_are_targets(ask, question, target):
     assert ask(question).wants_target is target
+
+
+def test_a_target_asked_as_how_much_of_a_subject_without_an_indicator_asks_for_an_amount(ask):
+    # written for this test: no listed indicator, but 多少钱 asks for a figure, a target one
+    a = ask("合肥的家电市场今年想卖到多少钱？")
+    assert a.answer_kind == "amount" and a.wants_target and a.wants_figure
 
 
 def test_value_added_is_not_a_growth_cue(ask):

@@ -92,6 +92,8 @@ def test_a_question_s_province_picks_the_place_of_a_shared_name_inside_it(g):
     assert [r for r, _, _ in g.read_question("What was Changzhou's GDP last year?")[0]] == ["320400"]
     found, unresolved = g.read_question("How much freight did Changzhou in Guangxi handle last year?")
     assert "450405" in [r for r, _, _ in found] and "320400" not in [r for r, _, _ in found] and not unresolved
+    # a name a province and its city share is the province, as before: the city is inside the name's own place
+    assert [r for r, _, _ in g.read_question("吉林去年粮食总产量多少？")[0]] == ["220000"]
 
 
 @pytest.mark.parametrize("typo, rid", [("Nanjng", NANJING), ("Nanjign", NANJING), ("Beijng", "110000"),

@@ -40,8 +40,9 @@ KIND_CUES_ZH = {
     "count": r"多少(?:个|家|项|座|名|人|户|条|所|款|只|批|次)|几(?:个|家|项|座|名|条|所|批)|数量|数目",
     "share": r"比重|占比|比例|占.{0,8}(?:多少|百分之|%)|百分比",
     "growth": r"增长|增速|增幅|增长率|同比|提高了?多少|上升|涨|增加了?多少|增了多少|多了多少|升了多少",
-    # 想/希望 as a place's wish (想知道, 想问 are the asker's), 冲到/拉到/要突破 as its reach
-    "target": r"目标|力争|预期|计划|预计|争取|打算|要求达到|规划|希望|(?<![理思设构联梦])想(?!知道|问|了解|查|看|请教|成为|当)"
+    # 想 as a place's wish (想知道, 想问 are the asker's), 冲到/拉到/要突破 as its reach; not 希望, which
+    # questions on stories use for any hope (让荷兰人燃起反扑的希望)
+    "target": r"目标|力争|预期|计划|预计|争取|打算|要求达到|规划|(?<![理思设构联梦])想(?!知道|问|了解|查|看|请教|成为|当)"
               r"|冲到|冲刺|拉到|要(?:达到|冲|拉|升|提|突破|做到|实现)",
     "amount": r"多少|总额|规模|总量|几何|达到|有多大|多大|多高",
 }
@@ -395,6 +396,8 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
         a.answer_kind = "amount"  # "the zone's appliance output in 2023" asks for a figure
     if a.answer_kind == "target" and QUANTITY_CUES.search(_simplified("".join(masked))):
         a.answer_kind = "amount"  # "an output target" asks for an amount (wants_target stays)
+    if a.answer_kind == "target" and not has_indicator and re.search(KIND_CUES_ZH["amount"], _simplified("".join(masked))):
+        a.answer_kind = "amount"  # 药材市场今年想卖到多少钱: how much it aims at, with no indicator named
     a.wants_figure = a.answer_kind in FIGURE_KINDS or (a.answer_kind == "target" and has_indicator)
 
     exp: list[str] = []

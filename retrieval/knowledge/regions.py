@@ -435,8 +435,9 @@ class Gazetteer:
                 # "Changzhou … in Guangxi": of the places that carry the name, the one inside a
                 # place the question names, even where rank alone would pick another (常州市
                 # over Wuzhou's 长洲区) — as "Heilongjiang's Yichun" picks 伊春 among equals
-                inside = [i for i in dict.fromkeys([*p.ids, *ids])
-                          if any(a in context for a in self.ancestors(i))]
+                # (another name's place: 吉林市 is inside 吉林省, both carry the one name 吉林)
+                cands = list(dict.fromkeys([*p.ids, *ids]))
+                inside = [i for i in cands if any(a in context and a not in cands for a in self.ancestors(i))]
                 if len(inside) == 1:
                     ids = inside
             rid = self._choose(p, context, question or foreign, ids)
