@@ -316,3 +316,16 @@ def test_a_relative_year_is_one_keyword_whatever_its_neighbours(ask):
     # jieba cuts 去年产了 as 去|年产 ("annual output"): the year stays a word of its own
     kw = ask("府谷去年产了多少煤？").keywords
     assert "年产" not in kw and "去" not in kw and "煤" in kw
+
+
+@pytest.mark.parametrize("question, output", [
+    # written for this test: a quantity made or harvested, unless money is what is asked
+    ("How much cotton did Xinjiang produce last year?", True),
+    ("How many tonnes of copper did Yingtan turn out in 2024?", True),
+    ("合肥去年生产了多少辆汽车？", True),
+    ("How much revenue did Hefei's car makers produce last year?", False),
+    ("合肥去年汽车产值是多少？", False),
+    ("How much did Hefei's output grow last year?", False),
+])
+def test_a_quantity_made_is_read_as_such(ask, question, output):
+    assert ask(question).output_asked is output

@@ -114,6 +114,9 @@ class QueryAnalysis:
     # English "how much" asks an amount that no count answers ("How much money…" is not "1782 banks");
     # Chinese 多少 asks either (多少企业 is a count), so it sets nothing
     mass_asked: bool = False
+    # "How much tea did Anxi produce?", 去年产了多少茶: a physical quantity made or harvested, which no
+    # money figure answers (茶叶全产业链总产值330亿元 is the tea trade's value, not its output)
+    output_asked: bool = False
     wants_figure: bool = False
     expansions: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
@@ -231,6 +234,11 @@ _EN_GROWN_OBJECT = re.compile(
     r"\bhow\s+(?:much|many)\s+(?!(?:did|does|do|will|would|could|can|should|has|have|had|is|was|are|were|been|be"
     r"|percent|percentage|per|more|less|faster|slower|further|higher|lower|bigger|larger)\b)[a-z][a-z-]*\b", re.I)
 _HOW_MUCH = re.compile(r"\bhow much\b(?!\s+(?:time|longer|later|earlier|older|younger)\b)", re.I)  # time: a duration, often no figure
+_OUTPUT_EN = re.compile(r"\bhow (?:much|many\s+[\w-]+)\s+(?:[\w'’-]+\s+){0,6}?(?:produce|produced|producing|harvest|harvested"
+                        r"|mine|mined|turn(?:ed)? out)\b", re.I)
+_OUTPUT_ZH = re.compile(r"(?:生|出|收)?产了?多少(?!钱)|收获了?多少|产出了?多少")
+_MONEY_WORDS = re.compile(r"\b(?:money|worth|value|revenue|yuan|dollars?|earn(?:ed)?|income|sales|sell|sold|spen[dt]"
+                          r"|invest(?:ed)?|cost)\b|钱|元|产值|收入|营收|销售|值多少", re.I)
 _RATE_WORDS = re.compile(r"\b(?:rates?|ratios?|shares?|percent|percentage|proportion|intensity|times|multiple|rank(?:ed|ing)?)\b", re.I)
 _PURPOSE_GROWTH = re.compile(
     r"\b(?:to|for|that)\s+(?:(?:help|helps|will|would)\s+)?(?:back|backs|support|supports|boost|boosts|spur|spurs|drive|drives"
@@ -392,6 +400,9 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
         a.answer_kind = "target" if a.answer_kind == "other" else a.answer_kind
     a.names_quantity = bool(QUANTITY_CUES.search(_simplified(q)))
     a.mass_asked = a.answer_kind == "amount" and bool(_HOW_MUCH.search(q)) and not _RATE_WORDS.search(q)
+    a.output_asked = (a.answer_kind in ("amount", "count", "target") and not _RATE_WORDS.search(q)
+                      and bool(_OUTPUT_EN.search(q) or _OUTPUT_ZH.search(_simplified(q)))
+                      and not _MONEY_WORDS.search(_simplified(q)))
     if a.answer_kind == "other" and not asks_other and QUANTITY_CUES.search(_simplified("".join(masked))):
         a.answer_kind = "amount"  # "the zone's appliance output in 2023" asks for a figure
     if a.answer_kind == "target" and QUANTITY_CUES.search(_simplified("".join(masked))):

@@ -17,7 +17,7 @@ from retrieval.ask.evidence import (TABLE_ROW, answer_figure, category_fits, fre
 from retrieval.ask.meaning import names_reordered
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.facts.query import fact_within, within_years
-from retrieval.knowledge.figures import extract_figures, figure_category
+from retrieval.knowledge.figures import MONEY_UNITS, extract_figures, figure_category
 from retrieval.knowledge.vocab import load_vocab
 from retrieval.text.chunking import units
 from retrieval.text.dates import doc_year, names_year, report_years
@@ -120,6 +120,7 @@ def score_sentences(
     ratio_asked = any(getattr(t, "category", "") == "indicator" and is_ratio(t) for t in [*terms, *meant_terms])
     wants_figure = bool(getattr(analysis, "wants_figure", False))
     mass_asked = wants_figure and bool(getattr(analysis, "mass_asked", False))
+    output_asked = wants_figure and bool(getattr(analysis, "output_asked", False))
     kind = getattr(analysis, "answer_kind", "other")
     q_script = script_of(getattr(analysis, "question", "") or "")
     w = spec.signal_weights
@@ -142,7 +143,8 @@ def score_sentences(
         unmentioned = mentions is not None and not mentions(c.text)  # runs the gazetteer: once
         date = doc_dates.get(c.doc_id)
         figures = extract_figures(c.text, ref_year=doc_year(date))
-        fits = (lambda f: category_fits(kind, figure_category(f, c.text))) if wants_figure else None
+        fits = (lambda f: category_fits(kind, figure_category(f, c.text))
+                and not (output_asked and f.unit in MONEY_UNITS)) if wants_figure else None
         years = period_years(analysis, date)
         # the asked year's figure, by the figures' facts: a table row's column, or of a sentence's
         # figures of the asked indicator the one of that year (evidence.answer_figure)
@@ -178,7 +180,10 @@ def score_sentences(
         # the asked indicator's own figure is of another measure than asked (its growth for "how much")
         measure_clash = (bool(answer_fig) and wants_figure and kind in MEASURE_GROUP
                          and MEASURE_GROUP[kind] != MEASURE_GROUP.get(figure_category(answer_fig, c.text), "level")
-                         and not fits(answer_fig) and not (ratio_asked and answer_fig.unit in PERCENT_UNITS))
+                         and not fits(answer_fig) and not (ratio_asked and answer_fig.unit in PERCENT_UNITS)
+                         # (or money for a quantity made: "how much tea did it produce" is tonnes, which
+                         # `fits` holds no money figure to be)
+                         or bool(answer_fig) and output_asked and answer_fig.unit in MONEY_UNITS)
         if figures:
             fig = spec.figure_present
             if any(category_fits(kind, figure_category(f, c.text)) for f in focus):

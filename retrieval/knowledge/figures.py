@@ -203,6 +203,7 @@ _FROM = re.compile(r"\bfrom\s+$", re.I)
 _SIGN_BLOCK = re.compile(r"[0-9A-Za-z０-９]")  # 2024-25, A-1 are not negative numbers
 _QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", "‘": "’", '"': '"'}
 _MONEY = {"yuan", "US dollars", "HK dollars", "euros", "yen"}
+MONEY_UNITS = frozenset(_MONEY)  # the units of an amount of money
 
 
 @dataclass

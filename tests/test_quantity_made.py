@@ -1,0 +1,35 @@
+"""A quantity made or harvested is answered with the quantity, not with its trade's money value
+(issue 13): "How much tea did Anxi produce?" asks tonnes, and 茶叶全产业链总产值 in yuan, however close
+its words, is no answer to it; asked for the value, the value comes first. A real index of one
+small report, written for these tests."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import engine_over
+
+SOURCES = {
+    "enshi-2024-report.txt": """恩施州2024年政府工作报告
+
+2024-01-18
+
+一、2023年工作回顾
+过去一年，全州茶叶全产业链总产值突破1500亿元，稳居全省前列。
+全年茶叶产量45万吨，增长3%；全州生猪出栏450万头。
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, encoder):
+    return engine_over(tmp_path_factory, encoder, SOURCES, "quantity-made")
+
+
+def test_a_quantity_made_is_not_answered_with_its_trade_s_value(engine):
+    ans = engine.ask("How much tea did Enshi produce in 2023?")
+    assert ans.answered and "45万吨" in ans.quotes[0].text, [q.text for q in ans.quotes]
+
+
+def test_the_value_asked_for_is_still_the_value(engine):
+    ans = engine.ask("恩施2023年茶叶全产业链产值有多少？")
+    assert ans.answered and "1500亿元" in ans.quotes[0].text, [q.text for q in ans.quotes]
