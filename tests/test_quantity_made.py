@@ -16,6 +16,8 @@ SOURCES = {
 一、2023年工作回顾
 过去一年，全州茶叶全产业链总产值突破1500亿元，稳居全省前列。
 全年茶叶产量45万吨，增长3%；全州生猪出栏450万头。
+二、2024年目标任务
+全州茶叶产量力争达到48万吨。
 """,
 }
 
@@ -33,3 +35,9 @@ def test_a_quantity_made_is_not_answered_with_its_trade_s_value(engine):
 def test_the_value_asked_for_is_still_the_value(engine):
     ans = engine.ask("恩施2023年茶叶全产业链产值有多少？")
     assert ans.answered and "1500亿元" in ans.quotes[0].text, [q.text for q in ans.quotes]
+
+
+def test_a_question_in_the_perfective_is_answered_with_the_result_not_the_goal(engine):
+    # written for this test: no year named; "did … produce" is done, so the 2023 result, not the goal
+    ans = engine.ask("恩施茶叶产量达到了多少？")
+    assert ans.answered and "45万吨" in ans.quotes[0].text, [q.text for q in ans.quotes]

@@ -326,6 +326,21 @@ def test_a_relative_year_is_one_keyword_whatever_its_neighbours(ask):
     ("How much revenue did Hefei's car makers produce last year?", False),
     ("合肥去年汽车产值是多少？", False),
     ("How much did Hefei's output grow last year?", False),
+    ("How much should the factories of Hefei's Feixi County produce by 2027?", False),  # output value
+    ("肥西县的工厂去年生产了多少？", False),
 ])
 def test_a_quantity_made_is_read_as_such(ask, question, output):
     assert ask(question).output_asked is output
+
+
+@pytest.mark.parametrize("question, done", [
+    # written for this test: no time named, but the words say it is done, so a result is asked
+    ("What share of its power did Hefei get from solar?", True),
+    ("合肥光伏发电占了多大比例？", True),
+    ("What is Hefei's solar power share?", False),
+    ("合肥光伏发电要占多大比例？", False),
+    ("What share did Hefei's solar power reach in 2024?", False),  # a year says which, as ever
+    ("为了降碳，合肥光伏发电比重是多少？", False),
+])
+def test_a_question_in_the_perfective_asks_for_a_result(ask, question, done):
+    assert ask(question).done_asked is done

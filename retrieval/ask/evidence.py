@@ -33,6 +33,8 @@ def wanted_kind(analysis: QueryAnalysis, doc_date: Optional[str]) -> Optional[st
         if getattr(analysis, "target_by_year_only", False) and years and y is not None and all(x < y for x in years):
             return "achieved"
         return "target"
+    if not years and getattr(analysis, "done_asked", False):
+        return "achieved"  # "What share did … make up?": done, so a result
     if not years or y is None:
         return None
     if all(x < y for x in years):

@@ -117,6 +117,9 @@ class QueryAnalysis:
     # "How much tea did Anxi produce?", 去年产了多少茶: a physical quantity made or harvested, which no
     # money figure answers (茶叶全产业链总产值330亿元 is the tea trade's value, not its output)
     output_asked: bool = False
+    # no time named and no target cue, but the words say it is done ("What share did … make up?",
+    # 占了多大比例): the latest result is asked, not a plan's goal (evidence.wanted_kind)
+    done_asked: bool = False
     wants_figure: bool = False
     expansions: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
@@ -234,11 +237,17 @@ _EN_GROWN_OBJECT = re.compile(
     r"\bhow\s+(?:much|many)\s+(?!(?:did|does|do|will|would|could|can|should|has|have|had|is|was|are|were|been|be"
     r"|percent|percentage|per|more|less|faster|slower|further|higher|lower|bigger|larger)\b)[a-z][a-z-]*\b", re.I)
 _HOW_MUCH = re.compile(r"\bhow much\b(?!\s+(?:time|longer|later|earlier|older|younger)\b)", re.I)  # time: a duration, often no figure
-_OUTPUT_EN = re.compile(r"\bhow (?:much|many\s+[\w-]+)\s+(?:[\w'’-]+\s+){0,6}?(?:produce|produced|producing|harvest|harvested"
-                        r"|mine|mined|turn(?:ed)? out)\b", re.I)
-_OUTPUT_ZH = re.compile(r"(?:生|出|收)?产了?多少(?!钱)|收获了?多少|产出了?多少")
+# the thing made is named ("how much tea did…", 产了多少吨茶): "How much should factories produce" asks
+# the factories' output value, in yuan
+_OUTPUT_EN = re.compile(r"\bhow (?:much|many)\s+(?!(?:did|does|do|will|would|should|could|can|is|are|was|were|has|have|had)\b)"
+                        r"[\w-]+(?:\s+[\w'’-]+){0,6}?\s+(?:produce|produced|producing|harvest|harvested|mine|mined"
+                        r"|turn(?:ed)? out)\b", re.I)
+_OUTPUT_ZH = re.compile(r"(?:生|出|收)?产了?多少(?=[\u4e00-\u9fff])(?!钱)|收获了?多少(?=[\u4e00-\u9fff])|产出了?多少(?=[\u4e00-\u9fff])")
 _MONEY_WORDS = re.compile(r"\b(?:money|worth|value|revenue|yuan|dollars?|earn(?:ed)?|income|sales|sell|sold|spen[dt]"
                           r"|invest(?:ed)?|cost)\b|钱|元|产值|收入|营收|销售|值多少", re.I)
+_DONE_EN = re.compile(r"^\s*(?:(?:how|what|which)(?:\s+[\w'’-]+){0,5}\s+)?(?:did|was|were|had)\b", re.I)
+# a verb's perfective 了 (占了, 达到了, 卖了): not 了吗 or 为了, nor 了解
+_DONE_ZH = re.compile(r"(?<![为除])(?<=[\u4e00-\u9fff])了(?![解吗])")
 _RATE_WORDS = re.compile(r"\b(?:rates?|ratios?|shares?|percent|percentage|proportion|intensity|times|multiple|rank(?:ed|ing)?)\b", re.I)
 _PURPOSE_GROWTH = re.compile(
     r"\b(?:to|for|that)\s+(?:(?:help|helps|will|would)\s+)?(?:back|backs|support|supports|boost|boosts|spur|spurs|drive|drives"
@@ -400,6 +409,8 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
         a.answer_kind = "target" if a.answer_kind == "other" else a.answer_kind
     a.names_quantity = bool(QUANTITY_CUES.search(_simplified(q)))
     a.mass_asked = a.answer_kind == "amount" and bool(_HOW_MUCH.search(q)) and not _RATE_WORDS.search(q)
+    a.done_asked = (not a.wants_target and not a.years and a.relative is None
+                    and bool(_DONE_EN.search(q) or _DONE_ZH.search(_simplified(q))))
     a.output_asked = (a.answer_kind in ("amount", "count", "target") and not _RATE_WORDS.search(q)
                       and bool(_OUTPUT_EN.search(q) or _OUTPUT_ZH.search(_simplified(q)))
                       and not _MONEY_WORDS.search(_simplified(q)))
