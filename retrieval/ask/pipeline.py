@@ -342,8 +342,8 @@ def guards(ctx: AskContext) -> None:
 
 
 def report_scope(ctx: AskContext) -> None:
-    """A yearly report named by its year that the scope holds ("In the 2019 national government
-    work report, …"): the search keeps to it. An article quoting "this year's government work
+    """A yearly report named by its year that the scope holds ("the 2016 national government
+    work report says …"): the search keeps to it. An article quoting "this year's government work
     report" is no source on what that report says."""
     a = ctx.analysis
     if not a.years:
@@ -399,7 +399,7 @@ def retrieve(ctx: AskContext) -> None:
 def fact_hits(ctx: AskContext, exclude: set[int]) -> list[Hit]:
     """For a figure question about a place that names no listed indicator: the chunks holding the
     scope's figures of the indicators nearest it by meaning (under the threshold, so not asked:
-    "how much electricity did Shaanxi send out to other provinces" is near 外送电量). A long
+    power "sold to other provinces" is near 外送电量). A long
     report sentence listing a dozen indicators rarely ranks on the question's everyday words."""
     a = ctx.analysis
     if not ctx.nearest or not getattr(a, "wants_figure", False) or not ctx.region_ids or not hasattr(ctx.index, "facts") \

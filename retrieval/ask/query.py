@@ -114,8 +114,8 @@ class QueryAnalysis:
     # English "how much" asks an amount that no count answers ("How much money…" is not "1782 banks");
     # Chinese 多少 asks either (多少企业 is a count), so it sets nothing
     mass_asked: bool = False
-    # "How much tea did Anxi produce?", 去年产了多少茶: a physical quantity made or harvested, which no
-    # money figure answers (茶叶全产业链总产值330亿元 is the tea trade's value, not its output)
+    # "How much cotton did it harvest?", 去年产了多少吨钢: a physical quantity made or harvested, which no
+    # money figure answers (a crop's 全产业链产值 in 亿元 is its trade's value, not its output)
     output_asked: bool = False
     # no time named and no target cue, but the words say it is done ("What share did … make up?",
     # 占了多大比例): the latest result is asked, not a plan's goal (evidence.wanted_kind)
@@ -237,7 +237,7 @@ _EN_GROWN_OBJECT = re.compile(
     r"\bhow\s+(?:much|many)\s+(?!(?:did|does|do|will|would|could|can|should|has|have|had|is|was|are|were|been|be"
     r"|percent|percentage|per|more|less|faster|slower|further|higher|lower|bigger|larger)\b)[a-z][a-z-]*\b", re.I)
 _HOW_MUCH = re.compile(r"\bhow much\b(?!\s+(?:time|longer|later|earlier|older|younger)\b)", re.I)  # time: a duration, often no figure
-# the thing made is named ("how much tea did…", 产了多少吨茶): "How much should factories produce" asks
+# the thing made is named ("how much cotton did…", 产了多少吨钢): "How much should the mills make" asks
 # the factories' output value, in yuan
 _OUTPUT_EN = re.compile(r"\bhow (?:much|many)\s+(?!(?:did|does|do|will|would|should|could|can|is|are|was|were|has|have|had)\b)"
                         r"[\w-]+(?:\s+[\w'’-]+){0,6}?\s+(?:produce|produced|producing|harvest|harvested|mine|mined"
@@ -419,7 +419,7 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     if a.answer_kind == "target" and QUANTITY_CUES.search(_simplified("".join(masked))):
         a.answer_kind = "amount"  # "an output target" asks for an amount (wants_target stays)
     if a.answer_kind == "target" and not has_indicator and re.search(KIND_CUES_ZH["amount"], _simplified("".join(masked))):
-        a.answer_kind = "amount"  # 药材市场今年想卖到多少钱: how much it aims at, with no indicator named
+        a.answer_kind = "amount"  # 家电市场想卖到多少钱: how much it aims at, with no indicator named
     a.wants_figure = a.answer_kind in FIGURE_KINDS or (a.answer_kind == "target" and has_indicator)
 
     exp: list[str] = []

@@ -181,7 +181,7 @@ def score_sentences(
         measure_clash = (bool(answer_fig) and wants_figure and kind in MEASURE_GROUP
                          and MEASURE_GROUP[kind] != MEASURE_GROUP.get(figure_category(answer_fig, c.text), "level")
                          and not fits(answer_fig) and not (ratio_asked and answer_fig.unit in PERCENT_UNITS)
-                         # (or money for a quantity made: "how much tea did it produce" is tonnes, which
+                         # (or money for a quantity made: "how much cotton did it harvest" is tonnes, which
                          # `fits` holds no money figure to be)
                          or bool(answer_fig) and output_asked and answer_fig.unit in MONEY_UNITS)
         if figures:

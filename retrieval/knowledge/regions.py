@@ -432,9 +432,9 @@ class Gazetteer:
         for start, end, p, foreign in named:
             ids = self.question_candidates(p.ids, self._bare(p)) if question else None
             if ids is not None and len(p.ids) > 1:
-                # "Changzhou … in Guangxi": of the places that carry the name, the one inside a
-                # place the question names, even where rank alone would pick another (常州市
-                # over Wuzhou's 长洲区) — as "Heilongjiang's Yichun" picks 伊春 among equals
+                # of the places that carry the name, the one inside a place the question names,
+                # even where rank alone would pick another (with 广西 named, Changzhou is Wuzhou's
+                # 长洲区, not 常州市) — as "Heilongjiang's Yichun" picks 伊春 among equals
                 # (another name's place: 吉林市 is inside 吉林省, both carry the one name 吉林)
                 cands = list(dict.fromkeys([*p.ids, *ids]))
                 inside = [i for i in cands if any(a in context and a not in cands for a in self.ancestors(i))]
