@@ -38,6 +38,7 @@ INDEXES: dict[str, list[Path]] = {
     "h4": [DATA / "heldout4" / "docs"],
     "h5": [DATA / "heldout5" / "docs"],
     "h6": [DATA / "heldout6" / "docs"],
+    "h7": [DATA / "heldout7" / "docs"],
 }
 
 # set name -> (set folder, index name or None for a passage set)
@@ -53,6 +54,7 @@ SETS: dict[str, tuple[Path, str | None]] = {
     "heldout4": (DATA / "heldout4", "h4"),
     "heldout5": (DATA / "heldout5", "h5"),
     "heldout6": (DATA / "heldout6", "h6"),
+    "heldout7": (DATA / "heldout7", "h7"),
     "xquad-crosslingual-dev": (SHARED / "eval" / "xquad-crosslingual-dev", None),
     "drcd-figures-dev": (SHARED / "eval" / "drcd-figures-dev", None),
     "cmrc2018-figures-dev": (SHARED / "eval" / "cmrc2018-figures-dev", None),
