@@ -348,3 +348,21 @@ def test_from_a_years_figure_to_the_figure_now():
     old = facts_by_figure(doc("各位代表：\n\n在一九七一年到一九八○年的十年间，工业企业由一九七○年的十九万五千多个增加到三十七万七千多个。\n",
                               "1982年国务院政府工作报告", None, path="/c/national.jsonl#57"))
     assert old["十九万五千多个"].period == "1970" and old["三十七万七千多个"].period == "1971-1980"
+
+
+def test_a_ratio_named_by_its_parts_is_the_ratio():
+    # written for this test: 相当于 names a share's base as 占 does, and R&D spending over GDP is R&D intensity
+    text = ("2025年某市政府工作报告\n\n今年主要预期目标是：全市生产总值增长5.5%左右，全社会研发经费支出相当于"
+            "全市生产总值的比例达到3.6%左右。\n")
+    f = facts_by_figure(doc(text, "2025年某市政府工作报告", "2025-01-20"))
+    assert (f["3.6%左右"].indicator_id, f["3.6%左右"].measure) == ("rd_intensity", "share")
+    assert f["5.5%左右"].indicator_id == "gdp"
+
+
+def test_a_traditional_document_is_read_by_the_same_cues():
+    # written for this test: 分別為 carries the subject of the clause before, as 分别为 does
+    text = "2024年，全市茶葉產業綜合產值達到82.4億元；2023年和2022年分別為70.1億元、61.5億元。\n"
+    f = facts_by_figure(doc(text, "某市茶葉產業去年產值82.4億元", "2025-02-01"))
+    assert [(f[x].indicator_id, f[x].period) for x in ("70.1億元", "61.5億元")] == [("output_value", "2023"),
+                                                                                  ("output_value", "2022")]
+    assert f["70.1億元"].sentence in text and f["70.1億元"].indicator_text == "產值"  # as written

@@ -321,3 +321,10 @@ def test_a_count_of_two_thousand_is_a_figure_but_a_year_is_not():
     assert [(f.text, f.unit) for f in extract_figures("全年实施重点项目2000多个、完成投资1800多亿元")][0] == ("2000多个", "projects")
     assert [f.text for f in extract_figures("新建厂房2000个")] == ["2000个"]
     assert extract_figures("2000年以来") == [] and extract_figures("回到2019年的水平") == []
+
+
+def test_a_household_count_says_what_it_counts():
+    # written for this test: 户 counts households unless the noun beside it says otherwise
+    f = figs("全区新增规上企业法人326户，改造农村危房1200户，新增58户企业。")
+    assert [(x, f[x].english) for x in ("326户", "1200户", "58户")] == [
+        ("326户", "326 legal entities"), ("1200户", "1,200 households"), ("58户", "58 enterprises")]

@@ -168,7 +168,8 @@ QUANTITY_HEAD_GENERIC = r"总|總|年度|全年|当年|當年|年|实际|實際|
 
 # A share's base ("占本年预算收入的47%", "占地区生产总值比重"): the indicator named after 占 is what the
 # figure is a share of, not what it measures.
-SHARE_BASE = r"(?<![抢搶攻独獨霸])(?:占|佔)(?![地领領据據用有])"  # not 占地 (land taken), 抢占, 占领, 占有
+# 相当于 ("研发经费支出相当于全市生产总值的比例") names a base the same way
+SHARE_BASE = r"(?<![抢搶攻独獨霸])(?:占|佔|相当于|相當於)(?![地领領据據用有])"  # not 占地 (land taken), 抢占, 占领, 占有
 
 # ------------------------------------------------------------------ measure cues
 # Indicators that are rates or shares whatever the words around them say.

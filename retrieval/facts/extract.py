@@ -13,6 +13,7 @@ from retrieval.facts.sections import SectionIndex, find_sections
 from retrieval.facts.spans import clause_bounds, paragraphs, sentences
 from retrieval.facts.tables import cell_at, table_cells
 from retrieval.knowledge.figures import extract_figures
+from retrieval.text.chinese import simplified_in_place
 from retrieval.types import Document
 
 _TARGET_LIST = re.compile(TARGET_LIST)
@@ -40,11 +41,14 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
         from retrieval.knowledge.vocab import load_vocab
 
         vocab = load_vocab()
-    text = doc.text or ""
+    written = doc.text or ""
+    # the cues are written in Simplified: a Traditional document is read in its Simplified form of
+    # the same length (分別為 is 分别为), and its figures, sentences and names are cut from it as written
+    text = simplified_in_place(written)
     prof = profile(doc.title, doc.date, doc.path)
     secs = SectionIndex(find_sections(text, prof))
     base = base_region(doc, prof.kind, gazetteer)
-    places = Places(gazetteer, text, base)
+    places = Places(gazetteer, written, base)
     target_paras = _target_paragraphs(text)
     cells = table_cells(text, prof.year)
     out: list[Fact] = []
@@ -66,7 +70,7 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
             lead = None  # a lead sentence speaks for its own paragraph only
             para_year = None
         last_end = s1
-        figs = [f for f in extract_figures(sent) if f.unit not in _MINOR and not _SERIAL_AFTER.match(sent, f.end)] \
+        figs = [f for f in extract_figures(written[s0:s1]) if f.unit not in _MINOR and not _SERIAL_AFTER.match(sent, f.end)] \
             if _QUICK.search(sent) else []
         if not figs:
             if secs.at(s0).years is None and prof.year is not None:
@@ -131,10 +135,12 @@ def extract_facts(doc: Document, gazetteer=None, vocab=None) -> list[Fact]:
                 per = periods.Period(prof.year - 1, prof.year - 1, explicit=True)
             region = paired.get(f.start) or places.region_at(s0 + clause[0] if not english else s0, s0 + f.start, s0)
             ind_id, ind_text = indicator.decide_in_sentence(vocab, sent, clause[0], f.start, matches, f.end)
+            if written is not text and (at := sent.find(ind_text)) >= 0 and ind_text:
+                ind_text = written[s0 + at:s0 + at + len(ind_text)]
             m = measures.decide(sent, f, clause[0], ind_id, k)
             out.append(Fact(
                 doc_id=doc.doc_id, figure=f.text, value=f.value, unit=f.unit, measure=m, kind=k, period=str(per),
-                region_id=region, indicator_id=ind_id, indicator_text=ind_text, sentence=sent,
+                region_id=region, indicator_id=ind_id, indicator_text=ind_text, sentence=written[s0:s1],
                 start=s0 + f.start, end=s0 + f.end, sentence_start=s0, value_high=f.value_high,
                 qualifier=f.qualifier, english=f.english, chinese=f.chinese,
             ))

@@ -79,6 +79,9 @@ def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: lis
             # "粮食储备规模达500万吨": grain reserves, a quantity the vocabulary's grain output is not;
             # "企业直接融资规模增长": direct financing, of which enterprises are only the modifier
             return None, _TRAIL.sub("", sentence[best.start:fig_start])[-16:]
+        ratio = _ratio_named(vocab, sentence, clause_start, best, fig_start, matches)
+        if ratio is not None:
+            return ratio, _TRAIL.sub("", sentence[best.start:fig_start])
         return best.term.id, best.text
     if of_phrase is not None:
         # "produced 438 million tonnes of raw coal": English names the quantity after its amount
@@ -109,6 +112,17 @@ def decide(vocab, sentence: str, clause_start: int, fig_start: int, matches: lis
     # "438 million tonnes of raw coal, up 2.1 percent": the growth is of what the amount before named
     words = _EN_AMOUNT_OF.sub("", words)
     return None, " ".join(words.split()[-6:])
+
+
+def _ratio_named(vocab, sentence: str, clause_start: int, best: Match, fig_start: int,
+                 matches: list[Match]) -> Optional[str]:
+    """The ratio (data/relations.tsv) whose numerator is `best` and whose base is named after it as
+    a share's base (研发经费支出相当于全市生产总值的比例: R&D intensity, not R&D spending), or None."""
+    for ratio, (num, *den) in getattr(vocab, "ratios", {}).items():
+        if num == best.term.id and any(m.term.id in den and best.end <= m.start and m.end <= fig_start
+                                       and _share_base(sentence, clause_start, m.start) for m in matches):
+            return ratio
+    return None
 
 
 def _en_content(words: str) -> list[str]:

@@ -86,7 +86,7 @@ _ZH_UNITS = [
     ("个百分点", "percentage points", 0), ("百分点", "percentage points", 0),
     ("人次", "person-times", 0), ("户次", "household-times", 0), ("人", "people", 0), ("名", "people", 0),
     ("个月", "months", 0), ("个季度", "quarters", 0), ("个工作日", "working days", 0),
-    ("个", "", 1), ("家", "enterprises", 1), ("户", "households", 0), ("座", "", 1), ("项", "items", 1),
+    ("个", "", 1), ("家", "enterprises", 1), ("户", "households", 1), ("座", "", 1), ("项", "items", 1),
     ("处", "sites", 1), ("所", "institutions", 1), ("条", "items", 1), ("批", "batches", 0),
     ("台", "units", 0), ("套", "sets", 0), ("件", "items", 0), ("辆", "vehicles", 0), ("架", "aircraft", 0),
     ("艘", "ships", 0), ("场", "events", 0), ("次", "times", 0), ("倍", "times", 0),
@@ -119,6 +119,8 @@ _ZH_NOUNS = {
     "城市": "cities", "国家": "countries", "学校": "schools", "医院": "hospitals", "开发区": "development zones",
     "口岸": "ports", "中心": "centres", "工厂": "factories", "车间": "workshops", "景区": "scenic spots",
     "床位": "beds",
+    # 户 counts households unless the noun says otherwise (规上企业法人1802户, 1802户企业)
+    "法人": "legal entities",
 }
 _ZH_NOUN_RE = re.compile(_alt(_ZH_NOUNS))
 _ZH_NOUN_END = re.compile(f"(?:{_alt(_ZH_NOUNS)})$")
@@ -601,8 +603,8 @@ def _count_noun(s: str, r: _Raw) -> None:
         # the head noun closes a Chinese noun phrase: 2个国家优势特色产业集群 are clusters, not countries
         if nm := _ZH_NOUN_END.search(window):
             r.unit = _ZH_NOUNS[_simp(nm.group())]
-        elif (bm := _ZH_NOUN_RE.search(s, max(0, r.start - 4), r.start)) and bm.end() == r.start:
-            r.unit = _ZH_NOUNS[_simp(bm.group())]
+        elif bm := _ZH_NOUN_END.search(s[max(0, r.start - 4):r.start]):
+            r.unit = _ZH_NOUNS[_simp(bm.group())]  # the noun just before: 项目151个, 企业法人1802户
         return
     pos = r.end
     for _ in range(4):

@@ -23,6 +23,20 @@ def to_simplified(text: str) -> str:
     return convert(text, "t2s") if CJK_RE.search(text) else text
 
 
+def simplified_in_place(text: str) -> str:
+    """`text` in Simplified with every character where it was (offsets into one hold for the
+    other); `text` itself when it has nothing to convert. Where OpenCC's phrase conversion changes
+    the length, the characters are converted one by one."""
+    if not CJK_RE.search(text):
+        return text
+    simp = convert(text, "t2s")
+    if simp == text:
+        return text
+    if len(simp) != len(text):
+        simp = "".join(c if len(c := convert(ch, "t2s")) == 1 else ch for ch in text)
+    return simp
+
+
 def to_traditional(text: str) -> str:
     """OpenCC's own Simplified → Traditional (the gazetteer's Traditional keys)."""
     return convert(text, "s2t")
