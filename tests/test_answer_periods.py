@@ -135,3 +135,11 @@ def test_another_quantity_of_the_asked_indicator_is_not_its_figure():
     text = "粮食播种面积稳定在1200万亩以上，粮食储备规模达400万吨，粮食产量达到500万吨。"
     fig = metric_figure(text, extract_figures(text), {"grain_output"}, 24)[1]
     assert fig is not None and fig.text == "500万吨"
+
+
+def test_a_ratio_named_by_its_parts_gives_its_figure():
+    # written for this test: R&D spending over GDP is R&D intensity, named by its parts
+    text = "全市生产总值增长5.5%左右，全社会研发经费支出相当于全市生产总值的比例达到3.6%左右，失业率5%以内。"
+    assert metric_figure(text, extract_figures(text), {"rd_intensity"}, 24)[1].text == "3.6%左右"
+    plain = "全市生产总值增长5.5%左右，研发经费支出增长8%。"
+    assert metric_figure(plain, extract_figures(plain), {"rd_intensity"}, 24) == (False, None)

@@ -344,3 +344,42 @@ def test_a_quantity_made_is_read_as_such(ask, question, output):
 ])
 def test_a_question_in_the_perfective_asks_for_a_result(ask, question, done):
     assert ask(question).done_asked is done
+
+
+@pytest.mark.parametrize("question, thing", [
+    # written for this test: the thing made, as the question writes it after the measure word
+    ("合肥去年生产了多少吨粗钢？", "粗钢"),
+    ("合肥去年产了多少万辆汽车呢？", "汽车"),
+    ("合肥去年汽车产值是多少？", ""),
+])
+def test_the_thing_made_is_read_after_its_measure_word(ask, question, thing):
+    assert ask(question).made_thing == thing
+
+
+@pytest.mark.parametrize("question, ids", [
+    # written for this test: a modifier anywhere in the question narrows companies to above-size ones
+    ("How many companies above designated size did Hefei add last year?", ["enterprises_above_size"]),
+    ("How many firms in Hefei have grown into the above-scale ranks?", ["enterprises_above_size"]),
+    ("How many companies did Hefei add last year?", ["enterprises"]),
+    # the singular names the trade, the plural its firms
+    ("How many solar businesses does Hefei have?", ["enterprises"]),
+])
+def test_companies_are_read_with_their_modifiers(ask, question, ids):
+    assert [t.id for t in ask(question).metric_terms if t.category == "indicator"] == ids
+
+
+def test_what_a_trade_is_worth_asks_for_an_amount(ask):
+    a = ask("What was Hefei's solar business worth in 2024?")
+    assert a.answer_kind == "amount" and a.wants_figure
+    assert not [t for t in a.metric_terms if t.id == "enterprises"]
+
+
+@pytest.mark.parametrize("question, money", [
+    # written for this test: money asked with no indicator named
+    ("What was the value of the goods Hefei shipped abroad in 2024?", True),
+    ("合肥去年光伏组件卖了多少钱？", True),
+    ("How many tonnes of goods did Hefei ship abroad in 2024?", False),
+    ("What was the value added of Hefei's industry in 2024?", False),  # an indicator says what
+])
+def test_money_asked_without_an_indicator_is_read(ask, question, money):
+    assert ask(question).money_asked is money

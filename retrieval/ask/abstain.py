@@ -19,6 +19,7 @@ import re
 from typing import Iterable, Optional
 
 from retrieval.ask.compose import quotable
+from retrieval.ask.evidence import SUBJECT_CATEGORIES, asks_subject
 from retrieval.facts.answer import NATIONAL_Q
 from retrieval.facts.model import NATIONAL
 from retrieval.facts.query import span, within_years
@@ -40,12 +41,6 @@ def _indicator(analysis, vocab, english: bool) -> str:
 
 # terms a figure is "for": the vocabulary's curated entries, not the general words seeded from the
 # dictionary (研究, 贸易), whose figure may sit anywhere in a sentence
-SUBJECT_CATEGORIES = ("indicator", "industry", "policy")
-
-
-def asks_subject(analysis) -> bool:
-    """Whether a question names an indicator, industry or policy of the vocabulary."""
-    return any(t.category in SUBJECT_CATEGORIES for t in (getattr(analysis, "metric_terms", []) or []))
 
 
 def asks_indicator(analysis) -> bool:
@@ -180,8 +175,11 @@ def indicator_not_named(analysis, candidates: list, region: str, english: bool, 
 def amount_not_stated(analysis, quotes: list, english: bool) -> Optional[str]:
     """The reason to give when an English "how much" question (query.mass_asked: an amount, no
     rate or share named) is quoted only sentences with no figure that can be an amount: counts
-    ("about 420 trucks" for how much money), ranks. Chinese 多少 asks counts too and sets nothing."""
-    if not quotes or not getattr(analysis, "mass_asked", False) or not getattr(analysis, "wants_figure", False):
+    ("about 420 trucks" for how much money), ranks; and when money is asked with no indicator named
+    (query.money_asked: "the value of the goods…", 卖了多少钱), sentences with no amount of money.
+    Chinese 多少 alone asks counts too and sets nothing."""
+    if not quotes or not (getattr(analysis, "mass_asked", False) or getattr(analysis, "money_asked", False)) \
+            or not getattr(analysis, "wants_figure", False):
         return None
     if any((c.flags or {}).get("fit_fig") for c in quotes):
         return None

@@ -9,7 +9,7 @@ from retrieval.ask.candidates import Candidate
 from retrieval.ask.spec import SPEC, ScoringSpec
 from retrieval.ask.search import Hit
 from retrieval.ingest.offsets import file_span
-from retrieval.ask.evidence import answer_figure, period_years, wanted_kind
+from retrieval.ask.evidence import answer_figure, asks_subject, period_years, ratio_spans, wanted_kind
 from retrieval.facts.answer import label_figures, mismatch_note
 from retrieval.facts.profile import reading_date
 from retrieval.facts.query import fact_within
@@ -103,6 +103,13 @@ def compose(
     quotes: list[Quote] = []
     used: list[tuple[str, int, int]] = []
     wants_figure = bool(getattr(analysis, "wants_figure", False))
+    if wants_figure and getattr(analysis, "answer_kind", "") in ("count", "amount") and asks_subject(analysis):
+        # "how many"/"how much" of a planning subject is answered by a sentence holding a figure (in
+        # digits or words): of the quotable ones those come first, a figureless one only after them.
+        # (Not for a question naming no subject of the vocabulary, as questions on stories do:
+        # there a figure in words the extractor misses is common -- DRCD's report half lost by it.)
+        ranked = [c for c in ranked if not (c.flags or {}).get("no_fig")] + \
+                 [c for c in ranked if (c.flags or {}).get("no_fig")]
     for c in ranked:
         if len(quotes) >= max_quotes:
             break
@@ -163,7 +170,10 @@ def render(figures: list[Figure], quote_text: str, analysis, target_script: str,
     if not figures:
         return ""
     vocab = load_vocab()
-    indicators = [m for m in vocab.matches(quote_text) if m.term.category == "indicator"]
+    found = vocab.matches(quote_text)
+    # a ratio named by its parts (研发经费支出相当于生产总值的比例) labels its figure, not its base
+    indicators = sorted([m for m in found if m.term.category == "indicator"]
+                        + ratio_spans(quote_text, found, set(vocab.ratios)), key=lambda m: m.end)
     groups: list[tuple[Optional[str], list[Figure]]] = []
     for f in figures:
         before = [m for m in indicators if m.end <= f.start]

@@ -7,7 +7,7 @@ from typing import Callable, Optional
 
 from retrieval.ask.query import QueryAnalysis, resolve_period
 from retrieval.facts.indicator import other_quantity
-from retrieval.knowledge.vocab import ATTRIBUTE_MEASURES, GENERIC_MEASURES, RATIO_ENDINGS, load_vocab
+from retrieval.knowledge.vocab import ATTRIBUTE_MEASURES, GENERIC_MEASURES, RATIO_ENDINGS, Match, load_vocab
 from retrieval.text.dates import doc_year
 from retrieval.text.script import CJK_RE, script_of
 from retrieval.text.tokens import tokenize
@@ -66,7 +66,7 @@ def metric_figure(sentence: str, figures: list[Figure], asked_ids: set[str], win
         # the item after its own figure ("重点项目2000多个、完成投资1800多亿元"), is the asked thing's
         return o in attributes and (bool(_OF_NAMED.fullmatch(sentence, after, o))
                                     or any(after <= g.start and _ITEM_OPEN.fullmatch(sentence, g.end, o) for g in figures))
-    for m in found:
+    for m in [*found, *ratio_spans(sentence, found, asked_ids)]:
         if m.term.id not in asked_ids:
             continue
         matched = True
@@ -79,6 +79,39 @@ def metric_figure(sentence: str, figures: list[Figure], asked_ids: set[str], win
                     return True, f
                 first = first or f
     return matched, first
+
+
+# a ratio named by its parts: the numerator, then 占/相当于 and the base, then 比重/比例 (研发经费支出
+# 相当于全市生产总值的比例达到4.5%左右), or "X as a share of Y"; within one clause
+_RATIO_LINK = re.compile(r"[^，,；;。]{0,6}?(?:占|佔|相当于|相當於|与|與|as\s+a\s+(?:share|percentage|proportion)\s+of)\s*"
+                         r"[^，,；;。]{0,6}?$", re.I)
+_RATIO_TAIL = re.compile(r"[^，,；;。\d]{0,4}?(?:的)?(?:比重|比例|比值|之比|份额|份額)|", re.I)
+
+
+def ratio_spans(sentence: str, found, asked_ids: set[str]) -> list:
+    """Matches of asked ratios (data/relations.tsv) that the sentence names by their parts: the
+    numerator's name, a link word and the base's name in one clause, with the ratio word after the
+    base (or, in English, before the numerator's figure). Each spans numerator to ratio word, so the
+    figure after it is the ratio's."""
+    vocab = load_vocab()
+    out = []
+    for rid in asked_ids:
+        parts = vocab.ratios.get(rid)
+        if not parts or rid not in vocab.terms:
+            continue
+        num, *den = parts
+        for a in found:
+            if a.term.id != num:
+                continue
+            for b in found:
+                if b.term.id in den and b.start >= a.end and _RATIO_LINK.match(sentence, a.end, b.start):
+                    tail = _RATIO_TAIL.match(sentence, b.end)
+                    end = tail.end() if tail else b.end
+                    if CJK_RE.search(sentence[a.start:b.end]) and end == b.end:
+                        continue  # Chinese says which ratio after the base: 占GDP比重, not 占GDP
+                    out.append(Match(vocab.terms[rid], a.start, end, a.script, sentence[a.start:end]))
+                    break
+    return out
 
 
 def answer_figure(sentence: str, figures: list[Figure], asked_ids: set[str], window: int,
@@ -132,6 +165,15 @@ def words_number_of(sentence: str, asked_ids: set[str], pattern: re.Pattern) -> 
     """Whether a clause naming an asked term holds a figure in words (`pattern`: 六个, 第147位)."""
     clauses = term_clauses(sentence, load_vocab().matches(sentence), asked_ids)
     return any(a <= m.start() < b for m in pattern.finditer(sentence) for a, b in clauses)
+
+
+# the vocabulary categories a planning question's subject is of (an indicator, industry or policy)
+SUBJECT_CATEGORIES = ("indicator", "industry", "policy")
+
+
+def asks_subject(analysis) -> bool:
+    """Whether a question names an indicator, industry or policy of the vocabulary."""
+    return any(t.category in SUBJECT_CATEGORIES for t in (getattr(analysis, "metric_terms", []) or []))
 
 
 def is_ratio(term) -> bool:

@@ -50,6 +50,12 @@ def question_names(question: str, analysis: QueryAnalysis) -> Names:
         name = m.group()
         if m.start() == 0 and not question[m.end():].startswith(("'s", "’s")):
             continue
+        if m.start() == 0:
+            # "In Anhua's report…": the capitalised function word only starts the sentence
+            words = name.split()
+            while len(words) > 1 and words[0].lower() in EN_STOP:
+                words = words[1:]
+            name = " ".join(words)
         if name.lower() in known or any(name.lower() in k for k in known):
             continue
         toks = [t for t in tokenize(name) if t not in EN_STOP and t not in GENERIC_PLACE_WORDS]

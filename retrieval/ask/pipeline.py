@@ -587,7 +587,7 @@ def compose_answer(ctx: AskContext) -> None:
     ans = compose(ctx.question, ctx.analysis, ctx.index, ctx.hits[: ctx.k], ctx.candidates, ctx.region_name,
                   max_quotes=ctx.max_quotes, notes=ctx.notes, spec=ctx.spec)
     if ans.answered:
-        reason = _not_held(ctx) or subject_not_quoted(ctx, ans)
+        reason = _not_held(ctx) or subject_not_quoted(ctx, ans) or thing_not_quoted(ctx, ans)
         if reason:
             # the quotes stay, as context: what the sources say instead (a declined answer's
             # quotes are never an answer; the surfaces label them so)
@@ -661,6 +661,33 @@ def subject_not_quoted(ctx: AskContext, ans: Answer) -> Optional[str]:
         return (f"最接近的来源都没有在数字旁提到{name}，其中的数字不是它的。" if known
                 else f"已索引的来源都没有提到{name}。")
     return None
+
+
+def thing_not_quoted(ctx: AskContext, ans: Answer) -> Optional[str]:
+    """Why an answer is none, when the question asks the quantity made of a thing (去年产了多少吨粗钢,
+    "How much tea did … produce") and no quote, nor the sentence before it, names that thing: their
+    tonnes are some other thing's (ships' deadweight, phosphate rock). A thing the vocabulary knows
+    is looked for by its names (an industry or product term: tea, 茶叶); one it does not, as the
+    Chinese question writes it. An indicator asked for is checked in scoring instead."""
+    a = ctx.analysis
+    if not getattr(a, "output_asked", False) or not ans.quotes:
+        return None
+    vocab = load_vocab()
+    thing = getattr(a, "made_thing", "")
+    known = [t for t in getattr(a, "metric_terms", []) or [] if t.category not in ("indicator", "general")]
+    if any(t.category == "indicator" for t in getattr(a, "metric_terms", []) or []) or not (known or thing):
+        return None
+    if thing and vocab.find_terms(thing) and not known:
+        return None
+    texts = [quote_with_lead(ctx.index.document(q.source.doc_id).text, q.start, q.end) for q in ans.quotes]
+    for text in texts:
+        if known and {m.term.id for m in vocab.matches(text)} & {t.id for t in known}:
+            return None
+        if not known and fold(thing) in fold(text):
+            return None
+    english = ctx.q_script == "en"
+    name = (known[0].english[0] if english else known[0].zh[0]) if known else thing
+    return f"None of the closest sources gives the output of {name}." if english else f"最接近的来源都没有提到{name}的产量。"
 
 
 def _not_held(ctx: AskContext, threshold: Optional[float] = None, figure: bool = True) -> Optional[str]:

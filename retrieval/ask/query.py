@@ -34,7 +34,8 @@ KIND_CUES_EN = {
               # everyday wishes of a place, not of the asker ("I want to know" is no target), for a figure
               # ("want to become" a hub asks what it means to be, not how much)
               r"|(?:wants?|wanted|hopes?|hoping|wish(?:es)?|looking) to(?! (?:know|find|ask|see|check|learn|understand|be|become)\b)",
-    "amount": r"how much|how big|how large|size of|scale of|value of|total|volume of|how high|what level",
+    "amount": r"how much|how big|how large|size of|scale of|value of|total|volume of|how high|what level"
+              r"|\bworth\b(?! (?:it|visiting|seeing|noting|mentioning)\b)",  # what a trade is worth: its value
 }
 KIND_CUES_ZH = {
     "count": r"多少(?:个|家|项|座|名|人|户|条|所|款|只|批|次)|几(?:个|家|项|座|名|条|所|批)|数量|数目",
@@ -61,6 +62,9 @@ NOT_METRIC = {"unit", "period"}  # 十四五 is when, not what
 # Kinds of zone: right after a place's name they name the place ("the Liuyang development
 # zone", 浏阳经开区, 苏州工业园区), not what is asked about it
 ZONE_TERMS = frozenset({"development_zones", "high_tech_zones", "free_trade_zone", "industrial_parks"})
+# English words that, in the singular, name a trade rather than its firms: "the tea business" is
+# the trade (its output, its sales), "tea businesses" are enterprises
+TRADE_SENSE_EN = frozenset({"business"})
 
 RELATIVE_EN = [
     ("this_year", r"this year|current year|so far this year|this year's"),
@@ -117,6 +121,12 @@ class QueryAnalysis:
     # "How much cotton did it harvest?", 去年产了多少吨钢: a physical quantity made or harvested, which no
     # money figure answers (a crop's 全产业链产值 in 亿元 is its trade's value, not its output)
     output_asked: bool = False
+    # an amount of money asked with no indicator named ("What was the value of the goods…", 卖了多少钱):
+    # a figure in tonnes or people is no answer (scoring, abstain.amount_not_stated)
+    money_asked: bool = False
+    # the thing a Chinese question asks the output of, as written after the measure word (去年产了多少吨粗钢
+    # -> 粗钢): a quote that never names it gives some other thing's tonnes (pipeline.compose_answer)
+    made_thing: str = ""
     # no time named and no target cue, but the words say it is done ("What share did … make up?",
     # 占了多大比例): the latest result is asked, not a plan's goal (evidence.wanted_kind)
     done_asked: bool = False
@@ -243,8 +253,14 @@ _OUTPUT_EN = re.compile(r"\bhow (?:much|many)\s+(?!(?:did|does|do|will|would|sho
                         r"[\w-]+(?:\s+[\w'’-]+){0,6}?\s+(?:produce|produced|producing|harvest|harvested|mine|mined"
                         r"|turn(?:ed)? out)\b", re.I)
 _OUTPUT_ZH = re.compile(r"(?:生|出|收)?产了?多少(?=[\u4e00-\u9fff])(?!钱)|收获了?多少(?=[\u4e00-\u9fff])|产出了?多少(?=[\u4e00-\u9fff])")
+# the thing made after 多少 and its measure word, up to the question's end (产了多少吨粗钢？)
+_MADE_THING_ZH = re.compile(r"(?:生|出|收)?产了?多少(?:万|亿|千|百)?(?:吨|公斤|千克|斤|担|台|辆|部|件|头|只|个|套|艘|架|箱|株|颗|片|"
+                            r"立方米|方|千瓦时|度|千瓦|兆瓦|吉瓦|平方米|米|升|桶)?(?P<thing>[\u4e00-\u9fff]{1,8}?)"
+                            r"(?:了|呢|啊|呀|吗)?(?=[？?。!！，,]|\s*$)")
 _MONEY_WORDS = re.compile(r"\b(?:money|worth|value|revenue|yuan|dollars?|earn(?:ed)?|income|sales|sell|sold|spen[dt]"
                           r"|invest(?:ed)?|cost)\b|钱|元|产值|收入|营收|销售|值多少", re.I)
+_MONEY_ASKED = re.compile(r"\b(?:value|worth|money|cost|costs|spend|spent|revenue|income|earn(?:ed|s)?|yuan|dollars?)\b"
+                          r"|多少钱|值多少|价值|金额", re.I)
 _DONE_EN = re.compile(r"^\s*(?:(?:how|what|which)(?:\s+[\w'’-]+){0,5}\s+)?(?:did|was|were|had)\b", re.I)
 # a verb's perfective 了 (占了, 达到了, 卖了): not 了吗 or 为了, nor 了解
 _DONE_ZH = re.compile(r"(?<![为除])(?<=[\u4e00-\u9fff])了(?![解吗])")
@@ -383,7 +399,8 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     def names_zone(m: Match) -> bool:
         return m.term.id in ZONE_TERMS and any(e <= m.start and not q[e:m.start].strip(" '’s") for _, e in region_spans)
 
-    metric = [m for m in matches if m.term.category not in NOT_METRIC and not names_zone(m)]
+    metric = [m for m in matches if m.term.category not in NOT_METRIC and not names_zone(m)
+              and not (m.script == "en" and m.text.lower() in TRADE_SENSE_EN)]
     zones = [m.term for m in matches if names_zone(m)]
     a.place_words = [*a.region_names, *(n for t in zones for n in (*t.english, *t.zh, *t.zh_hant))]
     a.metric_terms = list({m.term.id: m.term for m in metric}.values())
@@ -399,6 +416,7 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     # indicators the words name through others (data/relations.tsv): a ratio asked as a share
     # of its base, the statistics a broad indicator is stated by
     a.metric_terms, related = vocab.relate(a.metric_terms, share=a.answer_kind == "share")
+    a.metric_terms = _qualified(a.metric_terms, q, vocab)
     has_indicator = any(t.category == "indicator" for t in a.metric_terms)
     asks_other = bool(NOT_FIGURE_EN.search(q) or NOT_FIGURE_ZH.search(_simplified(q)))
     if a.answer_kind == "other" and has_indicator and not asks_other:
@@ -414,6 +432,10 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     a.output_asked = (a.answer_kind in ("amount", "count", "target") and not _RATE_WORDS.search(q)
                       and bool(_OUTPUT_EN.search(q) or _OUTPUT_ZH.search(_simplified(q)))
                       and not _MONEY_WORDS.search(_simplified(q)))
+    made = _MADE_THING_ZH.search(_simplified(q)) if a.output_asked else None
+    a.money_asked = (a.answer_kind == "amount" and not has_indicator
+                     and bool(_MONEY_ASKED.search(_simplified("".join(masked)))))
+    a.made_thing = made.group("thing") if made else ""
     if a.answer_kind == "other" and not asks_other and QUANTITY_CUES.search(_simplified("".join(masked))):
         a.answer_kind = "amount"  # "the zone's appliance output in 2023" asks for a figure
     if a.answer_kind == "target" and QUANTITY_CUES.search(_simplified("".join(masked))):
@@ -460,6 +482,19 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
         if len(simp) == len(q) else []
     a.keywords = _keywords(q, region_spans + year_spans + [(m.start, m.end) for m in matches])
     return a
+
+
+def _qualified(terms: list[Term], q: str, vocab: Vocab) -> list[Term]:
+    """A broad term that an English modifier elsewhere in the question narrows (data/relations.tsv
+    `qualified`): "companies … above designated size" ask for above-size enterprises, which
+    sources count apart from companies at large."""
+    low = " ".join(q.lower().split())
+    out = []
+    for t in terms:
+        narrow = next((n for n, mods in getattr(vocab, "qualified", {}).get(t.id, ())
+                       if n in vocab.terms and any(re.search(rf"\b{re.escape(w)}\b", low) for w in mods)), None)
+        out.append(vocab.terms[narrow] if narrow else t)
+    return list({t.id: t for t in out}.values())
 
 
 def _meant_ratios(a: QueryAnalysis, vocab: Vocab) -> list[Term]:

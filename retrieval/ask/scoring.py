@@ -30,7 +30,9 @@ from retrieval.text.tokens import tokenize
 # 粮食单产提高14.5% is a change); a count for "how much" (人口14355人) is a level all the same.
 MEASURE_GROUP = {"amount": "level", "count": "level", "other": "level", "growth": "change", "share": "share"}
 # a figure written in words, which the figure extractor leaves alone: 六个区域总部, "six-time winner"
-WORD_NUMBER = re.compile(r"[一二两三四五六七八九十百千万]+(?:个|家|项|座|名|户|条|所|款|只|批|次|倍|种|类|届|位|支|部|大|成)"
+# (not a party congress or plenum by its number: 党的十九大精神, 十九届二中全会 count nothing)
+WORD_NUMBER = re.compile(r"(?<![一二两三四五六七八九十百千万])(?<!党的)[一二两三四五六七八九十百千万]+(?:个|家|项|座|名|户|条|所|款|只|批|次|倍|种|类|届|位|支|部|大|成)"
+                         r"(?![一二三四五六七]中全会|精神|以来|报告|召开|胜利|代表大会)"
                          r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
                          r"|fifty|hundred|thousand|million|billion|dozen|half|double|twice|triple)\b"
                          r"|第[\d一二三四五六七八九十百]+(?:位|名)|\b\d+(?:st|nd|rd|th)\b", re.I)  # ranks too
@@ -75,6 +77,29 @@ def _fact_kind(facts: Optional[dict], c: Candidate, f) -> Optional[str]:
     return fact.kind if fact is not None and fact.kind in ("achieved", "target") else None
 
 
+def _carried_figure(facts: dict, c: Candidate, figures, asked_ids: set[str], fits, within, vocab):
+    """(named, figure) for a sentence that names no indicator but whose figures' facts (read at
+    ingest, which carries a subject over from the sentence before: "产值达到72.6亿元；2023年和2022年
+    分别为61.4亿元、48.9亿元") are of an asked one: the asked year's, else the first that fits."""
+    if any(m.term.category == "indicator" for m in vocab.matches(c.text)):
+        return False, None
+    of_asked = [f for f in figures if (x := facts.get((c.doc_id, c.start + f.start))) is not None
+                and x.indicator_id in asked_ids and (fits is None or fits(f))]
+    if not of_asked:
+        return False, None
+    dated = [f for f in of_asked if within is None or within(f)]
+    return True, (dated or of_asked)[0]
+
+
+def _sentence_before(facts: dict, c: Candidate) -> str:
+    """The sentence with figures just before a candidate in its document, as its facts hold it."""
+    best = None
+    for (doc_id, _), x in facts.items():
+        if doc_id == c.doc_id and x.sentence_start < c.start and (best is None or x.sentence_start > best.sentence_start):
+            best = x
+    return best.sentence if best is not None else ""
+
+
 def score_sentences(
     candidates: list[Candidate],
     sentence_vecs: np.ndarray,
@@ -115,12 +140,17 @@ def score_sentences(
     # does a sentence naming none of the asked take the missing-indicator penalty. An indicator
     # asked for by meaning alone only spares it: "How many firms went public…" reads as
     # listed companies, and a passage that says "120家企业上市" names no listed-company term.
-    asked_strength = 1.0 if asks_indicator or any(getattr(t, "category", "") == "indicator"
-                                                  for t in getattr(analysis, "meant_subsumed", None) or []) else 0.0
+    # A quantity made of a named thing ("How much tea did … produce?") asks for that thing's figure as
+    # an indicator's would be: a sentence naming no such thing gives some other thing's tonnes.
+    made_asked = bool(getattr(analysis, "output_asked", False)) and any(
+        getattr(t, "category", "") not in ("indicator", "general") for t in terms)
+    asked_strength = 1.0 if asks_indicator or made_asked or any(getattr(t, "category", "") == "indicator"
+                                                                for t in getattr(analysis, "meant_subsumed", None) or []) else 0.0
     ratio_asked = any(getattr(t, "category", "") == "indicator" and is_ratio(t) for t in [*terms, *meant_terms])
     wants_figure = bool(getattr(analysis, "wants_figure", False))
     mass_asked = wants_figure and bool(getattr(analysis, "mass_asked", False))
     output_asked = wants_figure and bool(getattr(analysis, "output_asked", False))
+    money_asked = wants_figure and bool(getattr(analysis, "money_asked", False))
     kind = getattr(analysis, "answer_kind", "other")
     q_script = script_of(getattr(analysis, "question", "") or "")
     w = spec.signal_weights
@@ -144,7 +174,8 @@ def score_sentences(
         date = doc_dates.get(c.doc_id)
         figures = extract_figures(c.text, ref_year=doc_year(date))
         fits = (lambda f: category_fits(kind, figure_category(f, c.text))
-                and not (output_asked and f.unit in MONEY_UNITS)) if wants_figure else None
+                and not (output_asked and f.unit in MONEY_UNITS)
+                and not (money_asked and f.unit not in MONEY_UNITS)) if wants_figure else None
         years = period_years(analysis, date)
         # the asked year's figure, by the figures' facts: a table row's column, or of a sentence's
         # figures of the asked indicator the one of that year (evidence.answer_figure)
@@ -153,6 +184,12 @@ def score_sentences(
         if in_row:
             fits = (lambda f, fits=fits, within=within: fits(f) and within(f))
         has_metric, answer_fig = answer_figure(c.text, figures, asked_ids, spec.metric_window, fits, within)
+        lexical_text = c.text
+        if not has_metric and asks_indicator and facts:
+            has_metric, answer_fig = _carried_figure(facts, c, figures, asked_ids, fits, within, vocab)
+            if has_metric:
+                # the words naming the subject are in the sentence it is carried from
+                lexical_text = _sentence_before(facts, c) + c.text
         credit = 1.0 if has_metric else 0.0  # how fully the sentence names what is asked
         if meant and not has_metric:
             # a sentence that names an indicator asked for by meaning, not the listed one: that
@@ -215,7 +252,8 @@ def score_sentences(
         short = units(c.text) < spec.short_units
         signals = {
             "dense": max(0.0, float(d)),
-            "lexical": lexical_coverage(c.text, script, folded, by_script, idf, q_script, bridge, bridge_idf),
+            "lexical": lexical_coverage(lexical_text, script, folded if lexical_text is c.text else fold(lexical_text),
+                                        by_script, idf, q_script, bridge, bridge_idf),
             "figure": fig if wants_figure else 0.0,
             "metric": credit * (spec.metric_with_figure if answer_fig else (spec.metric_named if credit else 0.0)),
             "period": min(1.0, period),
@@ -239,7 +277,7 @@ def score_sentences(
             c.score += spec.cross_dense_extra * signals["dense"] - (1 - spec.cross_lexical_share) * w["lexical"] * signals["lexical"]
         if wants_figure and not figures:
             c.score *= spec.no_figure  # a figure question answered without any figure is rarely right
-        elif mass_asked and not c.flags["fit_fig"] and not measure_clash:
+        elif (mass_asked or money_asked) and not c.flags["fit_fig"] and not measure_clash:
             c.score *= spec.measure_clash  # "how much money" and only counts here (1782 institutions)
         if asked_strength > credit:
             # another metric's figure must not pass for the answer: the full penalty when a listed

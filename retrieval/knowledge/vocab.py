@@ -117,6 +117,8 @@ class Vocab:
                        if any(len(o) > len(k) and o.endswith(k) for o in keys)}
         self.ratios: dict[str, tuple[str, ...]] = {}  # ratio id -> (numerator, denominator...)
         self.measured_by: dict[str, tuple[str, ...]] = {}  # broad id -> the statistics plans state it by
+        # broad id -> [(narrower id, English modifiers)]: "companies … above-scale" asks the narrower
+        self.qualified: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
 
     def _add(self, table: dict, key, term_id: str) -> None:
         if not key:
@@ -252,17 +254,35 @@ class Vocab:
 
 
 def parse_relations(lines: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """(ratios, measured_by) from `relation <TAB> term <TAB> related...` lines."""
+    """(ratios, measured_by) from `relation <TAB> term <TAB> related...` lines (`qualified` lines
+    are read by parse_qualified)."""
     ratios: dict[str, tuple[str, ...]] = {}
     measured: dict[str, tuple[str, ...]] = {}
+    for n, cols in _relation_lines(lines):
+        if cols[0] in ("ratio", "measured_by"):
+            (ratios if cols[0] == "ratio" else measured)[cols[1]] = tuple(cols[2:])
+    return ratios, measured
+
+
+def parse_qualified(lines: Iterable[str]) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """broad id -> [(narrower id, English modifiers)] from `qualified NARROW BROAD modifier|…` lines."""
+    out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for n, cols in _relation_lines(lines):
+        if cols[0] == "qualified":
+            if len(cols) != 4:
+                raise ValueError(f"relations line {n}: expected qualified, a narrower term, a broader term and modifiers")
+            out.setdefault(cols[2], []).append((cols[1], tuple(w.strip().lower() for w in cols[3].split("|") if w.strip())))
+    return out
+
+
+def _relation_lines(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
     for n, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         cols = [c.strip() for c in line.rstrip("\n").split("\t") if c.strip()]
-        if len(cols) < 3 or cols[0] not in ("ratio", "measured_by"):
-            raise ValueError(f"relations line {n}: expected ratio|measured_by, a term and its related terms: {line!r}")
-        (ratios if cols[0] == "ratio" else measured)[cols[1]] = tuple(cols[2:])
-    return ratios, measured
+        if len(cols) < 3 or cols[0] not in ("ratio", "measured_by", "qualified"):
+            raise ValueError(f"relations line {n}: expected ratio|measured_by|qualified, a term and its related terms: {line!r}")
+        yield n, cols
 
 
 def parse_vocab(lines: Iterable[str]) -> list[Term]:
@@ -307,7 +327,9 @@ def load_vocab(path: str | Path | None = None) -> Vocab:
 
     v = Vocab(load_or_build(cache_file(f"vocab-opencc{opencc_version()}", p, CACHE_VERSION), parse))
     with RELATIONS_PATH.open(encoding="utf-8") as f:
-        v.ratios, v.measured_by = parse_relations(f)
+        lines = f.readlines()
+    v.ratios, v.measured_by = parse_relations(lines)
+    v.qualified = parse_qualified(lines)
     return v
 
 
