@@ -60,3 +60,11 @@ def test_money_asked_is_not_answered_with_tonnes(engine):
     # written for this test: the source gives the rock's tonnes, never its value
     ans = engine.ask("What was the value of the phosphate rock Enshi mined in 2023?")
     assert not ans.answered, [q.text for q in ans.quotes]
+
+
+def test_a_thing_s_output_named_before_chanliang_is_checked_too(engine):
+    # 产量 after the thing: no fertiliser in the source, and tea's is there
+    ans = engine.ask("恩施2023年磷肥产量是多少？")
+    assert not ans.answered and "磷肥" in (ans.declined_because or ""), (ans.declined_because, [x.text for x in ans.quotes])
+    ans = engine.ask("恩施2023年茶叶产量是多少？")
+    assert ans.answered and "45万吨" in ans.quotes[0].text, [x.text for x in ans.quotes]

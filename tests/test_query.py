@@ -328,6 +328,9 @@ def test_a_relative_year_is_one_keyword_whatever_its_neighbours(ask):
     ("How much did Hefei's output grow last year?", False),
     ("How much should the factories of Hefei's Feixi County produce by 2027?", False),  # output value
     ("肥西县的工厂去年生产了多少？", False),
+    ("合肥去年钢铁产量是多少？", True),  # the thing's 产量
+    # English "output" of an industry is as often its value in yuan: not read as a quantity made
+    ("What was Hefei's steel output last year?", False),
 ])
 def test_a_quantity_made_is_read_as_such(ask, question, output):
     assert ask(question).output_asked is output
@@ -351,6 +354,7 @@ def test_a_question_in_the_perfective_asks_for_a_result(ask, question, done):
     ("合肥去年生产了多少吨粗钢？", "粗钢"),
     ("合肥去年产了多少万辆汽车呢？", "汽车"),
     ("合肥去年汽车产值是多少？", ""),
+    ("合肥去年化肥产量是多少？", "化肥"),
 ])
 def test_the_thing_made_is_read_after_its_measure_word(ask, question, thing):
     assert ask(question).made_thing == thing
@@ -383,3 +387,13 @@ def test_what_a_trade_is_worth_asks_for_an_amount(ask):
 ])
 def test_money_asked_without_an_indicator_is_read(ask, question, money):
     assert ask(question).money_asked is money
+
+
+@pytest.mark.parametrize("question, kind", [
+    # written for this test: "share" as a noun asks for a share, as a verb it does not
+    ("What will Hefei's high-end share be by 2027?", "share"),
+    ("What was Hefei's solar market share?", "share"),
+    ("Did Hefei's two zones share the prize?", "other"),
+])
+def test_share_as_a_noun_asks_for_a_share(ask, question, kind):
+    assert ask(question).answer_kind == kind

@@ -26,7 +26,9 @@ from retrieval.text.stopwords import QUESTION_EN_STOP as EN_STOPWORDS, QUESTION_
 KIND_ORDER = ("count", "share", "growth", "target", "amount")
 KIND_CUES_EN = {
     "count": r"how many|number of|count of",
-    "share": r"what share|share of|what percentage|percentage of|proportion|what portion|percent of|ratio of",
+    "share": r"what share|share of|what percentage|percentage of|proportion|what portion|percent of|ratio of"
+             # the noun before what it does or at the end ("its high-end share be", "market share?"), not the verb
+             r"|shares?(?=\s+(?:be|is|are|was|were|will|would|reach(?:ed)?|rise|rose|hit|stand|stood)\b|\s*\?)",
     "growth": r"how fast|how quickly|grow|grew|grown|growing|growth|growth rate|increased?|increases|rise|rose|risen"
               r"|year[- ]on[- ]year|expand(?:ed)?|went up|gone up|go(?:es)? up|climb(?:ed|s)?",
     "target": r"targets?|targeted|targeting|aims?|aimed|aiming|goals?|plans?(?= to| for)|planned|planning to|expects?|expected"
@@ -252,11 +254,13 @@ _HOW_MUCH = re.compile(r"\bhow much\b(?!\s+(?:time|longer|later|earlier|older|yo
 _OUTPUT_EN = re.compile(r"\bhow (?:much|many)\s+(?!(?:did|does|do|will|would|should|could|can|is|are|was|were|has|have|had)\b)"
                         r"[\w-]+(?:\s+[\w'’-]+){0,6}?\s+(?:produce|produced|producing|harvest|harvested|mine|mined"
                         r"|turn(?:ed)? out)\b", re.I)
-_OUTPUT_ZH = re.compile(r"(?:生|出|收)?产了?多少(?=[\u4e00-\u9fff])(?!钱)|收获了?多少(?=[\u4e00-\u9fff])|产出了?多少(?=[\u4e00-\u9fff])")
+_OUTPUT_ZH = re.compile(r"(?:生|出|收)?产了?多少(?=[\u4e00-\u9fff])(?!钱)|收获了?多少(?=[\u4e00-\u9fff])|产出了?多少(?=[\u4e00-\u9fff])"
+                        r"|产量")  # 钢铁产量多少: the quantity made, named before the word
 # the thing made after 多少 and its measure word, up to the question's end (产了多少吨粗钢？)
 _MADE_THING_ZH = re.compile(r"(?:生|出|收)?产了?多少(?:万|亿|千|百)?(?:吨|公斤|千克|斤|担|台|辆|部|件|头|只|个|套|艘|架|箱|株|颗|片|"
                             r"立方米|方|千瓦时|度|千瓦|兆瓦|吉瓦|平方米|米|升|桶)?(?P<thing>[\u4e00-\u9fff]{1,8}?)"
                             r"(?:了|呢|啊|呀|吗)?(?=[？?。!！，,]|\s*$)")
+CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 _MONEY_WORDS = re.compile(r"\b(?:money|worth|value|revenue|yuan|dollars?|earn(?:ed)?|income|sales|sell|sold|spen[dt]"
                           r"|invest(?:ed)?|cost)\b|钱|元|产值|收入|营收|销售|值多少", re.I)
 _MONEY_ASKED = re.compile(r"\b(?:value|worth|money|cost|costs|spend|spent|revenue|income|earn(?:ed|s)?|yuan|dollars?)\b"
@@ -435,7 +439,7 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
     made = _MADE_THING_ZH.search(_simplified(q)) if a.output_asked else None
     a.money_asked = (a.answer_kind == "amount" and not has_indicator
                      and bool(_MONEY_ASKED.search(_simplified("".join(masked)))))
-    a.made_thing = made.group("thing") if made else ""
+    a.made_thing = made.group("thing") if made else (_thing_before_output(_simplified(q)) if a.output_asked else "")
     if a.answer_kind == "other" and not asks_other and QUANTITY_CUES.search(_simplified("".join(masked))):
         a.answer_kind = "amount"  # "the zone's appliance output in 2023" asks for a figure
     if a.answer_kind == "target" and QUANTITY_CUES.search(_simplified("".join(masked))):
@@ -482,6 +486,18 @@ def analyse(question: str, today: datetime.date | None = None, gazetteer: Gazett
         if len(simp) == len(q) else []
     a.keywords = _keywords(q, region_spans + year_spans + [(m.start, m.end) for m in matches])
     return a
+
+
+_NOT_A_THING = frozenset({"年", "的", "去年", "今年", "全年", "前年", "总", "年度", "实际", "全市", "全县", "全省"})
+
+
+def _thing_before_output(q: str) -> str:
+    """The word right before 产量 in a Chinese question (磷肥产量 -> 磷肥), when it names a thing."""
+    words = [w for w in cut(q) if w.strip()]
+    for i, w in enumerate(words):
+        if w == "产量" and i > 0 and CJK_WORD.fullmatch(words[i - 1]) and words[i - 1] not in _NOT_A_THING:
+            return words[i - 1]
+    return ""
 
 
 def _qualified(terms: list[Term], q: str, vocab: Vocab) -> list[Term]:
