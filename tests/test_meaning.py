@@ -83,3 +83,12 @@ def test_a_sentence_naming_it_with_the_words_reordered_names_it():
     assert not names_reordered("374 companies from Poland and abroad took part in the fair, whose dates were listed online",
                                "listed_companies", vocab)
     assert not names_reordered("有374家上市公司", "listed_companies", vocab)  # Chinese is matched by its names
+
+
+def test_words_that_are_only_listed_phrases_keep_their_listed_reading(report_engine):
+    # written for this test: 镁产业产值 is 产业 and 产值 as listed; whatever indicator their words are
+    # near by meaning, 产值 stays asked (an English page's "output value" answers it)
+    m = meant(report_engine, "岫岩2024年镁产业产值是多少？")
+    assert "output_value" not in m.subsumed, (m.strengths, m.subsumed)
+    # ...while a listed phrase inside words of their own is still part of what they mean
+    assert "gdp" in meant(report_engine, "How much did Hunan put into R&D as a proportion of GDP in 2024?").subsumed

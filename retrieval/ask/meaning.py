@@ -232,6 +232,9 @@ class Meaning:
     nearest: tuple = ()
 
 
+_CONTENT = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")  # what is left of an n-gram besides listed phrases
+
+
 def asked_by_meaning(question: str, encode: _ENCODE, model_id: str, drop: tuple[str, ...] = (),
                      vocab: Optional[Vocab] = None, min_strength: float = SPEC.meaning_strength) -> Meaning:
     """The indicators the question asks for by meaning and whose names the vocabulary did not
@@ -247,7 +250,14 @@ def asked_by_meaning(question: str, encode: _ENCODE, model_id: str, drop: tuple[
     taken: dict[str, set[str]] = {}  # indicator -> listed ids inside its evidence
     for tid, (strength, gram) in scored.items():
         g = fold_zh(gram)[0]
-        taken[tid] = {m.term.id for m in found if fold_zh(m.text)[0] in g}
+        inside = [fold_zh(m.text)[0] for m in found if fold_zh(m.text)[0] in g]
+        rest = g
+        for w in sorted(inside, key=len, reverse=True):
+            rest = rest.replace(w, " ")
+        # words that are only listed phrases (产业产值 = 产业 + 产值) keep their listed reading beside
+        # the meaning: the vocabulary's 产值 is not given up for a near indicator (工业产值)
+        taken[tid] = set() if inside and not _CONTENT.search(rest) else \
+            {m.term.id for m in found if fold_zh(m.text)[0] in g}
     for tid, spans in stem_covered(question, vocab, [(m.start, m.end) for m in found]).items():
         scored[tid] = (1.0, "")  # its name's own words: as sure as the listed phrase
         taken[tid] = {m.term.id for m in found if (m.start, m.end) in spans}
