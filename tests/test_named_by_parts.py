@@ -36,33 +36,36 @@ def engine(tmp_path_factory, encoder):
     return engine_over(tmp_path_factory, encoder, SOURCES, "named-by-parts")
 
 
+def first_quote_holds(engine, question: str, text: str):
+    """The answer to `question`, which must be answered with `text` in its first quote."""
+    ans = engine.ask(question)
+    assert ans.answered and text in ans.quotes[0].text, (ans.declined_because, [q.text for q in ans.quotes])
+    return ans
+
+
 def test_a_figure_whose_subject_is_in_the_clause_before_answers(engine):
-    ans = engine.ask("安化黑茶产业前年的综合产值是多少？")
-    assert ans.answered and "245.1億元" in ans.quotes[0].text, (ans.declined_because, [q.text for q in ans.quotes])
+    first_quote_holds(engine, "安化黑茶产业前年的综合产值是多少？", "245.1億元")
 
 
 def test_a_ratio_named_by_its_parts_answers_and_is_labelled_so(engine):
-    ans = engine.ask("What share of its GDP does Anhua aim to spend on R&D this year?")
-    assert ans.answered and "2.1%左右" in ans.quotes[0].text, (ans.declined_because, [q.text for q in ans.quotes])
+    ans = first_quote_holds(engine, "What share of its GDP does Anhua aim to spend on R&D this year?", "2.1%左右")
     fig = next(f for f in ans.quotes[0].figures if f.text == "2.1%左右")
     assert fig.kind == "target"
     assert "R&D" in ans.answer and "regional GDP: about 2.1%" not in ans.answer, ans.answer
 
 
 def test_companies_above_designated_size_are_counted_apart(engine):
-    ans = engine.ask("How many companies above designated size did Anhua add last year?")
-    assert ans.answered and "46户" in ans.quotes[0].text, (ans.declined_because, [q.text for q in ans.quotes])
+    ans = first_quote_holds(engine, "How many companies above designated size did Anhua add last year?", "46户")
     assert "46 legal entities" in ans.answer and "households" not in ans.answer.split("—")[0], ans.answer
 
 
 def test_what_a_trade_will_be_worth_is_its_value(engine):
-    ans = engine.ask("What does Anhua hope its dark-tea business will be worth by 2027?")
-    assert ans.answered and "350億元" in ans.quotes[0].text, (ans.declined_because, [q.text for q in ans.quotes])
+    first_quote_holds(engine, "What does Anhua hope its dark-tea business will be worth by 2027?", "350億元")
 
 
 def test_how_many_is_answered_first_by_a_sentence_with_a_figure(engine):
     # the figureless sentence shares more words with the question; a party plenum's number
     # (二十届三中全会) counts nothing
-    ans = engine.ask("In Anhua's 2025 government work report, how many shantytown homes were renovated the year before?")
-    assert ans.answered and "1200套" in ans.quotes[0].text, (ans.declined_because, [q.text for q in ans.quotes])
+    ans = first_quote_holds(engine, "In Anhua's 2025 government work report, how many shantytown homes were renovated the "
+                                    "year before?", "1200套")
     assert not ans.notes, ans.notes  # "In Anhua's": the capitalised "In" only starts the sentence, no name to check

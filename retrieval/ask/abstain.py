@@ -39,10 +39,6 @@ def _indicator(analysis, vocab, english: bool) -> str:
     return t.english[0] if english else t.zh[0]
 
 
-# terms a figure is "for": the vocabulary's curated entries, not the general words seeded from the
-# dictionary (研究, 贸易), whose figure may sit anywhere in a sentence
-
-
 def asks_indicator(analysis) -> bool:
     return any(t.category == "indicator" for t in (getattr(analysis, "metric_terms", []) or []))
 

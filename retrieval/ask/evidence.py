@@ -6,6 +6,7 @@ import re
 from typing import Callable, Optional
 
 from retrieval.ask.query import QueryAnalysis, resolve_period
+from retrieval.facts.cues import SHARE_BASE
 from retrieval.facts.indicator import other_quantity
 from retrieval.knowledge.vocab import ATTRIBUTE_MEASURES, GENERIC_MEASURES, RATIO_ENDINGS, Match, load_vocab
 from retrieval.text.dates import doc_year
@@ -83,7 +84,8 @@ def metric_figure(sentence: str, figures: list[Figure], asked_ids: set[str], win
 
 # a ratio named by its parts: the numerator, then 占/相当于 and the base, then 比重/比例 (研发经费支出
 # 相当于全市生产总值的比例达到4.5%左右), or "X as a share of Y"; within one clause
-_RATIO_LINK = re.compile(r"[^，,；;。]{0,6}?(?:占|佔|相当于|相當於|与|與|as\s+a\s+(?:share|percentage|proportion)\s+of)\s*"
+# (the link is the share's base cue that fact extraction reads, cues.SHARE_BASE, or 与 before 之比)
+_RATIO_LINK = re.compile(rf"[^，,；;。]{{0,6}}?(?:{SHARE_BASE}|与|與|as\s+a\s+(?:share|percentage|proportion)\s+of)\s*"
                          r"[^，,；;。]{0,6}?$", re.I)
 _RATIO_TAIL = re.compile(r"[^，,；;。\d]{0,4}?(?:的)?(?:比重|比例|比值|之比|份额|份額)|", re.I)
 
@@ -167,7 +169,8 @@ def words_number_of(sentence: str, asked_ids: set[str], pattern: re.Pattern) -> 
     return any(a <= m.start() < b for m in pattern.finditer(sentence) for a, b in clauses)
 
 
-# the vocabulary categories a planning question's subject is of (an indicator, industry or policy)
+# terms a figure is "for": the vocabulary's curated entries (an indicator, industry or policy), not
+# the general words seeded from the dictionary (研究, 贸易), whose figure may sit anywhere in a sentence
 SUBJECT_CATEGORIES = ("indicator", "industry", "policy")
 
 

@@ -16,7 +16,7 @@ from retrieval.knowledge.regions import Ambiguity, Gazetteer
 from retrieval.knowledge.vocab import Match, Term, Vocab, load_vocab
 from retrieval.text.fold import fold_zh
 from retrieval.text.lang import question_lang
-from retrieval.text.script import has_cjk
+from retrieval.text.script import CJK_RUN_RE, has_cjk
 from retrieval.text.segment import cut
 from retrieval.text.stopwords import QUESTION_EN_STOP as EN_STOPWORDS, QUESTION_ZH_STOP as ZH_STOPWORDS
 
@@ -260,7 +260,6 @@ _OUTPUT_ZH = re.compile(r"(?:生|出|收)?产了?多少(?=[\u4e00-\u9fff])(?!钱
 _MADE_THING_ZH = re.compile(r"(?:生|出|收)?产了?多少(?:万|亿|千|百)?(?:吨|公斤|千克|斤|担|台|辆|部|件|头|只|个|套|艘|架|箱|株|颗|片|"
                             r"立方米|方|千瓦时|度|千瓦|兆瓦|吉瓦|平方米|米|升|桶)?(?P<thing>[\u4e00-\u9fff]{1,8}?)"
                             r"(?:了|呢|啊|呀|吗)?(?=[？?。!！，,]|\s*$)")
-CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 _MONEY_WORDS = re.compile(r"\b(?:money|worth|value|revenue|yuan|dollars?|earn(?:ed)?|income|sales|sell|sold|spen[dt]"
                           r"|invest(?:ed)?|cost)\b|钱|元|产值|收入|营收|销售|值多少", re.I)
 _MONEY_ASKED = re.compile(r"\b(?:value|worth|money|cost|costs|spend|spent|revenue|income|earn(?:ed|s)?|yuan|dollars?)\b"
@@ -495,7 +494,7 @@ def _thing_before_output(q: str) -> str:
     """The word right before 产量 in a Chinese question (磷肥产量 -> 磷肥), when it names a thing."""
     words = [w for w in cut(q) if w.strip()]
     for i, w in enumerate(words):
-        if w == "产量" and i > 0 and CJK_WORD.fullmatch(words[i - 1]) and words[i - 1] not in _NOT_A_THING:
+        if w == "产量" and i > 0 and CJK_RUN_RE.fullmatch(words[i - 1]) and words[i - 1] not in _NOT_A_THING:
             return words[i - 1]
     return ""
 

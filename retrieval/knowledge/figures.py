@@ -122,7 +122,6 @@ _ZH_NOUNS = {
     # 户 counts households unless the noun says otherwise (规上企业法人1802户, 1802户企业)
     "法人": "legal entities",
 }
-_ZH_NOUN_RE = re.compile(_alt(_ZH_NOUNS))
 _ZH_NOUN_END = re.compile(f"(?:{_alt(_ZH_NOUNS)})$")
 _NOUN_STOP = re.compile(rf"[，,。；;：:、！？!?\s“”\"（）()和与與及的]|{_D}")
 
