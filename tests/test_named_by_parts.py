@@ -28,6 +28,12 @@ SOURCES = {
 三、结语
 回顾过去一年，我们全面贯彻党的二十届三中全会精神，安化县棚户区改造和农村危房改造工作扎实推进。
 """,
+    "anhua-industry-2024.txt": """安化县2024年工业经济运行情况
+
+2025-01-25
+
+2024年，县属国有企业工业总产值增长12.5%，全县规模以上工业增加值增长7.3%。
+""",
 }
 
 
@@ -57,6 +63,14 @@ def test_a_ratio_named_by_its_parts_answers_and_is_labelled_so(engine):
 def test_companies_above_designated_size_are_counted_apart(engine):
     ans = first_quote_holds(engine, "How many companies above designated size did Anhua add last year?", "46户")
     assert "46 legal entities" in ans.answer and "households" not in ans.answer.split("—")[0], ans.answer
+
+
+def test_industrial_output_of_above_size_firms_is_their_value_added(engine):
+    # "industrial output" narrowed by "above designated size" anywhere in the question is
+    # 规模以上工业增加值, not the state firms' 工业总产值 of the same sentence
+    ans = first_quote_holds(engine, "How much did industrial output of Anhua's enterprises above designated size grow "
+                                    "last year?", "7.3%")
+    assert "7.3%" in ans.answer.split("—")[0] and "12.5%" not in ans.answer.split("—")[0], ans.answer
 
 
 def test_what_a_trade_will_be_worth_is_its_value(engine):

@@ -365,6 +365,9 @@ def test_the_thing_made_is_read_after_its_measure_word(ask, question, thing):
     ("How many companies above designated size did Hefei add last year?", ["enterprises_above_size"]),
     ("How many firms in Hefei have grown into the above-scale ranks?", ["enterprises_above_size"]),
     ("How many companies did Hefei add last year?", ["enterprises"]),
+    # industrial output (or value added) of firms above designated size is the above-size value added
+    ("How much did industrial output of Hefei's enterprises above designated size grow?", ["industrial_va_above_size"]),
+    ("How fast did Hefei's above-scale industrial value added grow?", ["industrial_va_above_size"]),
     # the singular names the trade, the plural its firms
     ("How many solar businesses does Hefei have?", ["enterprises"]),
 ])

@@ -504,12 +504,20 @@ def _qualified(terms: list[Term], q: str, vocab: Vocab) -> list[Term]:
     `qualified`): "companies … above designated size" ask for above-size enterprises, which
     sources count apart from companies at large."""
     low = " ".join(q.lower().split())
-    out = []
+    qualified = getattr(vocab, "qualified", {})
+    out, used = [], set()
     for t in terms:
-        narrow = next((n for n, mods in getattr(vocab, "qualified", {}).get(t.id, ())
+        narrow = next(((n, mods) for n, mods in qualified.get(t.id, ())
                        if n in vocab.terms and any(re.search(rf"\b{re.escape(w)}\b", low) for w in mods)), None)
-        out.append(vocab.terms[narrow] if narrow else t)
-    return list({t.id: t for t in out}.values())
+        out.append(vocab.terms[narrow[0]] if narrow else t)
+        if narrow:
+            used.add(narrow)
+    # "industrial output of enterprises above designated size": once the output is narrowed, the
+    # firms named only to carry the modifier are not asked for themselves (their count is no answer)
+    carriers = {n for pairs in qualified.values() for n, mods in pairs
+                if any(n != m and set(mods) & set(ms) for m, ms in used)}
+    narrowed = {n for n, _ in used}
+    return list({t.id: t for t in out if t.id in narrowed or t.id not in carriers}.values())
 
 
 def _meant_ratios(a: QueryAnalysis, vocab: Vocab) -> list[Term]:
