@@ -322,6 +322,14 @@ def test_a_change_against_an_earlier_base_spans_the_years_between():
     assert (en["65.5%"].period, en["7%"].period) == ("2003-2007", "2006")
 
 
+def test_the_year_befores_level_said_relatively_is_that_years():
+    # a user asking for 2023's output must get 273, and 2024's must not be told 273
+    text = ("各位代表：\n\n一、2024年工作回顾\n\n全县花木产业综合产值达到296亿元，比上年的273亿元增长8.4%。\n")
+    fs = facts_by_figure(doc(text, "鄢陵县2025年政府工作报告", "2025-01-10"))
+    assert (fs["296亿元"].period, fs["273亿元"].period, fs["8.4%"].period) == ("2024", "2023", "2024")
+    assert fs["273亿元"].kind == "achieved"
+
+
 def test_last_year_as_a_comparison_base_does_not_make_a_plan_a_result():
     text = ("各位代表：\n\n一、2018年工作回顾\n\n国内生产总值增长6.6%。\n\n二、2019年经济社会发展总体要求和政策取向\n\n"
             "今年拟安排地方政府专项债券2.15万亿元，比去年增加8000亿元。去年新增减税降费1.3万亿元。\n")

@@ -50,6 +50,8 @@ _REL = [(re.compile(p, re.I), d) for p, d in cues.RELATIVE_YEARS]
 # ("up 65.5% over 2002"); a level the change reaches ("比2002年增加…，达到X") is not the change itself
 _BASE_YEAR_BEFORE = re.compile(rf"(?:{cues.BASE_WORDS})\s*({_Y})\s*年?(?:相比|相较|比较|的水平)?[^达為为到，,；;]{{0,16}}$", re.I)
 _BASE_LEVEL = re.compile(rf"(?:{cues.BASE_WORDS_ZH})\s*({_Y})\s*年(?:底|末|年底|年末)?的$")
+# ...and the year before's, said relatively ("比上年的273亿元增长8.4%": 273 is the year before the sentence's)
+_BASE_LEVEL_BEFORE = re.compile(rf"(?:{cues.BASE_WORDS_ZH})\s*(?:上年|去年|前一年)(?:同期)?的$")
 _BASE_YEAR_AFTER = re.compile(r"^\s*(?:over|from|compared (?:with|to)|on|than)\s+(?:the\s+)?((?:19|20)\d\d)(?:\s+level)?\b", re.I)
 _EN_NUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11}
 
@@ -253,8 +255,8 @@ def average_span(sentence: str, fig_start: int, clause: tuple[int, int], period:
 def cumulative_span(sentence: str, fig_start: int, fig_end: int, clause: tuple[int, int], period: Period) -> Period:
     """A change measured against a year earlier than the one before ("2007年，国内生产总值…比2002年增长
     65.5%") is the change over the years between (2003-2007), not one year's growth; a base of the year
-    before ("2024年比2023年增长5%") leaves the figure's year, and the base's own level ("比2002年的…")
-    is that year's. Other figures keep `period`."""
+    before ("2024年比2023年增长5%") leaves the figure's year, and the base's own level ("比2002年的…",
+    "比上年的…") is that year's. Other figures keep `period`."""
     s = sentence.translate(_FW)
     lvl = _BASE_LEVEL.search(s, clause[0], fig_start)
     if lvl:  # "比一九五七年的三百一十二万吨": the base year's own level
@@ -262,6 +264,8 @@ def cumulative_span(sentence: str, fig_start: int, fig_end: int, clause: tuple[i
         return Period(y, y, explicit=True)
     if period.lo is None or period.lo != period.hi or period.months:
         return period
+    if _BASE_LEVEL_BEFORE.search(s, clause[0], fig_start):
+        return Period(period.lo - 1, period.lo - 1, explicit=True)
     m = _BASE_YEAR_BEFORE.search(s, clause[0], fig_start) or _BASE_YEAR_AFTER.match(s[fig_end:clause[1]])
     if not m:
         return period
