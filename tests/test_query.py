@@ -383,7 +383,7 @@ def test_what_a_trade_is_worth_asks_for_an_amount(ask):
 
 @pytest.mark.parametrize("question, money", [
     # written for this test: money asked with no indicator named
-    ("What was the value of the goods Hefei shipped abroad in 2024?", True),
+    ("How much were the tea shipments Hefei sent abroad worth in 2024?", True),
     ("合肥去年光伏组件卖了多少钱？", True),
     ("How many tonnes of goods did Hefei ship abroad in 2024?", False),
     ("What was the value added of Hefei's industry in 2024?", False),  # an indicator says what

@@ -172,7 +172,7 @@ def amount_not_stated(analysis, quotes: list, english: bool) -> Optional[str]:
     """The reason to give when an English "how much" question (query.mass_asked: an amount, no
     rate or share named) is quoted only sentences with no figure that can be an amount: counts
     ("about 420 trucks" for how much money), ranks; and when money is asked with no indicator named
-    (query.money_asked: "the value of the goods…", 卖了多少钱), sentences with no amount of money.
+    (query.money_asked: "how much were its tea shipments worth", 卖了多少钱), sentences with no amount of money.
     Chinese 多少 alone asks counts too and sets nothing."""
     if not quotes or not (getattr(analysis, "mass_asked", False) or getattr(analysis, "money_asked", False)) \
             or not getattr(analysis, "wants_figure", False):

@@ -123,7 +123,7 @@ class QueryAnalysis:
     # "How much cotton did it harvest?", 去年产了多少吨钢: a physical quantity made or harvested, which no
     # money figure answers (a crop's 全产业链产值 in 亿元 is its trade's value, not its output)
     output_asked: bool = False
-    # an amount of money asked with no indicator named ("What was the value of the goods…", 卖了多少钱):
+    # an amount of money asked with no indicator named ("How much were its tea shipments worth?", 卖了多少钱):
     # a figure in tonnes or people is no answer (scoring, abstain.amount_not_stated)
     money_asked: bool = False
     # the thing a Chinese question asks the output of, as written after the measure word (去年产了多少吨粗钢
